@@ -1,0 +1,31 @@
+"""Operator settings: environment variables prefixed ORDERBOT_, or a `.env` file."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEFAULT_DB = Path("var") / "orderbot.db"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="ORDERBOT_", env_file=".env", extra="ignore")
+
+    database_url: str = Field(
+        default=f"sqlite+aiosqlite:///{DEFAULT_DB}",
+        description="SQLAlchemy async URL; postgresql+asyncpg://... for PostgreSQL",
+    )
+    auto_migrate: bool = Field(default=True, description="upgrade the schema at start-up")
+    catalog_dir: Path | None = Field(
+        default=None, description="folder with kr.csv and kz.csv (default: the shipped samples)"
+    )
+    telegram_token: SecretStr | None = None
+    telegram_api_base: str = "https://api.telegram.org"
+    staff_chat_id: int | None = None
+    webhook_url: str | None = None
+    webhook_secret: SecretStr | None = None
+    webhook_host: str = "127.0.0.1"
+    webhook_port: int = 8080
+    log_level: str = "INFO"

@@ -1,0 +1,125 @@
+"""The terminal transport: the same conversations as Telegram, on stdin and stdout.
+
+Buttons print as `[1] Label`; the user answers with the number, the label, or a command.
+Messages queued for this user in the outbox (support replies, order notices) print as they
+come due.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+from collections.abc import Callable
+from datetime import datetime
+from typing import TextIO
+
+from flows.engine import Engine
+from flows.types import Button, Event, Kind, Reply, UserRef
+
+TRANSPORT = "terminal"
+QUIT = {"/quit", "/exit"}
+
+
+def to_event(line: str, user: UserRef, options: list[Button], language: str | None) -> Event:
+    """Map one typed line to an event: a command, a chosen option, or free text."""
+    text = line.strip()
+    if text.startswith("/"):
+        name, _, args = text[1:].partition(" ")
+        return Event(
+            user, Kind.COMMAND, text=args.strip(), command=name.lower(), language_hint=language
+        )
+    chosen = _chosen_option(text, options)
+    if chosen is not None:
+        return Event(user, Kind.ACTION, action=chosen.action, language_hint=language)
+    return Event(user, Kind.TEXT, text=text, language_hint=language)
+
+
+def _chosen_option(text: str, options: list[Button]) -> Button | None:
+    if text.isdigit() and 1 <= int(text) <= len(options):
+        return options[int(text) - 1]
+    folded = text.casefold()
+    return next((b for b in options if folded and b.label.casefold().lstrip("✓ ") == folded), None)
+
+
+def render(replies: list[Reply], out: TextIO) -> list[Button]:
+    """Print replies; return the options the next line may pick by number."""
+    options: list[Button] = []
+    for reply in replies:
+        out.write(reply.text.rstrip() + "\n")
+        for button in reply.options():
+            options.append(button)
+            out.write(f"  [{len(options)}] {button.label}\n")
+        out.write("\n")
+    out.flush()
+    return options
+
+
+class TerminalChat:
+    def __init__(
+        self,
+        engine: Engine,
+        user: str,
+        *,
+        language: str | None,
+        market: str | None,
+        clock: Callable[[], datetime],
+        stdin: TextIO = sys.stdin,
+        stdout: TextIO = sys.stdout,
+    ) -> None:
+        self.engine = engine
+        self.user = UserRef(TRANSPORT, user)
+        self.language, self.market = language, market
+        self.clock = clock
+        self.stdin, self.stdout = stdin, stdout
+        self.options: list[Button] = []
+
+    async def run(self) -> None:
+        await self._apply_preferences()
+        first = Event(self.user, Kind.COMMAND, command="start" if await self._is_new() else "menu")
+        self.options = render(await self.engine.handle(first), self.stdout)
+        while True:
+            line = await asyncio.to_thread(self.stdin.readline)
+            if not line or line.strip().lower() in QUIT:
+                break
+            if not line.strip():
+                continue
+            if not self.stdin.isatty():
+                self.stdout.write(f"> {line.strip()}\n")
+            event = to_event(line, self.user, self.options, self.language)
+            replies = await self.engine.handle(event)
+            self.options = render(replies, self.stdout) or self.options
+            await self._print_notifications()
+
+    async def _is_new(self) -> bool:
+        async with self.engine.db.transaction() as tx:
+            user = await tx.users.find(self.user.transport, self.user.external_id)
+            return user is None or not (user.language and user.market)
+
+    async def _apply_preferences(self) -> None:
+        """--lang and --market preset the profile, so onboarding can be skipped."""
+        if not (self.language or self.market):
+            return
+        now = self.clock()
+        async with self.engine.db.transaction() as tx:
+            user = await tx.users.find(self.user.transport, self.user.external_id)
+            if user is None:
+                user = await tx.users.create(
+                    self.user.transport, self.user.external_id, self.user.external_id, now
+                )
+            changes = {
+                key: value
+                for key, value in (("language", self.language), ("market", self.market))
+                if value
+            }
+            await tx.users.update(user, **changes)
+
+    async def _print_notifications(self) -> None:
+        now = self.clock()
+        async with self.engine.db.transaction() as tx:
+            user = await tx.users.find(self.user.transport, self.user.external_id)
+            if user is None:
+                return
+            for message in await tx.outbox.due(now, channel="user", user_id=user.id):
+                self.stdout.write("🔔 " + message.payload.get("text", "") + "\n\n")
+                await tx.outbox.mark_sent(message.id, now)
+        self.stdout.flush()

@@ -1,0 +1,224 @@
+"""Answers from policy: to questions asked at any step, and the menu's information pages.
+
+A question is recognized by keywords in any of our languages (`TOPICS`); the answer is built
+from `policy` so that it always states the rules the rest of the bot applies.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from typing import ClassVar
+
+import policy
+from flows.base import Flow
+from flows.context import Turn
+from flows.types import Button, Event, Kind, Outcome, Reply, finish, go, invalid, rows
+
+# Order matters: the first topic whose pattern matches answers.
+TOPIC_PATTERNS: tuple[tuple[str, str], ...] = (
+    (
+        "shipping",
+        r"shipping (fee|cost)|delivery (fee|cost|charge)|how much.*(shipping|delivery)"
+        r"|배송비|택배비|стоимость доставки|сколько.*доставк|доставка.*(стоит|платн)",
+    ),
+    (
+        "delivery",
+        r"when will|how long|delivery time|arriv|언제.*(도착|와|오)|배송.*(기간|얼마나|며칠)"
+        r"|срок.*доставк|когда.*(прид|доставят|привез)|сколько дней",
+    ),
+    ("lrp", r"\blrp\b|auto-?order|loyalty|자동\s*주문|автозаказ|шаблон"),
+    ("returns", r"\breturn|refund|반품|환불|교환|возврат|вернуть"),
+    ("payment", r"\bpay(ment)?\b|bank transfer|\bcard\b|결제|입금|카드|оплат|перевод|карт"),
+    (
+        "hours",
+        r"opening hours|\bhours\b|\bopen\b|영업\s*시간|운영\s*시간|몇 시"
+        r"|часы работы|график|работает",
+    ),
+)
+_COMPILED = tuple((topic, re.compile(pattern, re.IGNORECASE)) for topic, pattern in TOPIC_PATTERNS)
+
+
+def topic_of(text: str) -> str | None:
+    return next((topic for topic, pattern in _COMPILED if pattern.search(text)), None)
+
+
+def _money(turn: Turn, amount: object) -> str:
+    from decimal import Decimal
+
+    return turn.t.money(Decimal(str(amount)), policy.currency(turn.market))
+
+
+def shipping(turn: Turn) -> str:
+    """R-KR-SHIP-1; KZ: the fee is a setting the sources do not give."""
+    config = policy.market_config(turn.market)
+    if config.free_shipping_threshold is not None:
+        return turn._(
+            "Shipping is free for orders of {threshold} or more; below that it costs {fee}."
+        ).format(
+            threshold=_money(turn, config.free_shipping_threshold),
+            fee=_money(turn, config.shipping_fee),
+        )
+    text = turn._("Shipping costs {fee} per order.").format(fee=_money(turn, config.shipping_fee))
+    if config.is_sample("shipping_fee"):
+        text += " " + turn._(
+            "This is a sample figure, not confirmed by the company: please check with support."
+        )
+    return text
+
+
+def delivery(turn: Turn) -> str:
+    """R-KR-SHIP-2..4 (KR), R-KZ-MIG-6 (KZ), with the estimate for an order confirmed now."""
+    first, last = policy.delivery_window(turn.market, turn.now, "card")
+    estimate = turn._("Confirmed now, an order would arrive between {first} and {last}.").format(
+        first=turn.t.day(first), last=turn.t.day(last)
+    )
+    if turn.market == "KZ":
+        rule = turn._(
+            "Orders ship from the Almaty warehouse and take 1 to 10 days depending on the region."
+        )
+    else:
+        rule = turn._(
+            "Order and payment confirmed on a weekday before 15:00: 1-3 business days; after "
+            "15:00: "
+            "2-4 business days. Bank transfer: deposit confirmed by 13:00: 1-3 business days. "
+            "Parcels are not dispatched at weekends, and the carrier may shift dates."
+        )
+    return rule + "\n" + estimate
+
+
+def payment(turn: Turn) -> str:
+    """R-KR-PAY-1..3 (KR), R-KZ-MIG-6 (KZ)."""
+    if turn.market == "KZ":
+        return turn._(
+            "Orders are paid in tenge by card. Cards issued by banks of Kazakhstan, Kyrgyzstan, "
+            "Armenia and Belarus are accepted."
+        )
+    config = policy.market_config(turn.market)
+    return turn._(
+        "Card: every order (payments of {threshold} or more online need certificate "
+        "authentication). Bank transfer: pay within {days} days under your name and member "
+        "number, or the order is cancelled; an order on the month's closing day must be paid by "
+        "the month's last day. Cash: only at the business center."
+    ).format(threshold=_money(turn, config.certificate_threshold), days=config.bank_transfer_days)
+
+
+def hours(turn: Turn) -> str:
+    """R-KR-ORD-5, R-KR-ORD-6, R-KZ-SUP-1."""
+    config = policy.market_config(turn.market)
+    if turn.market == "KZ":
+        text = turn._(
+            "Support works Monday to Friday, 11:00-19:00 (Almaty time); Saturday and Sunday are "
+            "days off."
+        )
+    else:
+        text = turn._(
+            "Customer support {phone}: weekdays 09:00-18:00, Saturday 09:00-13:00. Business center "
+            "({address}): weekdays 10:00-19:00, Saturday 10:00-14:00."
+        ).format(phone=config.support_phones[0], address=config.business_center_address)
+    state = (
+        turn._("Open now.")
+        if policy.support_is_open(turn.market, turn.now)
+        else turn._("Closed now.")
+    )
+    return text + " " + state
+
+
+def lrp(turn: Turn) -> str:
+    """R-KR-LRP-1..4; KZ: R-KZ-MIG-5 (a new template after the move)."""
+    if turn.market == "KZ":
+        return turn._(
+            "After moving to the Kazakhstan market, create a new LRP template in your Virtual "
+            "Office. Templates of other markets are deleted only by support."
+        )
+    return turn._(
+        "The loyalty auto-order (LRP) is paid by credit card and shipped every month on your "
+        "chosen day, and earns points; there is no minimum quantity or duration. Apply on the "
+        "website, at the business center or by fax (not by phone). Changes or cancellation must "
+        "reach the company at least 3 business days before the order date; later requests apply "
+        "from the following month."
+    )
+
+
+def returns(turn: Turn) -> str:
+    """R-KR-RET-1..4; KZ: the sources give no return rules, so support decides."""
+    if turn.market == "KZ":
+        return turn._("Return rules for Kazakhstan are handled by support: please contact them.")
+    return turn._(
+        "Members may withdraw in writing within 3 months of the contract. Fee by time since "
+        "supply: up to 1 month none, up to 2 months at most 5%, up to 3 months at most 7%. The "
+        "refund is the price less bonuses paid on it and the fee, within 3 business days of "
+        "receipt (card refunds show 3-5 business days after cancellation). Apply through "
+        "customer support {phone}, then send the return form and transaction statement to: "
+        "{address}. Retail customers return goods to the consultant who sold them, within 14 days."
+    ).format(
+        phone=policy.market_config("KR").support_phones[0],
+        address=policy.market_config("KR").return_address,
+    )
+
+
+ANSWERS: dict[str, Callable[[Turn], str]] = {
+    "shipping": shipping,
+    "delivery": delivery,
+    "payment": payment,
+    "hours": hours,
+    "lrp": lrp,
+    "returns": returns,
+}
+
+
+def answer_text(turn: Turn, text: str) -> str | None:
+    topic = topic_of(text)
+    return ANSWERS[topic](turn) if topic else None
+
+
+class Info(Flow):
+    """Information pages from the menu; for LRP it also works out the change deadline."""
+
+    name = "info"
+    states: ClassVar = ["shown", "lrp_day"]
+    transitions: ClassVar = [{"trigger": "ask_lrp_day", "source": "shown", "dest": "lrp_day"}]
+    initial = "shown"
+    free_text_states = frozenset({"lrp_day"})
+
+    async def begin(self, turn: Turn, args: str) -> Outcome:
+        topic = args if args in ANSWERS else "hours"
+        if topic == "lrp" and turn.market == "KR":
+            return go("ask_lrp_day", Reply(lrp(turn)))
+        return finish(Reply(ANSWERS[topic](turn)))
+
+    async def prompt(self, turn: Turn) -> list[Reply]:
+        return [
+            Reply(
+                turn._(
+                    "On which day of the month does your auto-order run (1-31)? I will tell you "
+                    "the last day to change it."
+                ),
+                rows([Button(turn._("Menu"), "nav:menu")]),
+            )
+        ]
+
+    async def handle(self, turn: Turn, event: Event) -> Outcome:
+        text = event.text.strip() if event.kind is Kind.TEXT else ""
+        if not text.isdigit() or not 1 <= int(text) <= 31:
+            return invalid(turn._("Please send a day of the month as a number from 1 to 31."))
+        run = policy.lrp_next_run(
+            turn.market,
+            int(text),
+            turn.now.astimezone(policy.market_config(turn.market).zone).date(),
+        )
+        cutoff = policy.lrp_change_cutoff(turn.market, run)
+        return finish(
+            Reply(
+                turn._(
+                    "Your next auto-order runs on {run}. To change or cancel it, the company "
+                    "must receive your request by {cutoff}."
+                ).format(
+                    run=turn.t.day(run),
+                    cutoff=turn.t.moment(cutoff, policy.market_config(turn.market).timezone),
+                )
+            )
+        )
+
+    def help(self, turn: Turn) -> str:
+        return turn._("Send the day of the month your auto-order runs, e.g. 15.")

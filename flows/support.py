@@ -1,0 +1,232 @@
+"""Talking to a person: support tickets, from the customer's side and from staff's.
+
+A ticket goes bot -> waiting (for staff) -> handling (a staff member answered or claimed
+it) -> closed. Messages for the staff desk and for the customer go through the outbox, in the
+same transaction as the ticket change, so none is lost or sent for a change that rolled back.
+Outbox payloads for the staff channel carry a `type`: ticket_opened, customer_message,
+ticket_closed.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, ClassVar
+
+import policy
+from flows.base import Flow
+from flows.context import Turn
+from flows.i18n import translator
+from flows.types import Button, Event, Kind, Outcome, Reply, quiet, rows, stale
+from storage.db import Database
+from storage.records import Ticket
+from storage.repos import Tx
+
+SUMMARY_ORDERS = 3
+
+
+async def _summary(turn: Turn, origin: str, said: str) -> dict[str, Any]:
+    flow, _, step = origin.partition(":")
+    orders = await turn.tx.orders.recent(turn.user.id, SUMMARY_ORDERS)
+    return {
+        "customer": turn.user.display_name or turn.user.external_id,
+        "transport": turn.user.transport,
+        "language": turn.user.language,
+        "market": turn.user.market,
+        "flow": flow,
+        "step": step,
+        "said": said[:500],
+        "orders": [f"{o.number} {o.status} {o.total} {o.currency}" for o in orders],
+    }
+
+
+async def open_ticket(
+    turn: Turn, reason: str, origin: str = "", said: str = ""
+) -> tuple[Ticket, bool]:
+    """The customer's open ticket, or a new one with a summary card for staff."""
+    existing = await turn.tx.tickets.open_for(turn.user.id)
+    if existing is not None:
+        return existing, False
+    flow, _, step = origin.partition(":")
+    summary = await _summary(turn, origin, said)
+    ticket = await turn.tx.tickets.create(turn.user.id, reason, flow, step, summary, turn.now)
+    await turn.tx.outbox.add(
+        "staff", {"type": "ticket_opened", "ticket_id": ticket.id}, turn.now, user_id=turn.user.id
+    )
+    return ticket, True
+
+
+def hours_notice(turn: Turn, ticket: Ticket) -> str | None:
+    """Outside support hours, when staff are back; at most once a day per ticket."""
+    if policy.support_is_open(turn.market, turn.now):
+        return None
+    today = turn.now.date()
+    if ticket.hours_notice_on == today:
+        return None
+    ticket.hours_notice_on = today
+    back = policy.support_next_open(turn.market, turn.now)
+    tz = policy.market_config(turn.market).timezone
+    return turn._(
+        "Support is closed right now. Staff are back on {when}; your request waits for them."
+    ).format(when=turn.t.moment(back, tz))
+
+
+class Support(Flow):
+    """The customer's side of a ticket: everything typed here goes to staff."""
+
+    name = "support"
+    states: ClassVar = ["chatting"]
+    transitions: ClassVar = []
+    initial = "chatting"
+    commands: ClassVar = {"support": ""}
+
+    async def begin(self, turn: Turn, args: str) -> Outcome:
+        origin, _, said = args.partition(" ")
+        reason = "problem" if origin.startswith("kz_move") else "customer"
+        ticket, created = await open_ticket(turn, reason, origin, said)
+        turn.data["ticket"] = ticket.id
+        if said:
+            await relay_customer_text(turn.tx, ticket, said, turn.now, turn.event.message_id)
+        text = (
+            turn._(
+                "I have opened support request #{number}. Write your question here; a staff "
+                "member will answer in this chat."
+            )
+            if created
+            else turn._(
+                "Your support request #{number} is still open. Write here and staff will see it."
+            )
+        ).format(number=ticket.id)
+        notice = hours_notice(turn, ticket)
+        if notice:
+            await turn.tx.tickets.update(ticket, turn.now, hours_notice_on=ticket.hours_notice_on)
+            text += "\n\n" + notice
+        if not turn.resources.staff_desk:
+            text += "\n\n" + contacts_text(turn)
+        return quiet(Reply(text, rows([Button(turn._("Close the request"), "sup:close")])))
+
+    async def prompt(self, turn: Turn) -> list[Reply]:
+        return [Reply(turn._("Write your message for support, or send /menu to go back."))]
+
+    async def holds(self, turn: Turn) -> bool:
+        ticket = await turn.tx.tickets.open_for(turn.user.id)
+        return ticket is not None and ticket.status == "handling"
+
+    async def handle(self, turn: Turn, event: Event) -> Outcome:
+        ticket = await turn.tx.tickets.open_for(turn.user.id)
+        if ticket is None:
+            return Outcome(finished=True, say=[Reply(turn._("Your support request is closed."))])
+        if event.kind is Kind.ACTION:
+            if event.action != "sup:close":
+                return stale()
+            return Outcome(finished=True, say=await self.cancel(turn))
+        if event.kind is Kind.COMMAND:
+            # While staff handle the ticket, other commands are words for them.
+            text = f"/{event.command} {event.text}".strip()
+        else:
+            text = event.text
+        await relay_customer_text(
+            turn.tx, ticket, text, turn.now, event.message_id, event.attachment
+        )
+        if ticket.status == "handling":
+            return quiet()
+        return quiet(Reply(turn._("Sent to support. Staff will answer in this chat.")))
+
+    async def cancel(self, turn: Turn) -> list[Reply]:
+        ticket = await turn.tx.tickets.open_for(turn.user.id)
+        if ticket is None:
+            return []
+        await turn.tx.tickets.update(ticket, turn.now, status="closed")
+        await turn.tx.outbox.add(
+            "staff", {"type": "ticket_closed", "ticket_id": ticket.id, "by": "customer"}, turn.now
+        )
+        return [Reply(turn._("Support request #{number} is closed.").format(number=ticket.id))]
+
+    def help(self, turn: Turn) -> str:
+        return turn._(
+            "Everything you write here goes to our support staff. Send /menu to leave; the "
+            "request stays open."
+        )
+
+
+def contacts_text(turn: Turn) -> str:
+    """How to reach people directly (R-KR-ORD-6, R-KZ-SUP-1)."""
+    config = policy.market_config(turn.market)
+    return turn._("Support: {phones}{email}.").format(
+        phones=", ".join(config.support_phones),
+        email=f", {config.support_email}" if config.support_email else "",
+    )
+
+
+async def relay_customer_text(
+    tx: Tx,
+    ticket: Ticket,
+    text: str,
+    at: datetime,
+    message_id: int | None,
+    attachment: dict[str, Any] | None = None,
+) -> None:
+    row_id = await tx.tickets.add_message(ticket.id, "in", text, at, customer_message_id=message_id)
+    payload = {
+        "type": "customer_message",
+        "ticket_id": ticket.id,
+        "row_id": row_id,
+        "text": text,
+        "attachment": attachment,
+    }
+    await tx.outbox.add("staff", payload, at, user_id=ticket.user_id)
+
+
+class Desk:
+    """Staff actions on tickets, each in its own transaction (called by the staff transport)."""
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    async def staff_reply(
+        self, ticket_id: int, staff: str, text: str, staff_message_id: int | None, at: datetime
+    ) -> bool:
+        """Relay a staff message to the customer; False when the ticket is gone or closed."""
+        async with self.db.transaction() as tx:
+            ticket = await tx.tickets.get(ticket_id)
+            if ticket is None or ticket.status == "closed":
+                return False
+            changes: dict[str, Any] = {"status": "handling"}
+            if ticket.claimed_by is None:
+                changes["claimed_by"] = staff
+            await tx.tickets.update(ticket, at, **changes)
+            row_id = await tx.tickets.add_message(
+                ticket.id, "out", text, at, staff_message_id=staff_message_id
+            )
+            await _tell_customer(tx, ticket, at, "staff_message", text=text, row_id=row_id)
+            return True
+
+    async def claim(self, ticket_id: int, staff: str, at: datetime) -> Ticket | None:
+        async with self.db.transaction() as tx:
+            ticket = await tx.tickets.get(ticket_id)
+            if ticket is None or ticket.status == "closed":
+                return None
+            await tx.tickets.update(ticket, at, status="handling", claimed_by=staff)
+            return ticket
+
+    async def close(self, ticket_id: int, staff: str, at: datetime) -> Ticket | None:
+        async with self.db.transaction() as tx:
+            ticket = await tx.tickets.get(ticket_id)
+            if ticket is None or ticket.status == "closed":
+                return None
+            await tx.tickets.update(ticket, at, status="closed")
+            await _tell_customer(tx, ticket, at, "ticket_closed")
+            return ticket
+
+
+async def _tell_customer(tx: Tx, ticket: Ticket, at: datetime, kind: str, **extra: Any) -> None:
+    user = await tx.users.get(ticket.user_id)
+    if user is None:
+        return
+    t = translator(user.language or "en")
+    if kind == "staff_message":
+        text = t._("Support: {text}").format(text=extra["text"])
+    else:
+        text = t._(
+            "Support request #{number} is closed. Send /support if you need us again."
+        ).format(number=ticket.id)
+    await tx.outbox.add("user", {"text": text, **extra}, at, user_id=user.id)

@@ -1,0 +1,116 @@
+"""The values that cross the line between transports and the conversation core."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+# Telegram's callback_data limit; every transport lives with the strictest one.
+MAX_ACTION_BYTES = 64
+
+
+class Kind(StrEnum):
+    COMMAND = "command"  # "/name args"
+    TEXT = "text"  # free text typed by the user
+    ACTION = "action"  # a button's action token
+    CONTACT = "contact"  # a shared phone number (Telegram contact)
+    MEDIA = "media"  # a photo or document (relayed to support, never interpreted)
+
+
+@dataclass(frozen=True, slots=True)
+class UserRef:
+    transport: str  # "telegram", "terminal", ...
+    external_id: str
+
+
+@dataclass(frozen=True, slots=True)
+class Event:
+    user: UserRef
+    kind: Kind
+    text: str = ""  # free text, command arguments, or the shared phone number
+    command: str = ""  # without the slash, lower case
+    action: str = ""
+    delivery_id: str | None = None  # None: the transport never redelivers
+    message_id: int | None = None  # the transport's id of the user's message, if any
+    display_name: str = ""
+    language_hint: str | None = None  # the client's language (IETF tag), for /start
+    attachment: dict[str, Any] | None = None  # MEDIA: {"type": "photo", "file_id": ...}
+    at: datetime | None = None
+
+    @property
+    def conversation_key(self) -> tuple[str, str]:
+        return (self.user.transport, self.user.external_id)
+
+
+@dataclass(frozen=True, slots=True)
+class Button:
+    label: str
+    action: str
+
+    def __post_init__(self) -> None:
+        if len(self.action.encode()) > MAX_ACTION_BYTES:
+            raise ValueError(f"action token over {MAX_ACTION_BYTES} bytes: {self.action!r}")
+
+
+@dataclass(frozen=True, slots=True)
+class Reply:
+    text: str
+    buttons: tuple[tuple[Button, ...], ...] = ()
+    # Ask the transport to delete the user's message that caused this reply (it held a secret).
+    delete_source: bool = False
+    # Ask a contact (phone number) with the transport's own control, where it has one.
+    request_contact: bool = False
+
+    def options(self) -> list[Button]:
+        return [button for row in self.buttons for button in row]
+
+
+def rows(buttons: list[Button], per_row: int = 2) -> tuple[tuple[Button, ...], ...]:
+    """Lay buttons out in rows of `per_row`."""
+    return tuple(tuple(buttons[i : i + per_row]) for i in range(0, len(buttons), per_row))
+
+
+@dataclass(slots=True)
+class Outcome:
+    """What a flow's handler decided. Built with the helpers below, read by the engine."""
+
+    say: list[Reply] = field(default_factory=list)
+    trigger: str | None = None  # fire this trigger of the flow's machine
+    switch_to: str | None = None  # start another flow (its entry)
+    switch_args: str = ""
+    finished: bool = False  # the flow is over: back to the menu
+    invalid: str | None = None  # a localized explanation of what was expected
+    stale: bool = False  # an action this step does not know (an old button)
+    prompt: bool = True  # ask the current (new) step's question after `say`
+
+
+def go(trigger: str, *say: Reply) -> Outcome:
+    return Outcome(say=list(say), trigger=trigger)
+
+
+def stay(*say: Reply) -> Outcome:
+    """Remain at this step and ask it again (after saying `say`)."""
+    return Outcome(say=list(say))
+
+
+def quiet(*say: Reply) -> Outcome:
+    """Remain at this step, say `say` and nothing more."""
+    return Outcome(say=list(say), prompt=False)
+
+
+def invalid(explanation: str) -> Outcome:
+    return Outcome(invalid=explanation)
+
+
+def switch(flow: str, args: str = "", *say: Reply) -> Outcome:
+    return Outcome(say=list(say), switch_to=flow, switch_args=args)
+
+
+def finish(*say: Reply) -> Outcome:
+    return Outcome(say=list(say), finished=True)
+
+
+def stale() -> Outcome:
+    return Outcome(stale=True)

@@ -1,0 +1,89 @@
+"""Plain values that repositories return: flows never see SQLAlchemy rows."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+
+@dataclass(slots=True)
+class User:
+    id: int
+    transport: str
+    external_id: str
+    language: str | None
+    market: str | None
+    display_name: str
+    phone: str | None
+    address: str | None
+
+
+@dataclass(slots=True)
+class Conversation:
+    user_id: int
+    flow: str
+    state: str
+    slots: dict[str, Any]
+    version: int  # 0: not stored yet
+
+    @property
+    def is_new(self) -> bool:
+        return self.version == 0
+
+
+@dataclass(frozen=True, slots=True)
+class OrderLine:
+    sku: str
+    name: str
+    quantity: int
+    unit_price: Decimal
+    line_total: Decimal
+
+
+@dataclass(slots=True)
+class Order:
+    id: int
+    number: str
+    user_id: int
+    market: str
+    currency: str
+    status: str
+    payment_method: str
+    subtotal: Decimal
+    shipping_fee: Decimal
+    total: Decimal
+    purchase_year: int
+    purchase_month: int
+    placed_at: datetime
+    pay_by: datetime | None
+    estimate_from: date | None
+    estimate_to: date | None
+    address: str
+    phone: str
+    lines: list[OrderLine] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class Ticket:
+    id: int
+    user_id: int
+    status: str
+    reason: str
+    flow: str
+    step: str
+    summary: dict[str, Any]
+    topic_id: int | None
+    claimed_by: str | None
+    hours_notice_on: date | None
+    created_at: datetime
+
+
+@dataclass(slots=True)
+class OutboxMessage:
+    id: int
+    channel: str
+    user_id: int | None
+    payload: dict[str, Any]
+    attempts: int

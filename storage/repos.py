@@ -1,0 +1,524 @@
+"""Repositories over one open transaction.
+
+Each method is one or two statements; none commits. `Tx` groups them so that a flow sees
+`tx.orders.create(...)` and never a connection or SQL.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import Row, func, insert, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from storage.records import Conversation, Order, OrderLine, OutboxMessage, Ticket, User
+from storage.schema import (
+    conversations,
+    inbox,
+    migration_checklists,
+    order_lines,
+    orders,
+    outbox,
+    support_tickets,
+    ticket_messages,
+    users,
+)
+
+
+class StaleConversation(Exception):
+    """Another worker saved this conversation first: reload and retry the whole event."""
+
+
+def _insert_ignoring_duplicates(conn: AsyncConnection, table: Any) -> Any:
+    """An INSERT that skips a row whose unique key exists, on SQLite and PostgreSQL alike."""
+    dialect = conn.dialect.name
+    if dialect == "sqlite":
+        return sqlite.insert(table).on_conflict_do_nothing()
+    if dialect == "postgresql":
+        return postgresql.insert(table).on_conflict_do_nothing()
+    raise NotImplementedError(f"unsupported database dialect: {dialect}")
+
+
+class _Repo:
+    def __init__(self, conn: AsyncConnection) -> None:
+        self.conn = conn
+
+
+class InboxRepo(_Repo):
+    async def record(self, delivery_id: str, at: datetime) -> bool:
+        """Remember a delivery id; False when it was already processed (a redelivery)."""
+        stmt = _insert_ignoring_duplicates(self.conn, inbox).values(
+            delivery_id=delivery_id, processed_at=at
+        )
+        result = await self.conn.execute(stmt)
+        return result.rowcount == 1
+
+    async def prune(self, before: datetime) -> int:
+        result = await self.conn.execute(inbox.delete().where(inbox.c.processed_at < before))
+        return result.rowcount
+
+
+def _user(row: Row[Any]) -> User:
+    return User(
+        id=row.id,
+        transport=row.transport,
+        external_id=row.external_id,
+        language=row.language,
+        market=row.market,
+        display_name=row.display_name,
+        phone=row.phone,
+        address=row.address,
+    )
+
+
+class UserRepo(_Repo):
+    async def find(self, transport: str, external_id: str) -> User | None:
+        row = (
+            await self.conn.execute(
+                select(users).where(
+                    users.c.transport == transport, users.c.external_id == external_id
+                )
+            )
+        ).first()
+        return _user(row) if row else None
+
+    async def get(self, user_id: int) -> User | None:
+        row = (await self.conn.execute(select(users).where(users.c.id == user_id))).first()
+        return _user(row) if row else None
+
+    async def create(
+        self, transport: str, external_id: str, display_name: str, at: datetime
+    ) -> User:
+        result = await self.conn.execute(
+            insert(users).values(
+                transport=transport,
+                external_id=external_id,
+                display_name=display_name[:128],
+                created_at=at,
+            )
+        )
+        user_id = result.inserted_primary_key[0]
+        return User(user_id, transport, external_id, None, None, display_name[:128], None, None)
+
+    async def update(self, user: User, **changes: Any) -> None:
+        """Change profile fields (language, market, phone, address, display_name)."""
+        await self.conn.execute(update(users).where(users.c.id == user.id).values(**changes))
+        for key, value in changes.items():
+            setattr(user, key, value)
+
+
+class ConversationRepo(_Repo):
+    async def load(self, user_id: int, default_flow: str, default_state: str) -> Conversation:
+        row = (
+            await self.conn.execute(
+                select(
+                    conversations.c.flow,
+                    conversations.c.state,
+                    conversations.c.slots,
+                    conversations.c.version,
+                ).where(conversations.c.user_id == user_id)
+            )
+        ).first()
+        if row is None:
+            return Conversation(user_id, default_flow, default_state, {}, 0)
+        return Conversation(user_id, row.flow, row.state, dict(row.slots), row.version)
+
+    async def save(self, conv: Conversation, at: datetime) -> None:
+        """Write with optimistic concurrency: the stored version must be the one we loaded."""
+        values = {"flow": conv.flow, "state": conv.state, "slots": conv.slots, "updated_at": at}
+        if conv.is_new:
+            stmt = _insert_ignoring_duplicates(self.conn, conversations).values(
+                user_id=conv.user_id, version=1, **values
+            )
+        else:
+            stmt = (
+                update(conversations)
+                .where(
+                    conversations.c.user_id == conv.user_id,
+                    conversations.c.version == conv.version,
+                )
+                .values(version=conv.version + 1, **values)
+            )
+        if (await self.conn.execute(stmt)).rowcount != 1:
+            raise StaleConversation(conv.user_id)
+        conv.version += 1
+
+    async def count(self) -> int:
+        return (
+            await self.conn.execute(select(func.count()).select_from(conversations))
+        ).scalar_one()
+
+
+class OutboxRepo(_Repo):
+    async def add(
+        self,
+        channel: str,
+        payload: dict[str, Any],
+        at: datetime,
+        *,
+        user_id: int | None = None,
+        dedup_key: str | None = None,
+    ) -> bool:
+        """Queue a message; False when `dedup_key` was queued before (it is not queued twice)."""
+        stmt = _insert_ignoring_duplicates(self.conn, outbox).values(
+            channel=channel,
+            user_id=user_id,
+            payload=payload,
+            dedup_key=dedup_key,
+            created_at=at,
+            available_at=at,
+            attempts=0,
+        )
+        return (await self.conn.execute(stmt)).rowcount == 1
+
+    async def due(
+        self,
+        now: datetime,
+        limit: int = 50,
+        *,
+        channel: str | None = None,
+        user_id: int | None = None,
+    ) -> list[OutboxMessage]:
+        """Claim due messages. On PostgreSQL rows locked by another worker are skipped."""
+        stmt = (
+            select(
+                outbox.c.id, outbox.c.channel, outbox.c.user_id, outbox.c.payload, outbox.c.attempts
+            )
+            .where(outbox.c.sent_at.is_(None), outbox.c.available_at <= now)
+            .order_by(outbox.c.id)
+            .limit(limit)
+        )
+        if channel is not None:
+            stmt = stmt.where(outbox.c.channel == channel)
+        if user_id is not None:
+            stmt = stmt.where(outbox.c.user_id == user_id)
+        if self.conn.dialect.name == "postgresql":
+            stmt = stmt.with_for_update(skip_locked=True)
+        rows = (await self.conn.execute(stmt)).all()
+        return [
+            OutboxMessage(r.id, r.channel, r.user_id, dict(r.payload), r.attempts) for r in rows
+        ]
+
+    async def mark_sent(self, message_id: int, at: datetime) -> None:
+        await self.conn.execute(update(outbox).where(outbox.c.id == message_id).values(sent_at=at))
+
+    async def postpone(self, message_id: int, until: datetime, error: str) -> None:
+        await self.conn.execute(
+            update(outbox)
+            .where(outbox.c.id == message_id)
+            .values(available_at=until, attempts=outbox.c.attempts + 1, last_error=error[:2000])
+        )
+
+
+def _order(row: Row[Any], lines: list[OrderLine]) -> Order:
+    return Order(
+        id=row.id,
+        number=row.number,
+        user_id=row.user_id,
+        market=row.market,
+        currency=row.currency,
+        status=row.status,
+        payment_method=row.payment_method,
+        subtotal=Decimal(row.subtotal),
+        shipping_fee=Decimal(row.shipping_fee),
+        total=Decimal(row.total),
+        purchase_year=row.purchase_year,
+        purchase_month=row.purchase_month,
+        placed_at=row.placed_at,
+        pay_by=row.pay_by,
+        estimate_from=row.estimate_from,
+        estimate_to=row.estimate_to,
+        address=row.address,
+        phone=row.phone,
+        lines=lines,
+    )
+
+
+class OrderRepo(_Repo):
+    async def create(self, order: Order, idempotency_key: str, at: datetime) -> tuple[Order, bool]:
+        """Insert an order with its lines; (existing order, False) when the key was used before."""
+        values = {
+            "user_id": order.user_id,
+            "idempotency_key": idempotency_key,
+            "market": order.market,
+            "currency": order.currency,
+            "status": order.status,
+            "payment_method": order.payment_method,
+            "subtotal": order.subtotal,
+            "shipping_fee": order.shipping_fee,
+            "total": order.total,
+            "purchase_year": order.purchase_year,
+            "purchase_month": order.purchase_month,
+            "placed_at": order.placed_at,
+            "pay_by": order.pay_by,
+            "estimate_from": order.estimate_from,
+            "estimate_to": order.estimate_to,
+            "address": order.address,
+            "phone": order.phone,
+            "updated_at": at,
+        }
+        result = await self.conn.execute(
+            _insert_ignoring_duplicates(self.conn, orders).values(**values).returning(orders.c.id)
+        )
+        new_id = result.scalar_one_or_none()
+        if new_id is None:
+            existing = await self.by_key(idempotency_key)
+            assert existing is not None
+            return existing, False
+        number = f"{order.market}-{order.placed_at:%y%m}-{new_id:06d}"
+        await self.conn.execute(update(orders).where(orders.c.id == new_id).values(number=number))
+        if order.lines:
+            await self.conn.execute(
+                insert(order_lines),
+                [
+                    {
+                        "order_id": new_id,
+                        "sku": line.sku,
+                        "name": line.name,
+                        "quantity": line.quantity,
+                        "unit_price": line.unit_price,
+                        "line_total": line.line_total,
+                    }
+                    for line in order.lines
+                ],
+            )
+        order.id, order.number = new_id, number
+        return order, True
+
+    async def _lines(self, order_id: int) -> list[OrderLine]:
+        rows = (
+            await self.conn.execute(
+                select(order_lines)
+                .where(order_lines.c.order_id == order_id)
+                .order_by(order_lines.c.id)
+            )
+        ).all()
+        return [
+            OrderLine(r.sku, r.name, r.quantity, Decimal(r.unit_price), Decimal(r.line_total))
+            for r in rows
+        ]
+
+    async def _one(self, *where: Any) -> Order | None:
+        row = (await self.conn.execute(select(orders).where(*where))).first()
+        return _order(row, await self._lines(row.id)) if row else None
+
+    async def by_key(self, idempotency_key: str) -> Order | None:
+        return await self._one(orders.c.idempotency_key == idempotency_key)
+
+    async def get(self, order_id: int) -> Order | None:
+        return await self._one(orders.c.id == order_id)
+
+    async def by_number(self, number: str) -> Order | None:
+        return await self._one(orders.c.number == number)
+
+    async def recent(self, user_id: int, limit: int = 5) -> list[Order]:
+        rows = (
+            await self.conn.execute(
+                select(orders)
+                .where(orders.c.user_id == user_id)
+                .order_by(orders.c.id.desc())
+                .limit(limit)
+            )
+        ).all()
+        return [_order(r, await self._lines(r.id)) for r in rows]
+
+    async def set_status(
+        self, order_id: int, status: str, at: datetime, *, expected: str | None = None
+    ) -> bool:
+        """Move an order to `status`; with `expected`, only from that status (False otherwise)."""
+        stmt = update(orders).where(orders.c.id == order_id).values(status=status, updated_at=at)
+        if expected is not None:
+            stmt = stmt.where(orders.c.status == expected)
+        return (await self.conn.execute(stmt)).rowcount == 1
+
+    async def unpaid_past_deadline(self, now: datetime, limit: int = 100) -> list[Order]:
+        stmt = (
+            select(orders)
+            .where(orders.c.status == "awaiting_payment", orders.c.pay_by < now)
+            .order_by(orders.c.id)
+            .limit(limit)
+        )
+        if self.conn.dialect.name == "postgresql":
+            stmt = stmt.with_for_update(skip_locked=True)
+        rows = (await self.conn.execute(stmt)).all()
+        return [_order(r, await self._lines(r.id)) for r in rows]
+
+
+def _ticket(row: Row[Any]) -> Ticket:
+    return Ticket(
+        id=row.id,
+        user_id=row.user_id,
+        status=row.status,
+        reason=row.reason,
+        flow=row.flow,
+        step=row.step,
+        summary=dict(row.summary),
+        topic_id=row.topic_id,
+        claimed_by=row.claimed_by,
+        hours_notice_on=row.hours_notice_on,
+        created_at=row.created_at,
+    )
+
+
+OPEN_TICKET_STATUSES = ("waiting", "handling")
+
+
+class TicketRepo(_Repo):
+    async def open_for(self, user_id: int) -> Ticket | None:
+        row = (
+            await self.conn.execute(
+                select(support_tickets)
+                .where(
+                    support_tickets.c.user_id == user_id,
+                    support_tickets.c.status.in_(OPEN_TICKET_STATUSES),
+                )
+                .order_by(support_tickets.c.id.desc())
+                .limit(1)
+            )
+        ).first()
+        return _ticket(row) if row else None
+
+    async def create(
+        self, user_id: int, reason: str, flow: str, step: str, summary: dict[str, Any], at: datetime
+    ) -> Ticket:
+        result = await self.conn.execute(
+            insert(support_tickets).values(
+                user_id=user_id,
+                status="waiting",
+                reason=reason,
+                flow=flow,
+                step=step,
+                summary=summary,
+                created_at=at,
+                updated_at=at,
+            )
+        )
+        ticket_id = result.inserted_primary_key[0]
+        return Ticket(
+            ticket_id, user_id, "waiting", reason, flow, step, summary, None, None, None, at
+        )
+
+    async def get(self, ticket_id: int) -> Ticket | None:
+        row = (
+            await self.conn.execute(
+                select(support_tickets).where(support_tickets.c.id == ticket_id)
+            )
+        ).first()
+        return _ticket(row) if row else None
+
+    async def by_topic(self, topic_id: int) -> Ticket | None:
+        row = (
+            await self.conn.execute(
+                select(support_tickets)
+                .where(support_tickets.c.topic_id == topic_id)
+                .order_by(support_tickets.c.id.desc())
+                .limit(1)
+            )
+        ).first()
+        return _ticket(row) if row else None
+
+    async def update(self, ticket: Ticket, at: datetime, **changes: Any) -> None:
+        await self.conn.execute(
+            update(support_tickets)
+            .where(support_tickets.c.id == ticket.id)
+            .values(updated_at=at, **changes)
+        )
+        for key, value in changes.items():
+            setattr(ticket, key, value)
+
+    async def add_message(
+        self,
+        ticket_id: int,
+        direction: str,
+        text: str,
+        at: datetime,
+        *,
+        customer_message_id: int | None = None,
+        staff_message_id: int | None = None,
+    ) -> int:
+        result = await self.conn.execute(
+            insert(ticket_messages).values(
+                ticket_id=ticket_id,
+                direction=direction,
+                text=text,
+                customer_message_id=customer_message_id,
+                staff_message_id=staff_message_id,
+                created_at=at,
+            )
+        )
+        return result.inserted_primary_key[0]
+
+    async def link_message(self, message_row_id: int, **ids: int) -> None:
+        await self.conn.execute(
+            update(ticket_messages).where(ticket_messages.c.id == message_row_id).values(**ids)
+        )
+
+    async def find_message(self, ticket_id: int, **ids: int) -> dict[str, Any] | None:
+        ((column, value),) = ids.items()
+        row = (
+            await self.conn.execute(
+                select(ticket_messages).where(
+                    ticket_messages.c.ticket_id == ticket_id, ticket_messages.c[column] == value
+                )
+            )
+        ).first()
+        return dict(row._mapping) if row else None
+
+
+class ChecklistRepo(_Repo):
+    async def get(self, user_id: int) -> dict[str, Any] | None:
+        row = (
+            await self.conn.execute(
+                select(migration_checklists).where(migration_checklists.c.user_id == user_id)
+            )
+        ).first()
+        return dict(row._mapping) if row else None
+
+    async def save(
+        self,
+        user_id: int,
+        at: datetime,
+        *,
+        progress: dict[str, Any],
+        ar_balance_usd: Decimal | None = None,
+        eligible: bool | None = None,
+    ) -> None:
+        values: dict[str, Any] = {"progress": progress, "updated_at": at}
+        if ar_balance_usd is not None:
+            values["ar_balance_usd"] = ar_balance_usd
+        if eligible is not None:
+            values["eligible"] = int(eligible)
+        changed = await self.conn.execute(
+            update(migration_checklists)
+            .where(migration_checklists.c.user_id == user_id)
+            .values(**values)
+        )
+        if changed.rowcount == 0:
+            await self.conn.execute(
+                insert(migration_checklists).values(user_id=user_id, started_at=at, **values)
+            )
+
+    async def delete(self, user_id: int) -> None:
+        await self.conn.execute(
+            migration_checklists.delete().where(migration_checklists.c.user_id == user_id)
+        )
+
+
+class Tx:
+    """The repositories of one open transaction."""
+
+    def __init__(self, conn: AsyncConnection) -> None:
+        self.conn = conn
+        self.inbox = InboxRepo(conn)
+        self.users = UserRepo(conn)
+        self.conversations = ConversationRepo(conn)
+        self.outbox = OutboxRepo(conn)
+        self.orders = OrderRepo(conn)
+        self.tickets = TicketRepo(conn)
+        self.checklists = ChecklistRepo(conn)
+
+
+__all__ = ["OPEN_TICKET_STATUSES", "StaleConversation", "Tx"]

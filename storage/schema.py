@@ -1,0 +1,208 @@
+"""Table definitions: the one place the database schema is described.
+
+SQLAlchemy Core tables rather than ORM classes: the hot path (one transaction per message) runs a
+handful of small statements, and Core keeps each of them a single round trip with no identity-map
+bookkeeping. Alembic migrations under `storage/migrations` are the source of truth for existing
+databases; this metadata must always match the newest migration (a test checks).
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Column,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    Numeric,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.engine import Dialect
+from sqlalchemy.types import TypeDecorator
+
+metadata = MetaData(
+    naming_convention={
+        "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+        "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+        "pk": "pk_%(table_name)s",
+    }
+)
+
+
+class UtcDateTime(TypeDecorator[datetime]):
+    """Aware datetimes in, aware UTC datetimes out, on every backend.
+
+    SQLite keeps no zone, so a naive value read back would silently shift by the server's
+    offset; refusing naive input keeps policy functions (which refuse naive time) honest.
+    """
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime refused: pass an aware datetime")
+        return value.astimezone(UTC)
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+MONEY = Numeric(14, 2)
+# SQLite has no BIGINT autoincrement; Telegram ids and message ids do exceed 32 bits.
+ID = BigInteger().with_variant(Integer, "sqlite")
+
+users = Table(
+    "users",
+    metadata,
+    Column("id", ID, primary_key=True, autoincrement=True),
+    Column("transport", String(16), nullable=False),
+    Column("external_id", String(64), nullable=False),
+    Column("language", String(8)),
+    Column("market", String(2)),
+    Column("display_name", String(128), nullable=False, default=""),
+    Column("phone", String(32)),
+    Column("address", Text),
+    Column("created_at", UtcDateTime(), nullable=False),
+    UniqueConstraint("transport", "external_id"),
+)
+
+conversations = Table(
+    "conversations",
+    metadata,
+    Column("user_id", ID, ForeignKey("users.id", ondelete="CASCADE"), primary_key=True),
+    Column("flow", String(32), nullable=False),
+    Column("state", String(64), nullable=False),
+    Column("slots", JSON, nullable=False),
+    Column("version", Integer, nullable=False),
+    Column("updated_at", UtcDateTime(), nullable=False),
+)
+
+# Delivery ids already processed: a repeat of one is a no-op (exactly-once effects).
+inbox = Table(
+    "inbox",
+    metadata,
+    Column("delivery_id", String(96), primary_key=True),
+    Column("processed_at", UtcDateTime(), nullable=False),
+)
+
+# Messages for someone other than the sender of the current event (staff threads, order
+# notifications), written in the same transaction as the change that caused them.
+outbox = Table(
+    "outbox",
+    metadata,
+    Column("id", ID, primary_key=True, autoincrement=True),
+    Column("dedup_key", String(128), unique=True),
+    Column("channel", String(16), nullable=False),
+    Column("user_id", ID, ForeignKey("users.id", ondelete="CASCADE")),
+    Column("payload", JSON, nullable=False),
+    Column("created_at", UtcDateTime(), nullable=False),
+    Column("available_at", UtcDateTime(), nullable=False),
+    Column("attempts", Integer, nullable=False, default=0),
+    Column("sent_at", UtcDateTime()),
+    Column("last_error", Text),
+    Index(None, "sent_at", "available_at"),
+)
+
+orders = Table(
+    "orders",
+    metadata,
+    Column("id", ID, primary_key=True, autoincrement=True),
+    Column("number", String(32), unique=True),
+    Column("user_id", ID, ForeignKey("users.id", ondelete="CASCADE"), nullable=False),
+    # One order per checkout, however often the confirm button arrives.
+    Column("idempotency_key", String(96), nullable=False, unique=True),
+    Column("market", String(2), nullable=False),
+    Column("currency", String(3), nullable=False),
+    Column("status", String(24), nullable=False),
+    Column("payment_method", String(24), nullable=False),
+    Column("subtotal", MONEY, nullable=False),
+    Column("shipping_fee", MONEY, nullable=False),
+    Column("total", MONEY, nullable=False),
+    Column("purchase_year", Integer, nullable=False),
+    Column("purchase_month", Integer, nullable=False),
+    Column("placed_at", UtcDateTime(), nullable=False),
+    Column("pay_by", UtcDateTime()),
+    Column("estimate_from", Date),
+    Column("estimate_to", Date),
+    Column("address", Text, nullable=False, default=""),
+    Column("phone", String(32), nullable=False, default=""),
+    Column("updated_at", UtcDateTime(), nullable=False),
+    Index(None, "user_id", "id"),
+    Index(None, "status", "pay_by"),
+)
+
+order_lines = Table(
+    "order_lines",
+    metadata,
+    Column("id", ID, primary_key=True, autoincrement=True),
+    Column("order_id", ID, ForeignKey("orders.id", ondelete="CASCADE"), nullable=False),
+    Column("sku", String(32), nullable=False),
+    Column("name", String(128), nullable=False),
+    Column("quantity", Integer, nullable=False),
+    Column("unit_price", MONEY, nullable=False),
+    Column("line_total", MONEY, nullable=False),
+    Index(None, "order_id"),
+)
+
+# Progress through the move to the Kazakhstan market (R-KZ-MIG-1..8), kept apart from the
+# conversation so that it survives /cancel, other flows and days of absence.
+migration_checklists = Table(
+    "migration_checklists",
+    metadata,
+    Column("user_id", ID, ForeignKey("users.id", ondelete="CASCADE"), primary_key=True),
+    Column("ar_balance_usd", MONEY),
+    Column("eligible", Integer),
+    Column("progress", JSON, nullable=False),
+    Column("started_at", UtcDateTime(), nullable=False),
+    Column("updated_at", UtcDateTime(), nullable=False),
+)
+
+support_tickets = Table(
+    "support_tickets",
+    metadata,
+    Column("id", ID, primary_key=True, autoincrement=True),
+    Column("user_id", ID, ForeignKey("users.id", ondelete="CASCADE"), nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("reason", String(32), nullable=False),
+    Column("flow", String(32), nullable=False, default=""),
+    Column("step", String(64), nullable=False, default=""),
+    Column("summary", JSON, nullable=False),
+    Column("topic_id", ID),
+    Column("claimed_by", String(128)),
+    Column("hours_notice_on", Date),
+    Column("created_at", UtcDateTime(), nullable=False),
+    Column("updated_at", UtcDateTime(), nullable=False),
+    Index(None, "user_id", "status"),
+    Index(None, "topic_id"),
+)
+
+# Every message relayed through a ticket, with the ids on both sides, so that edits can follow.
+ticket_messages = Table(
+    "ticket_messages",
+    metadata,
+    Column("id", ID, primary_key=True, autoincrement=True),
+    Column("ticket_id", ID, ForeignKey("support_tickets.id", ondelete="CASCADE"), nullable=False),
+    Column("direction", String(8), nullable=False),
+    Column("customer_message_id", ID),
+    Column("staff_message_id", ID),
+    Column("text", Text, nullable=False, default=""),
+    Column("created_at", UtcDateTime(), nullable=False),
+    Index(None, "ticket_id", "customer_message_id"),
+    Index(None, "ticket_id", "staff_message_id"),
+)

@@ -1,0 +1,115 @@
+"""The engine's guarantees: exactly-once, serialized, durable, never speechless."""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+
+import pytest
+
+from flows.engine import Engine
+from flows.registry import default_flows
+from flows.types import Event, Kind, UserRef
+from storage.db import Database
+from tests.conftest import BACKENDS
+from tests.dialogue import Dialogue
+
+pytestmark = pytest.mark.parametrize("database_url", BACKENDS, indirect=True)
+
+
+async def stored(db: Database, user: str = "alice"):
+    async with db.transaction() as tx:
+        found = await tx.users.find("test", user)
+        assert found is not None
+        return found, await tx.conversations.load(found.id, "start", "language")
+
+
+async def test_onboarding_ends_at_the_menu(dialogue: Dialogue) -> None:
+    await dialogue.say("/start")
+    dialogue.expect("Choose your language").expect_buttons("English", "한국어", "Русский")
+    await dialogue.tap("English")
+    dialogue.expect("Which market").expect_buttons("Korea", "Kazakhstan")
+    await dialogue.tap("Kazakhstan")
+    dialogue.expect("What would you like to do?").expect_buttons("Move to Kazakhstan", "Support")
+
+
+async def test_client_language_is_suggested_first(engine: Engine) -> None:
+    d = Dialogue(engine, "boris", language_hint="ru-RU")
+    await d.say("/start")
+    assert d.buttons[0].label == "✓ Русский"
+
+
+async def test_redelivered_event_changes_nothing(dialogue: Dialogue, db: Database) -> None:
+    await dialogue.onboard("en", "KR")
+    await dialogue.say("no idea what to type")
+    _, before = await stored(db)
+    again = await dialogue.redeliver()
+    assert again.replies == []
+    _, after = await stored(db)
+    assert (after.version, after.slots) == (before.version, before.slots)
+
+
+async def test_two_workers_on_one_conversation_lose_no_update(
+    db: Database, clock, resources
+) -> None:
+    # Two engines = two workers: no shared in-process lock, only the database to agree on.
+    workers = [Engine(db, default_flows(), resources=resources, clock=clock) for _ in range(2)]
+    await Dialogue(workers[0], "alice").onboard("en", "KR")
+    user = UserRef("test", "alice")
+    counter = itertools.count()
+    garbage = [
+        Event(user, Kind.TEXT, text="zzz", delivery_id=f"race-{next(counter)}") for _ in range(6)
+    ]
+    await asyncio.gather(*(workers[i % 2].handle(e) for i, e in enumerate(garbage)))
+    _, conv = await stored(db)
+    # Each miss counted once: a lost update would leave fewer than six.
+    assert conv.slots["_fails"] == 6
+
+
+async def test_language_switch_mid_flow_keeps_the_step(dialogue: Dialogue) -> None:
+    await dialogue.onboard("en", "KR")
+    await dialogue.say("/lang")
+    dialogue.expect("Choose your language")
+    await dialogue.tap("한국어")
+    dialogue.expect("무엇을 도와드릴까요?")
+
+
+async def test_three_misses_offer_a_person(dialogue: Dialogue) -> None:
+    await dialogue.onboard("en", "KR")
+    for _ in range(2):
+        await dialogue.say("blorp")
+        dialogue.expect_not("talk to a person")
+    await dialogue.say("blorp")
+    dialogue.expect("talk to a person").expect_buttons("Talk to a person")
+
+
+async def test_question_mid_flow_is_answered_and_step_asked_again(dialogue: Dialogue) -> None:
+    await dialogue.onboard("en", "KR")
+    await dialogue.say("how much is shipping?")
+    dialogue.expect("₩50,000", "₩4,500", "What would you like to do?")
+
+
+async def test_stale_button_is_refused_politely(dialogue: Dialogue) -> None:
+    await dialogue.onboard("en", "KR")
+    await dialogue.send(dialogue.action_event("start:market:KZ"))
+    dialogue.expect("no longer valid", "What would you like to do?")
+
+
+async def test_card_number_is_neither_stored_nor_echoed(dialogue: Dialogue, db: Database) -> None:
+    await dialogue.onboard("en", "KR")
+    await dialogue.say("my card is 4111 1111 1111 1111")
+    dialogue.expect("never send a password or a card number").expect_not("4111")
+    assert dialogue.replies[0].delete_source
+    _, conv = await stored(db)
+    assert "4111" not in repr(conv.slots)
+
+
+async def test_unknown_command_is_explained(dialogue: Dialogue) -> None:
+    await dialogue.onboard("en", "KR")
+    await dialogue.say("/frobnicate")
+    dialogue.expect("/frobnicate", "/help")
+
+
+async def test_commands_before_onboarding_lead_to_onboarding(dialogue: Dialogue) -> None:
+    await dialogue.say("hello")
+    dialogue.expect("Choose your language")
