@@ -93,7 +93,7 @@ def register_db(commands: argparse._SubParsersAction) -> None:
 def _i18n(args: argparse.Namespace) -> None:
     from bot import i18n_tool
 
-    sys.exit(i18n_tool.main(args.action))
+    sys.exit(i18n_tool.main(args.action, args.domain))
 
 
 def register_i18n(commands: argparse._SubParsersAction) -> None:
@@ -101,6 +101,7 @@ def register_i18n(commands: argparse._SubParsersAction) -> None:
         "i18n", help="translation catalogues: extract, update, compile, check"
     )
     i18n.add_argument("action", choices=["update", "compile", "check"])
+    i18n.add_argument("--domain", help="only this domain (core, quick_order, kz_move, telegram)")
     i18n.set_defaults(run=_i18n)
 
 

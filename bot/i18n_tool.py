@@ -66,9 +66,13 @@ def _read(path: Path, language: str) -> Catalog:
         return read_po(handle, locale=language)
 
 
-def update() -> None:
-    """Bring every .po in line with the code: new messages added empty, dropped ones removed."""
+def update(only: str | None = None) -> None:
+    """Bring the .po files in line with the code: new messages added empty, dropped ones
+    removed. `only` limits this to one domain, so parallel work on two flows never rewrites
+    the other's file."""
     for domain, template in templates().items():
+        if only is not None and domain != only:
+            continue
         for language in TRANSLATED:
             path = po_path(language, domain)
             path.parent.mkdir(parents=True, exist_ok=True)
@@ -127,12 +131,14 @@ def _issues(message: object) -> Iterator[str]:
         yield f"placeholders differ from {sorted(expected)}"
 
 
-def main(action: str) -> int:
+def main(action: str, domain: str | None = None) -> int:
     if action == "update":
-        update()
+        update(domain)
     elif action == "compile":
         compile_all()
     found = problems() if action == "check" else []
+    if domain is not None:
+        found = [line for line in found if f"/{domain}.po:" in line]
     for line in found:
         print(line)
     return 1 if found else 0
