@@ -74,8 +74,12 @@ class TerminalChat:
         self.options: list[Button] = []
 
     async def run(self) -> None:
+        new = await self._is_new()
         await self._apply_preferences()
-        first = Event(self.user, Kind.COMMAND, command="start" if await self._is_new() else "menu")
+        command = "start" if new else "resume"
+        if self.language and self.market:
+            command = "menu"  # both preset: nothing to ask at onboarding
+        first = Event(self.user, Kind.COMMAND, command=command)
         self.options = render(await self.engine.handle(first), self.stdout)
         while True:
             line = await asyncio.to_thread(self.stdin.readline)
@@ -92,8 +96,7 @@ class TerminalChat:
 
     async def _is_new(self) -> bool:
         async with self.engine.db.transaction() as tx:
-            user = await tx.users.find(self.user.transport, self.user.external_id)
-            return user is None or not (user.language and user.market)
+            return await tx.users.find(self.user.transport, self.user.external_id) is None
 
     async def _apply_preferences(self) -> None:
         """--lang and --market preset the profile, so onboarding can be skipped."""

@@ -152,6 +152,11 @@ async def cmd_back(engine: Engine, turn: Turn, flow: Flow) -> list[Reply]:
     return await engine.apply(turn, flow, stay())
 
 
+async def cmd_resume(engine: Engine, turn: Turn, flow: Flow) -> list[Reply]:
+    """Ask the current step again: where a transport reconnects (the terminal restarting)."""
+    return await engine.apply(turn, flow, stay())
+
+
 async def cmd_lang(engine: Engine, turn: Turn, flow: Flow) -> list[Reply]:
     picker = Reply(turn._("Choose your language:"), language_buttons(turn.user.language))
     return await engine.apply(turn, flow, quiet(picker))
@@ -171,4 +176,5 @@ COMMANDS: dict[str, Handler] = {
     "back": cmd_back,
     "lang": cmd_lang,
     "support": cmd_support,
+    "resume": cmd_resume,
 }

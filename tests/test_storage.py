@@ -1,0 +1,105 @@
+"""Storage: migrations, schema checks, optimistic concurrency, outbox and inbox."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+
+from storage import migrate
+from storage.db import Database, SchemaError, sqlite_url
+from storage.repos import StaleConversation
+from storage.schema import metadata
+from tests.conftest import BACKENDS
+
+NOW = datetime(2026, 11, 24, 1, 0, tzinfo=UTC)
+pytestmark = pytest.mark.parametrize("database_url", BACKENDS, indirect=True)
+
+
+async def test_migrations_build_exactly_the_declared_schema(db: Database) -> None:
+    async with db.connect() as conn:
+        diff = await conn.run_sync(
+            lambda sync: compare_metadata(MigrationContext.configure(sync), metadata)
+        )
+    assert diff == []
+
+
+async def test_old_schema_is_refused_with_advice(database_url: str) -> None:
+    db = Database(database_url)
+    try:
+        with pytest.raises(SchemaError, match="orderbot db upgrade"):
+            await migrate.ensure_schema(db, auto_upgrade=False)
+        await migrate.ensure_schema(db, auto_upgrade=True)
+        assert await migrate.current_revision(db) == migrate.head_revision()
+    finally:
+        await db.dispose()
+
+
+async def test_unknown_newer_schema_is_refused(db: Database) -> None:
+    async with db.transaction() as tx:
+        await tx.conn.exec_driver_sql("UPDATE alembic_version SET version_num = 'ffff_future'")
+    with pytest.raises(SchemaError, match="does not know"):
+        await migrate.ensure_schema(db, auto_upgrade=True)
+
+
+async def test_stale_conversation_version_is_detected(db: Database) -> None:
+    async with db.transaction() as tx:
+        user = await tx.users.create("test", "u1", "U", NOW)
+        conv = await tx.conversations.load(user.id, "start", "language")
+        await tx.conversations.save(conv, NOW)
+    async with db.transaction() as tx:
+        first = await tx.conversations.load(user.id, "start", "language")
+    async with db.transaction() as tx:
+        second = await tx.conversations.load(user.id, "start", "language")
+        second.state = "market"
+        await tx.conversations.save(second, NOW)
+    with pytest.raises(StaleConversation):
+        async with db.transaction() as tx:
+            await tx.conversations.save(first, NOW)
+
+
+async def test_inbox_records_each_delivery_once(db: Database) -> None:
+    async with db.transaction() as tx:
+        assert await tx.inbox.record("tg:1", NOW)
+        assert not await tx.inbox.record("tg:1", NOW)
+        assert await tx.inbox.prune(NOW + timedelta(days=1)) == 1
+
+
+async def test_outbox_dedup_due_and_postpone(db: Database) -> None:
+    async with db.transaction() as tx:
+        user = await tx.users.create("test", "u2", "U", NOW)
+        assert await tx.outbox.add("user", {"text": "hi"}, NOW, user_id=user.id, dedup_key="k1")
+        assert not await tx.outbox.add("user", {"text": "hi"}, NOW, user_id=user.id, dedup_key="k1")
+        (message,) = await tx.outbox.due(NOW, channel="user", user_id=user.id)
+        await tx.outbox.postpone(message.id, NOW + timedelta(minutes=1), "timeout")
+        assert await tx.outbox.due(NOW, channel="user") == []
+        (again,) = await tx.outbox.due(NOW + timedelta(minutes=2), channel="user")
+        assert again.attempts == 1
+        await tx.outbox.mark_sent(again.id, NOW)
+        assert await tx.outbox.due(NOW + timedelta(hours=1)) == []
+
+
+async def test_naive_datetimes_are_refused(db: Database) -> None:
+    with pytest.raises(Exception, match="naive"):
+        async with db.transaction() as tx:
+            await tx.users.create("test", "u3", "U", datetime(2026, 11, 24))
+
+
+async def test_times_come_back_aware_in_utc(db: Database) -> None:
+    seoul = datetime.fromisoformat("2026-11-24T10:00:00+09:00")
+    async with db.transaction() as tx:
+        user = await tx.users.create("test", "u4", "U", seoul)
+        ticket = await tx.tickets.create(user.id, "customer", "", "", {}, seoul)
+    async with db.transaction() as tx:
+        stored = await tx.tickets.get(ticket.id)
+    assert stored is not None
+    assert stored.created_at == seoul
+    assert stored.created_at.utcoffset() == timedelta(0)
+
+
+def test_memory_sqlite_is_refused(database_url: str) -> None:
+    with pytest.raises(ValueError, match="file"):
+        Database("sqlite+aiosqlite:///:memory:")
+    assert sqlite_url("x.db").endswith("x.db")

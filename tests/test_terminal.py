@@ -1,0 +1,49 @@
+"""The terminal chat as a person uses it: a real `orderbot chat` process, piped input."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def chat(db: Path, lines: list[str], *args: str) -> str:
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    env.pop("ORDERBOT_DATABASE_URL", None)
+    result = subprocess.run(
+        [sys.executable, "-m", "bot", "chat", "--db", str(db), "--now", "2026-11-24T10:00", *args],
+        input="\n".join(lines) + "\n",
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env=env,
+        cwd=ROOT,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    return result.stdout
+
+
+def test_numbers_labels_and_commands(tmp_path: Path) -> None:
+    out = chat(tmp_path / "c.db", ["3", "Korea", "/help", "/quit"])
+    assert "[1] ✓" in out or "[1] " in out
+    assert "Which market do you order in?" in out
+    assert "What would you like to do?" in out
+    assert "/support: talk to a person" in out
+
+
+def test_conversation_resumes_in_a_new_process(tmp_path: Path) -> None:
+    db = tmp_path / "c.db"
+    chat(db, ["3"])  # English chosen, then the process ends at the market question
+    out = chat(db, ["Kazakhstan"])
+    assert "What would you like to do?" in out
+    assert "Move to Kazakhstan" in out
+
+
+def test_presets_skip_onboarding_and_speak_the_language(tmp_path: Path) -> None:
+    out = chat(tmp_path / "c.db", ["/menu"], "--market", "KR", "--lang", "ko")
+    assert "무엇을 도와드릴까요?" in out
+    assert "Choose your language" not in out
