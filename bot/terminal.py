@@ -8,6 +8,7 @@ come due.
 from __future__ import annotations
 
 import asyncio
+import logging
 import sys
 from collections.abc import Callable
 from datetime import datetime
@@ -16,7 +17,10 @@ from typing import TextIO
 from flows.engine import Engine
 from flows.types import Button, Event, Kind, Reply, UserRef
 
+log = logging.getLogger(__name__)
 TRANSPORT = "terminal"
+# Untranslated on purpose: it must work even when translation itself is what failed.
+APOLOGY = "Sorry, something went wrong on our side; nothing was saved. Please try again."
 QUIT = {"/quit", "/exit"}
 
 
@@ -90,7 +94,12 @@ class TerminalChat:
             if not self.stdin.isatty():
                 self.stdout.write(f"> {line.strip()}\n")
             event = to_event(line, self.user, self.options, self.language)
-            replies = await self.engine.handle(event)
+            try:
+                replies = await self.engine.handle(event)
+            except Exception:
+                # One bad turn must not end the chat: nothing was committed for it.
+                log.exception("failed to handle %r", line[:80])
+                replies = [Reply(APOLOGY)]
             self.options = render(replies, self.stdout) or self.options
             await self._print_notifications()
 

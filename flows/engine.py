@@ -27,7 +27,11 @@ log = logging.getLogger(__name__)
 HOME_FLOW, HOME_STATE = "menu", "main"
 ONBOARDING_FLOW = "start"
 MAX_ATTEMPTS = 5
-MAX_SWITCHES = 4  # a flow entering a flow entering a flow...: a bug past this depth
+MAX_SWITCHES = 4
+# Global commands that make sense before a language and market are chosen.
+PRE_ONBOARDING = frozenset(
+    {"start", "lang", "help", "resume", "cancel"}
+)  # a flow entering a flow entering a flow...: a bug past this depth
 
 
 def utc_now() -> datetime:
@@ -66,8 +70,10 @@ class Engine:
                         return await self._process(tx, event)
                 except (StaleConversation, IntegrityError) as conflict:
                     # Another worker committed first; everything we did is rolled back.
+                    if attempt == MAX_ATTEMPTS:
+                        raise
                     log.info("retrying %s (attempt %d): %s", event.delivery_id, attempt, conflict)
-            raise RuntimeError(f"event {event.delivery_id} kept conflicting; gave up")
+        raise AssertionError("unreachable")
 
     async def _process(self, tx: Tx, event: Event) -> list[Reply]:
         now = self.clock()
@@ -99,7 +105,7 @@ class Engine:
             return await self.command(turn, flow)
         if holding:
             return await self.apply(turn, flow, await flow.handle(turn, event))
-        if turn.conv.flow != ONBOARDING_FLOW and not (turn.user.language and turn.user.market):
+        if turn.conv.flow != ONBOARDING_FLOW and not self.onboarded(turn):
             return await self.enter(turn, ONBOARDING_FLOW)
         if event.kind is Kind.ACTION:
             outcome = await global_handlers.action(self, turn)
@@ -112,6 +118,10 @@ class Engine:
         return await self.apply(turn, flow, await flow.handle(turn, event))
 
     @staticmethod
+    def onboarded(turn: Turn) -> bool:
+        return bool(turn.user.language and turn.user.market)
+
+    @staticmethod
     def may_be_question(flow: Flow, turn: Turn) -> bool:
         if turn.conv.state not in flow.free_text_states:
             return True
@@ -120,10 +130,12 @@ class Engine:
     async def command(self, turn: Turn, flow: Flow) -> list[Reply]:
         name = turn.event.command
         handler = global_handlers.COMMANDS.get(name)
+        if handler is not None and not self.onboarded(turn) and name not in PRE_ONBOARDING:
+            return await self.enter(turn, ONBOARDING_FLOW)
         if handler is not None:
             return await handler(self, turn, flow)
         if name in self.commands:
-            if not (turn.user.language and turn.user.market):
+            if not self.onboarded(turn):
                 return await self.enter(turn, ONBOARDING_FLOW)
             target, preset = self.commands[name]
             return await self.enter(turn, target, f"{preset} {turn.event.text}".strip())

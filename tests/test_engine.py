@@ -113,3 +113,16 @@ async def test_unknown_command_is_explained(dialogue: Dialogue) -> None:
 async def test_commands_before_onboarding_lead_to_onboarding(dialogue: Dialogue) -> None:
     await dialogue.say("hello")
     dialogue.expect("Choose your language")
+
+
+async def test_menu_before_onboarding_asks_language_first(dialogue: Dialogue) -> None:
+    await dialogue.say("/menu")
+    dialogue.expect("Choose your language")
+
+
+async def test_back_returns_to_the_previous_step(dialogue: Dialogue) -> None:
+    await dialogue.say("/start")
+    await dialogue.tap("English")
+    dialogue.expect("Which market")
+    await dialogue.say("/back")
+    dialogue.expect("Choose your language")

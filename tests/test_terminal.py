@@ -47,3 +47,32 @@ def test_presets_skip_onboarding_and_speak_the_language(tmp_path: Path) -> None:
     out = chat(tmp_path / "c.db", ["/menu"], "--market", "KR", "--lang", "ko")
     assert "무엇을 도와드릴까요?" in out
     assert "Choose your language" not in out
+
+
+async def test_a_failing_turn_apologizes_and_the_chat_goes_on(engine, monkeypatch) -> None:
+    import io
+
+    from bot.terminal import TerminalChat
+
+    real_dispatch = engine.dispatch
+
+    async def dispatch(turn):
+        if turn.event.text == "boom":
+            raise RuntimeError("simulated bug")
+        return await real_dispatch(turn)
+
+    monkeypatch.setattr(engine, "dispatch", dispatch)
+    out = io.StringIO()
+    chat = TerminalChat(
+        engine,
+        "t1",
+        language="en",
+        market="KR",
+        clock=engine.clock,
+        stdin=io.StringIO("boom\n/help\n"),
+        stdout=out,
+    )
+    await chat.run()
+    text = out.getvalue()
+    assert "Sorry, something went wrong" in text
+    assert "/support: talk to a person" in text
