@@ -24,14 +24,12 @@ from storage.repos import StaleConversation, Tx
 
 log = logging.getLogger(__name__)
 
-HOME_FLOW, HOME_STATE = "menu", "main"
+HOME_FLOW = "menu"
 ONBOARDING_FLOW = "start"
 MAX_ATTEMPTS = 5
-MAX_SWITCHES = 4
+MAX_SWITCHES = 4  # a flow entering a flow entering a flow...: a bug past this depth
 # Global commands that make sense before a language and market are chosen.
-PRE_ONBOARDING = frozenset(
-    {"start", "lang", "help", "resume", "cancel"}
-)  # a flow entering a flow entering a flow...: a bug past this depth
+PRE_ONBOARDING = frozenset({"start", "lang", "help", "resume", "cancel"})
 
 
 def utc_now() -> datetime:
