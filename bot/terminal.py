@@ -100,7 +100,9 @@ class TerminalChat:
                 # One bad turn must not end the chat: nothing was committed for it.
                 log.exception("failed to handle %r", line[:80])
                 replies = [Reply(APOLOGY)]
-            self.options = render(replies, self.stdout) or self.options
+            # Numbers pick from the latest reply only: after a question without buttons, "1"
+            # is an answer (an amount, a quantity), never an option from an older message.
+            self.options = render(replies, self.stdout)
             await self._print_notifications()
 
     async def _is_new(self) -> bool:

@@ -76,3 +76,10 @@ async def test_a_failing_turn_apologizes_and_the_chat_goes_on(engine, monkeypatc
     text = out.getvalue()
     assert "Sorry, something went wrong" in text
     assert "/support: talk to a person" in text
+
+
+def test_a_number_answers_a_question_without_buttons(tmp_path: Path) -> None:
+    # The balance question has no buttons: "1" is one dollar, not the old menu's first option.
+    out = chat(tmp_path / "c.db", ["/move", "1", "1"], "--market", "KZ", "--lang", "en")
+    assert "What would you like to order" not in out
+    assert "within the limit" in out or "step 1" in out.lower()
