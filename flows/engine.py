@@ -28,6 +28,9 @@ HOME_FLOW = "menu"
 ONBOARDING_FLOW = "start"
 MAX_ATTEMPTS = 5
 MAX_SWITCHES = 4  # a flow entering a flow entering a flow...: a bug past this depth
+# Kinds whose text a person typed: screened for card numbers and passwords (a photo's caption
+# too: it would otherwise be relayed to staff with the photo).
+SCREENED = frozenset({Kind.TEXT, Kind.MEDIA})
 # Global commands that make sense before a language and market are chosen.
 PRE_ONBOARDING = frozenset({"start", "lang", "help", "resume", "cancel"})
 
@@ -94,7 +97,7 @@ class Engine:
         if flow is None or turn.conv.state not in flow.machine.states:
             # A flow or step removed by a deployment: start from the menu, never crash.
             return await self.enter(turn, HOME_FLOW)
-        if event.kind is Kind.TEXT and global_handlers.holds_secret(event.text):
+        if event.kind in SCREENED and global_handlers.holds_secret(event.text):
             return await self.apply(turn, flow, global_handlers.refuse_secret(turn))
         holding = await flow.holds(turn)
         if event.kind is Kind.COMMAND:

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from flows.base import Flow
 from flows.info import Info
+from flows.kz_move import KzMove
 from flows.menu import Menu
+from flows.quick_order import QuickOrder
 from flows.start import Start
 from flows.support import Support
 
 
 def default_flows() -> list[Flow]:
     """One instance (one state machine) per flow, shared by every conversation."""
-    return [Start(), Menu(), Support(), Info()]
+    return [Start(), Menu(), Support(), Info(), KzMove(), QuickOrder()]

@@ -6,11 +6,11 @@ Each method is one or two statements; none commits. `Tx` groups them so that a f
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Row, func, insert, select, update
+from sqlalchemy import Row, bindparam, func, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -42,6 +42,26 @@ def _insert_ignoring_duplicates(conn: AsyncConnection, table: Any) -> Any:
     raise NotImplementedError(f"unsupported database dialect: {dialect}")
 
 
+# The statements every message runs (docs/performance.md), built once: constructing a Core
+# statement (column comparisons, .values()) costs more than executing it, while SQLAlchemy
+# caches the compiled form either way. Values travel as execution parameters.
+_INBOX_RECORD = {
+    "sqlite": sqlite.insert(inbox).on_conflict_do_nothing(),
+    "postgresql": postgresql.insert(inbox).on_conflict_do_nothing(),
+}
+_USER_FIND = select(users).where(
+    users.c.transport == bindparam("transport"), users.c.external_id == bindparam("external_id")
+)
+_CONVERSATION_LOAD = select(
+    conversations.c.flow, conversations.c.state, conversations.c.slots, conversations.c.version
+).where(conversations.c.user_id == bindparam("user_id"))
+# SET takes the columns named in the parameters; the WHERE names must differ from them.
+_CONVERSATION_SAVE = update(conversations).where(
+    conversations.c.user_id == bindparam("where_user_id"),
+    conversations.c.version == bindparam("where_version"),
+)
+
+
 class _Repo:
     def __init__(self, conn: AsyncConnection) -> None:
         self.conn = conn
@@ -50,10 +70,10 @@ class _Repo:
 class InboxRepo(_Repo):
     async def record(self, delivery_id: str, at: datetime) -> bool:
         """Remember a delivery id; False when it was already processed (a redelivery)."""
-        stmt = _insert_ignoring_duplicates(self.conn, inbox).values(
-            delivery_id=delivery_id, processed_at=at
-        )
-        result = await self.conn.execute(stmt)
+        stmt = _INBOX_RECORD.get(self.conn.dialect.name)
+        if stmt is None:
+            stmt = _insert_ignoring_duplicates(self.conn, inbox)  # raises: unsupported dialect
+        result = await self.conn.execute(stmt, {"delivery_id": delivery_id, "processed_at": at})
         return result.rowcount == 1
 
     async def prune(self, before: datetime) -> int:
@@ -76,13 +96,8 @@ def _user(row: Row[Any]) -> User:
 
 class UserRepo(_Repo):
     async def find(self, transport: str, external_id: str) -> User | None:
-        row = (
-            await self.conn.execute(
-                select(users).where(
-                    users.c.transport == transport, users.c.external_id == external_id
-                )
-            )
-        ).first()
+        params = {"transport": transport, "external_id": external_id}
+        row = (await self.conn.execute(_USER_FIND, params)).first()
         return _user(row) if row else None
 
     async def get(self, user_id: int) -> User | None:
@@ -112,16 +127,7 @@ class UserRepo(_Repo):
 
 class ConversationRepo(_Repo):
     async def load(self, user_id: int, default_flow: str, default_state: str) -> Conversation:
-        row = (
-            await self.conn.execute(
-                select(
-                    conversations.c.flow,
-                    conversations.c.state,
-                    conversations.c.slots,
-                    conversations.c.version,
-                ).where(conversations.c.user_id == user_id)
-            )
-        ).first()
+        row = (await self.conn.execute(_CONVERSATION_LOAD, {"user_id": user_id})).first()
         if row is None:
             return Conversation(user_id, default_flow, default_state, {}, 0)
         return Conversation(user_id, row.flow, row.state, dict(row.slots), row.version)
@@ -133,16 +139,13 @@ class ConversationRepo(_Repo):
             stmt = _insert_ignoring_duplicates(self.conn, conversations).values(
                 user_id=conv.user_id, version=1, **values
             )
+            result = await self.conn.execute(stmt)
         else:
-            stmt = (
-                update(conversations)
-                .where(
-                    conversations.c.user_id == conv.user_id,
-                    conversations.c.version == conv.version,
-                )
-                .values(version=conv.version + 1, **values)
+            values.update(
+                version=conv.version + 1, where_user_id=conv.user_id, where_version=conv.version
             )
-        if (await self.conn.execute(stmt)).rowcount != 1:
+            result = await self.conn.execute(_CONVERSATION_SAVE, values)
+        if result.rowcount != 1:
             raise StaleConversation(conv.user_id)
         conv.version += 1
 
@@ -181,8 +184,10 @@ class OutboxRepo(_Repo):
         *,
         channel: str | None = None,
         user_id: int | None = None,
+        transport: str | None = None,
     ) -> list[OutboxMessage]:
-        """Claim due messages. On PostgreSQL rows locked by another worker are skipped."""
+        """Claim due messages. On PostgreSQL rows locked by another worker are skipped.
+        `transport`: only messages for users of that transport (its worker delivers them)."""
         stmt = (
             select(
                 outbox.c.id, outbox.c.channel, outbox.c.user_id, outbox.c.payload, outbox.c.attempts
@@ -195,6 +200,9 @@ class OutboxRepo(_Repo):
             stmt = stmt.where(outbox.c.channel == channel)
         if user_id is not None:
             stmt = stmt.where(outbox.c.user_id == user_id)
+        if transport is not None:
+            of_transport = select(users.c.id).where(users.c.transport == transport)
+            stmt = stmt.where(outbox.c.user_id.in_(of_transport))
         if self.conn.dialect.name == "postgresql":
             stmt = stmt.with_for_update(skip_locked=True)
         rows = (await self.conn.execute(stmt)).all()
@@ -204,6 +212,13 @@ class OutboxRepo(_Repo):
 
     async def mark_sent(self, message_id: int, at: datetime) -> None:
         await self.conn.execute(update(outbox).where(outbox.c.id == message_id).values(sent_at=at))
+
+    async def lease(self, message_ids: list[int], until: datetime) -> None:
+        """Hide claimed messages from other workers until `until` (their delivery's lease)."""
+        if message_ids:
+            await self.conn.execute(
+                update(outbox).where(outbox.c.id.in_(message_ids)).values(available_at=until)
+            )
 
     async def postpone(self, message_id: int, until: datetime, error: str) -> None:
         await self.conn.execute(
@@ -333,6 +348,22 @@ class OrderRepo(_Repo):
         if expected is not None:
             stmt = stmt.where(orders.c.status == expected)
         return (await self.conn.execute(stmt)).rowcount == 1
+
+    async def set_estimate(self, order_id: int, first: date, last: date, at: datetime) -> None:
+        """Store a new delivery estimate (recomputed when a payment is confirmed)."""
+        await self.conn.execute(
+            update(orders)
+            .where(orders.c.id == order_id)
+            .values(estimate_from=first, estimate_to=last, updated_at=at)
+        )
+
+    async def latest(self, limit: int = 20, status: str | None = None) -> list[Order]:
+        """The newest orders of all customers, optionally in one status (for operators)."""
+        stmt = select(orders).order_by(orders.c.id.desc()).limit(limit)
+        if status is not None:
+            stmt = stmt.where(orders.c.status == status)
+        rows = (await self.conn.execute(stmt)).all()
+        return [_order(r, await self._lines(r.id)) for r in rows]
 
     async def unpaid_past_deadline(self, now: datetime, limit: int = 100) -> list[Order]:
         stmt = (

@@ -126,3 +126,22 @@ async def test_back_returns_to_the_previous_step(dialogue: Dialogue) -> None:
     dialogue.expect("Which market")
     await dialogue.say("/back")
     dialogue.expect("Choose your language")
+
+
+async def test_a_caption_with_a_card_number_is_not_relayed(
+    dialogue: Dialogue, db: Database
+) -> None:
+    await dialogue.onboard("en", "KR")
+    await dialogue.say("/support")
+    photo = Event(
+        dialogue.user,
+        Kind.MEDIA,
+        text="card 5500 0000 0000 0004 exp 12/29",
+        attachment={"type": "photo", "file_id": "f1"},
+        delivery_id="media-1",
+    )
+    await dialogue.send(photo)
+    dialogue.expect("never send a password or a card number")
+    async with db.connect() as conn:
+        rows = (await conn.exec_driver_sql("SELECT payload FROM outbox")).all()
+    assert "5500" not in repr(rows)

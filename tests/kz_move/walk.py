@@ -1,0 +1,60 @@
+"""Helpers for the kz_move tests: a KZ customer and a walk to any state of the guide."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import select
+
+from flows.engine import Engine
+from flows.kz_move import CHAIN
+from storage.db import Database
+from storage.schema import metadata
+from tests.dialogue import Dialogue
+
+# What a customer answers at each state of the chain to move on.
+ANSWERS: dict[str, str] = {
+    "balance": "100",
+    "form_name": "Әлия Қасымова",
+    "form_address": "Алматы, ул. Жібек жолы 50, кв. 5",
+    "form_phone": "+7 701 123 45 67",
+    "form_card": "@kzm:card:KZ",
+}
+DONE = "@kzm:done"
+
+
+async def customer(engine: Engine, name: str = "alice", language: str = "en") -> Dialogue:
+    d = Dialogue(engine, name)
+    await d.onboard(language, "KZ")
+    return d
+
+
+async def answer(d: Dialogue, text: str) -> Dialogue:
+    """Type `text`, or press the button whose action follows "@" (any language)."""
+    if text.startswith("@"):
+        return await d.send(d.action_event(text[1:]))
+    return await d.say(text)
+
+
+async def walk_to(d: Dialogue, state: str) -> Dialogue:
+    """From a fresh /move, answer every state of the chain before `state`."""
+    await d.say("/move")
+    for passed in CHAIN[: CHAIN.index(state)]:
+        await answer(d, ANSWERS.get(passed, DONE))
+    return d
+
+
+async def checklist(db: Database, user: str = "alice") -> dict[str, Any] | None:
+    async with db.transaction() as tx:
+        found = await tx.users.find("test", user)
+        assert found is not None
+        return await tx.checklists.get(found.id)
+
+
+async def everything_stored(db: Database) -> str:
+    """Every row of every table, as text: to show what was (not) kept."""
+    async with db.transaction() as tx:
+        dumps = [
+            str((await tx.conn.execute(select(table))).all()) for table in metadata.sorted_tables
+        ]
+    return "\n".join(dumps)

@@ -1,0 +1,231 @@
+"""Checkout: address and phone kept for next time, payment rules, the summary, one order per
+confirmation however often it arrives."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+
+from flows.engine import Engine
+from flows.registry import default_flows
+from storage.db import Database
+from tests.conftest import BACKENDS, Clock
+from tests.dialogue import Dialogue
+from tests.quick_order.helpers import (
+    ADDRESS,
+    all_orders,
+    checkout,
+    confirm,
+    confirm_action,
+    fill_cart,
+)
+
+
+async def test_bank_transfer_order_from_cart_to_confirmation(dialogue: Dialogue, db) -> None:
+    await fill_cart(dialogue, "en", "KR", "lemon 1, wild orange 2")
+    await dialogue.tap("Checkout")
+    dialogue.expect("Where should we deliver?").expect_not("saved address")
+    await dialogue.say(ADDRESS)
+    dialogue.expect("Which phone number should the courier call?")
+    assert dialogue.replies[-1].request_contact
+    await dialogue.say("010-1234-5678")
+    dialogue.expect("How would you like to pay?").expect_buttons("Card", "Bank transfer")
+    await dialogue.tap("Bank transfer")
+    dialogue.expect(
+        "Please check your order:",
+        "Total: ₩50,000",
+        "Payment: Bank transfer",
+        f"Deliver to: {ADDRESS}",
+        "Phone: 010-1234-5678",
+        "Purchase month: November 2026",
+        # Tuesday 10:00 in Seoul, before the 13:00 cut-off: 1-3 business days (R-KR-SHIP-3).
+        "Estimated delivery if paid now: Wed, Nov 25 – Fri, Nov 27",
+        "Pay by Dec 1, 2026 23:59",
+    ).expect_buttons("Confirm the order", "Edit cart", "Change the address")
+    await dialogue.tap("Confirm the order")
+    dialogue.expect(
+        "Thank you! Your order is placed.",
+        "Order KR-2611-000001 · Awaiting payment",
+        "Please transfer ₩50,000 to: SAMPLE-000-000000-00-000 (a SAMPLE placeholder",
+        "Deposit under the orderer's name and member number.",
+        "Pay by Dec 1, 2026 23:59; an order still unpaid then is cancelled automatically.",
+        "processed one after another",
+    ).expect_buttons("My orders", "Order more", "Menu")
+    [order] = await all_orders(db)
+    assert (order.status, order.payment_method, str(order.total)) == (
+        "awaiting_payment",
+        "bank_transfer",
+        "50000.00",
+    )
+    assert (order.purchase_year, order.purchase_month) == (2026, 11)
+    assert (
+        order.pay_by is not None and order.pay_by.isoformat() == "2026-12-01T14:59:59.999999+00:00"
+    )
+    assert [(line.sku, line.quantity) for line in order.lines] == [("KR-LEM15", 1), ("KR-WOR15", 2)]
+
+
+async def test_order_below_50000_pays_the_fee(dialogue: Dialogue, db) -> None:
+    await fill_cart(dialogue, "en", "KR", "on guard")
+    await checkout(dialogue, "card")
+    dialogue.expect("Shipping: ₩4,500", "Total: ₩49,800", "a staff member will contact you")
+    await confirm(dialogue)
+    dialogue.expect("Total: ₩49,800").expect_not("more for free shipping", "Please transfer")
+    [order] = await all_orders(db)
+    assert (str(order.shipping_fee), str(order.total), order.pay_by) == (
+        "4500.00",
+        "49800.00",
+        None,
+    )
+
+
+async def test_closing_day_bank_transfer_is_due_that_evening(
+    dialogue: Dialogue, clock: Clock
+) -> None:
+    clock.set("2026-11-30T14:00:00+09:00")  # Monday, November's last business day
+    await fill_cart(dialogue, "en", "KR", "lemon 3")
+    await checkout(dialogue, "bank_transfer")
+    dialogue.expect(
+        "Purchase month: November 2026",
+        "Pay by Nov 30, 2026 23:59",
+        "Orders placed on the month's closing day must be paid by the last day of the month.",
+        # After the 13:00 cut-off: 2-4 business days.
+        "Wed, Dec 2 – Fri, Dec 4",
+    )
+
+
+async def test_weekend_after_closing_counts_for_next_month(
+    dialogue: Dialogue, clock: Clock
+) -> None:
+    clock.set("2026-10-31T11:00:00+09:00")  # Saturday; October closed on Friday the 30th
+    await fill_cart(dialogue, "en", "KR", "lemon 3")
+    await checkout(dialogue, "bank_transfer")
+    dialogue.expect("Purchase month: November 2026", "Pay by Nov 7, 2026 23:59")
+    dialogue.expect_not("closing day")
+
+
+async def test_card_order_of_300000_notes_certificate(dialogue: Dialogue) -> None:
+    await fill_cart(dialogue, "en", "KR", "frankincense 4")
+    await checkout(dialogue, "card")
+    dialogue.expect("Total: ₩392,000", "Card payments of ₩300,000 or more need certificate")
+
+
+async def test_cash_is_for_the_business_center(dialogue: Dialogue) -> None:
+    await fill_cart(dialogue, "en", "KR", "lemon 3")
+    await dialogue.tap("Checkout")
+    await dialogue.say(ADDRESS)
+    await dialogue.say("010-1234-5678")
+    await dialogue.say("cash")
+    dialogue.expect("Cash is accepted only at the business center (서울시 서초구 강남대로 369")
+    dialogue.expect("How would you like to pay?")
+    await dialogue.say("by bank transfer please")
+    dialogue.expect("Please check your order:", "Payment: Bank transfer")
+
+
+async def test_phone_must_reach_a_courier_in_the_market(dialogue: Dialogue) -> None:
+    await fill_cart(dialogue, "en", "KR", "lemon 3")
+    await dialogue.tap("Checkout")
+    await dialogue.say("hi")
+    dialogue.expect("Please type the full delivery address")
+    await dialogue.say(ADDRESS)
+    for wrong in ("12345", "call me", "+7 701 123 45 67"):
+        await dialogue.say(wrong)
+        dialogue.expect("Please send a phone number in Korea, e.g. 010-1234-5678.")
+    dialogue.expect("This is not a Korean number")
+    await dialogue.say("+82 10 1234 5678")
+    dialogue.expect("How would you like to pay?")
+
+
+async def test_address_and_phone_are_offered_next_time(dialogue: Dialogue, db: Database) -> None:
+    await fill_cart(dialogue, "en", "KR", "lemon 3")
+    await checkout(dialogue, "card")
+    await confirm(dialogue)
+    async with db.transaction() as tx:
+        user = await tx.users.find("test", "alice")
+    assert user is not None and (user.address, user.phone) == (ADDRESS, "+821012345678")
+    await dialogue.say("/order lemon 3")
+    await dialogue.tap("Checkout")
+    dialogue.expect(f"Or use your saved address: {ADDRESS}")
+    await dialogue.tap("Use the saved address")
+    dialogue.expect_buttons("Use 010-1234-5678")
+    await dialogue.tap("Use 010-1234-5678")
+    dialogue.expect("How would you like to pay?")
+
+
+async def test_double_tapped_confirm_makes_one_order(dialogue: Dialogue, db: Database) -> None:
+    await fill_cart(dialogue, "en", "KR", "lemon 3")
+    await checkout(dialogue, "bank_transfer")
+    tap = confirm_action(dialogue)
+    await dialogue.send(dialogue.action_event(tap))
+    dialogue.expect("Order KR-2611-000001")
+    await dialogue.send(dialogue.action_event(tap))  # a second tap: a new delivery id
+    dialogue.expect("This order has already been placed; here it is again.", "KR-2611-000001")
+    assert len(await all_orders(db)) == 1
+
+
+async def test_redelivered_confirm_makes_one_order(dialogue: Dialogue, db: Database) -> None:
+    await fill_cart(dialogue, "en", "KR", "lemon 3")
+    await checkout(dialogue, "bank_transfer")
+    await confirm(dialogue)
+    dialogue.expect("Order KR-2611-000001")
+    await dialogue.redeliver()
+    assert dialogue.replies == []
+    assert len(await all_orders(db)) == 1
+
+
+@pytest.mark.parametrize("database_url", BACKENDS, indirect=True)
+async def test_two_workers_given_both_taps_make_one_order(
+    db: Database, clock: Clock, resources
+) -> None:
+    workers = [Engine(db, default_flows(), resources=resources, clock=clock) for _ in range(2)]
+    d = Dialogue(workers[0], "alice")
+    await fill_cart(d, "en", "KR", "lemon 3")
+    await checkout(d, "bank_transfer")
+    tap = confirm_action(d)
+    answers = await asyncio.gather(*(worker.handle(d.action_event(tap)) for worker in workers))
+    assert all(any("KR-2611-000001" in r.text for r in replies) for replies in answers)
+    assert len(await all_orders(db)) == 1
+
+
+async def test_confirm_shown_before_a_cart_change_is_stale(dialogue: Dialogue, db) -> None:
+    await fill_cart(dialogue, "en", "KR", "lemon 3")
+    await checkout(dialogue, "card")
+    old = confirm_action(dialogue)
+    await dialogue.tap("Edit cart")
+    await dialogue.say("lemon 1")
+    await dialogue.send(dialogue.action_event(old))
+    dialogue.expect("no longer valid")
+    assert await all_orders(db) == []
+
+
+async def test_checkout_with_an_empty_cart_shows_the_cart(dialogue: Dialogue) -> None:
+    await dialogue.onboard("en", "KR")
+    await dialogue.say("/checkout")
+    dialogue.expect("Your cart is empty.")
+
+
+async def test_kazakhstan_orders_in_tenge_by_card(engine: Engine, db: Database) -> None:
+    d = Dialogue(engine, "aigerim")
+    await fill_cart(d, "en", "KZ", "lemon 2")
+    d.expect(
+        "Subtotal: KZT15,000",
+        "Shipping: KZT2,000",
+        "This shipping fee is a sample figure, not confirmed by the company",
+    ).expect_not("free shipping")
+    await d.tap("Checkout")
+    await d.say("Almaty, Abaya 10, apt 5")
+    await d.say("+7 916 123 45 67")
+    d.expect("This is a Russian number; the courier needs a working Kazakhstan number.")
+    await d.say("8 701 123 45 67")
+    d.expect("How would you like to pay?", "Kyrgyzstan, Armenia or Belarus")
+    assert [b.label for b in d.buttons] == ["💳 Card", "⬅ Back to the cart"]
+    await d.say("bank transfer")
+    d.expect("Bank transfer is not available here.")
+    await d.tap("Card")
+    # R-KZ-MIG-6: 1-10 days from the Almaty warehouse.
+    d.expect("Total: KZT17,000", "Phone: +7 701 123 4567", "Wed, Nov 25 – Fri, Dec 4")
+    d.expect_not("Purchase month")
+    await confirm(d)
+    d.expect("Order KZ-2611-000001 · Awaiting payment")
+    [order] = await all_orders(db, "aigerim")
+    assert (order.currency, order.phone) == ("KZT", "+77011234567")

@@ -1,0 +1,70 @@
+"""Reading typed quick orders: quantities, typos, three languages, ambiguity, garbage."""
+
+from __future__ import annotations
+
+import pytest
+
+from flows.catalog import Catalog
+from flows.quick_order_match import MAX_ITEMS, match, parse_order, split_quantity
+
+
+@pytest.fixture
+def kr(resources) -> Catalog:
+    return resources.catalogs["KR"]
+
+
+@pytest.mark.parametrize(
+    ("typed", "expected"),
+    [
+        ("lavender 2", ("lavender", 2)),
+        ("2 lavender", ("lavender", 2)),
+        ("lavender x3", ("lavender", 3)),
+        ("라벤더 2개", ("라벤더", 2)),
+        ("лаванда 2 шт", ("лаванда", 2)),
+        ("wild orange", ("wild orange", 1)),
+        ("lemon 0", ("lemon", None)),
+        ("lemon 100", ("lemon", None)),
+    ],
+)
+def test_quantity_before_or_after_the_name(typed: str, expected: tuple) -> None:
+    assert split_quantity(typed) == expected
+
+
+@pytest.mark.parametrize(
+    ("query", "sku"),
+    [
+        ("lavendar", "KR-LAV15"),  # typo
+        ("lemmon", "KR-LEM15"),
+        ("pepermint", "KR-PEP15"),
+        ("orange", "KR-WOR15"),  # one word of the name
+        ("라벤더", "KR-LAV15"),
+        ("오렌지", "KR-WOR15"),
+        ("лаванда", "KR-LAV15"),
+        ("дикий апельсин", "KR-WOR15"),
+        ("ON GUARD", "KR-ONG15"),
+    ],
+)
+def test_names_match_in_every_language_despite_typos(kr: Catalog, query: str, sku: str) -> None:
+    assert match(query, kr) == (sku,)
+
+
+def test_an_abbreviation_shared_by_two_products_is_ambiguous(kr: Catalog) -> None:
+    assert set(match("ла", kr)) == {"KR-LAV15", "KR-FRA15"}  # Лаванда, Ладан
+
+
+@pytest.mark.parametrize("query", ["hello", "order", "да", "x", "asdf qwerty", "🙂🙂", "x" * 5000])
+def test_ordinary_words_match_nothing(kr: Catalog, query: str) -> None:
+    assert match(query, kr) == ()
+
+
+def test_a_whole_order_in_one_line(kr: Catalog) -> None:
+    items = parse_order("lavendar 2, lemon; 라벤더 1개", kr)
+    assert [(i.quantity, i.skus) for i in items] == [
+        (2, ("KR-LAV15",)),
+        (1, ("KR-LEM15",)),
+        (1, ("KR-LAV15",)),
+    ]
+
+
+def test_a_flood_of_items_is_cut_short(kr: Catalog) -> None:
+    assert len(parse_order(", ".join(["lemon"] * 50), kr)) == MAX_ITEMS
