@@ -12,7 +12,9 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import policy
+from bot.orders_cli import register_orders
 from bot.settings import Settings
+from bot.telegram.cli import register_run
 from storage.db import SchemaError, sqlite_url
 
 Register = Callable[[argparse._SubParsersAction], None]
@@ -118,7 +120,14 @@ def register_flows(commands: argparse._SubParsersAction) -> None:
     flows.set_defaults(run=_flows)
 
 
-REGISTER: list[Register] = [register_chat, register_db, register_i18n, register_flows]
+REGISTER: list[Register] = [
+    register_chat,
+    register_db,
+    register_i18n,
+    register_flows,
+    register_orders,
+    register_run,
+]
 
 
 def main(argv: list[str] | None = None) -> None:

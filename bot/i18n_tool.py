@@ -27,7 +27,7 @@ DOMAINS: tuple[tuple[str, str], ...] = (
     ("flows/quick_order*.py", "quick_order"),
     ("flows/orders*.py", "quick_order"),
     ("flows/kz_move*.py", "kz_move"),
-    ("bot/telegram*.py", "telegram"),
+    ("bot/telegram/*.py", "telegram"),
     ("bot/staff*.py", "telegram"),
 )
 PLACEHOLDER = re.compile(r"\{[a-z_]*\}")

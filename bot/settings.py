@@ -24,6 +24,9 @@ class Settings(BaseSettings):
     telegram_token: SecretStr | None = None
     telegram_api_base: str = "https://api.telegram.org"
     staff_chat_id: int | None = None
+    staff_language: str = Field(
+        default="en", description="language of the bot's own words in the staff group (en/ko/ru)"
+    )
     webhook_url: str | None = None
     webhook_secret: SecretStr | None = None
     webhook_host: str = "127.0.0.1"

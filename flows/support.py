@@ -4,17 +4,20 @@ A ticket goes bot -> waiting (for staff) -> handling (a staff member answered or
 it) -> closed. Messages for the staff desk and for the customer go through the outbox, in the
 same transaction as the ticket change, so none is lost or sent for a change that rolled back.
 Outbox payloads for the staff channel carry a `type`: ticket_opened, customer_message,
-ticket_closed.
+ticket_claimed, ticket_closed. Staff actions (`Desk`) may carry the transport's delivery id, so
+that a redelivered staff message or command changes nothing (as the engine does for customers).
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, ClassVar
 
 import policy
 from flows.base import Flow
 from flows.context import Turn
+from flows.globals import holds_secret
 from flows.i18n import translator
 from flows.types import Button, Event, Kind, Outcome, Reply, quiet, rows, stale
 from storage.db import Database
@@ -129,7 +132,12 @@ class Support(Flow):
         )
         if ticket.status == "handling":
             return quiet()
-        return quiet(Reply(turn._("Sent to support. Staff will answer in this chat.")))
+        reply = turn._("Sent to support. Staff will answer in this chat.")
+        notice = hours_notice(turn, ticket)
+        if notice:
+            await turn.tx.tickets.update(ticket, turn.now, hours_notice_on=ticket.hours_notice_on)
+            reply += "\n\n" + notice
+        return quiet(Reply(reply))
 
     async def cancel(self, turn: Turn) -> list[Reply]:
         ticket = await turn.tx.tickets.open_for(turn.user.id)
@@ -176,17 +184,43 @@ async def relay_customer_text(
     await tx.outbox.add("staff", payload, at, user_id=ticket.user_id)
 
 
+@dataclass(frozen=True, slots=True)
+class EditRelay:
+    """Where the other side's copy of an edited message lives, and its new text."""
+
+    ticket_id: int
+    transport: str  # the customer's transport ("telegram", ...)
+    chat: str  # the customer's external id (for a staff edit), "" for a customer edit
+    topic_id: int | None  # the ticket's staff topic (for a customer edit)
+    message_id: int  # the copy's message id on the other side
+    text: str
+
+
 class Desk:
-    """Staff actions on tickets, each in its own transaction (called by the staff transport)."""
+    """Staff actions on tickets, each in its own transaction (called by the staff transport).
+
+    `delivery_id` (the transport's id of the staff message) makes an action exactly-once: a
+    repeat of it returns as if it had succeeded and changes nothing.
+    """
 
     def __init__(self, db: Database) -> None:
         self.db = db
 
     async def staff_reply(
-        self, ticket_id: int, staff: str, text: str, staff_message_id: int | None, at: datetime
+        self,
+        ticket_id: int,
+        staff: str,
+        text: str,
+        staff_message_id: int | None,
+        at: datetime,
+        *,
+        delivery_id: str | None = None,
+        attachment: dict[str, Any] | None = None,
     ) -> bool:
         """Relay a staff message to the customer; False when the ticket is gone or closed."""
         async with self.db.transaction() as tx:
+            if delivery_id is not None and not await tx.inbox.record(delivery_id, at):
+                return True
             ticket = await tx.tickets.get(ticket_id)
             if ticket is None or ticket.status == "closed":
                 return False
@@ -197,25 +231,86 @@ class Desk:
             row_id = await tx.tickets.add_message(
                 ticket.id, "out", text, at, staff_message_id=staff_message_id
             )
-            await _tell_customer(tx, ticket, at, "staff_message", text=text, row_id=row_id)
+            await _tell_customer(
+                tx, ticket, at, "staff_message", said=text, row_id=row_id, attachment=attachment
+            )
             return True
 
-    async def claim(self, ticket_id: int, staff: str, at: datetime) -> Ticket | None:
+    async def claim(
+        self, ticket_id: int, staff: str, at: datetime, *, delivery_id: str | None = None
+    ) -> Ticket | None:
+        """Take the ticket; None when it is gone or closed. Staff see it through the outbox."""
         async with self.db.transaction() as tx:
+            if delivery_id is not None and not await tx.inbox.record(delivery_id, at):
+                return await tx.tickets.get(ticket_id)
             ticket = await tx.tickets.get(ticket_id)
             if ticket is None or ticket.status == "closed":
                 return None
             await tx.tickets.update(ticket, at, status="handling", claimed_by=staff)
+            await tx.outbox.add(
+                "staff",
+                {"type": "ticket_claimed", "ticket_id": ticket.id, "by": staff},
+                at,
+                user_id=ticket.user_id,
+            )
             return ticket
 
-    async def close(self, ticket_id: int, staff: str, at: datetime) -> Ticket | None:
+    async def close(
+        self, ticket_id: int, staff: str, at: datetime, *, delivery_id: str | None = None
+    ) -> Ticket | None:
+        """Close the ticket; None when it is gone or closed already."""
         async with self.db.transaction() as tx:
+            if delivery_id is not None and not await tx.inbox.record(delivery_id, at):
+                return await tx.tickets.get(ticket_id)
             ticket = await tx.tickets.get(ticket_id)
             if ticket is None or ticket.status == "closed":
                 return None
             await tx.tickets.update(ticket, at, status="closed")
             await _tell_customer(tx, ticket, at, "ticket_closed")
+            await tx.outbox.add(
+                "staff",
+                {"type": "ticket_closed", "ticket_id": ticket.id, "by": staff},
+                at,
+                user_id=ticket.user_id,
+            )
             return ticket
+
+    async def staff_edit(
+        self, ticket_id: int, staff_message_id: int, text: str
+    ) -> EditRelay | None:
+        """The customer's copy of an edited staff message, with its new text (None: none)."""
+        async with self.db.transaction() as tx:
+            ticket = await tx.tickets.get(ticket_id)
+            if ticket is None or ticket.status == "closed":
+                return None
+            row = await tx.tickets.find_message(ticket.id, staff_message_id=staff_message_id)
+            if row is None or row["direction"] != "out" or row["customer_message_id"] is None:
+                return None
+            user = await tx.users.get(ticket.user_id)
+            if user is None:
+                return None
+            said = translator(user.language or "en")._("Support: {text}").format(text=text)
+            return EditRelay(
+                ticket.id, user.transport, user.external_id, None, row["customer_message_id"], said
+            )
+
+    async def customer_edit(
+        self, transport: str, external_id: str, customer_message_id: int, text: str
+    ) -> EditRelay | None:
+        """The staff copy of a message the customer edited (None: none, or it holds a secret)."""
+        if holds_secret(text):
+            return None
+        async with self.db.transaction() as tx:
+            user = await tx.users.find(transport, external_id)
+            ticket = await tx.tickets.open_for(user.id) if user is not None else None
+            if ticket is None or ticket.topic_id is None:
+                return None
+            row = await tx.tickets.find_message(ticket.id, customer_message_id=customer_message_id)
+            if row is None or row["direction"] != "in" or row["staff_message_id"] is None:
+                return None
+            return EditRelay(
+                ticket.id, transport, "", ticket.topic_id, row["staff_message_id"], text
+            )
 
 
 async def _tell_customer(tx: Tx, ticket: Ticket, at: datetime, kind: str, **extra: Any) -> None:
@@ -224,9 +319,10 @@ async def _tell_customer(tx: Tx, ticket: Ticket, at: datetime, kind: str, **extr
         return
     t = translator(user.language or "en")
     if kind == "staff_message":
-        text = t._("Support: {text}").format(text=extra["text"])
+        said = extra.pop("said") or "📎"
+        text = t._("Support: {text}").format(text=said)
     else:
         text = t._(
             "Support request #{number} is closed. Send /support if you need us again."
         ).format(number=ticket.id)
-    await tx.outbox.add("user", {"text": text, **extra}, at, user_id=user.id)
+    await tx.outbox.add("user", {**extra, "text": text}, at, user_id=user.id)

@@ -1,0 +1,294 @@
+"""One outbound queue for everything the bot sends, within Telegram's limits.
+
+- Every call bound to a chat (replies, edits, outbox deliveries, staff relays, topics) joins that
+  chat's FIFO queue; one worker per busy chat sends them in order, so one chat never overtakes
+  itself, and chats never wait for each other.
+- Rates (aiolimiter leaky buckets): about 30 messages/s overall; per private chat a burst of 3,
+  then one per second; per group 20 per minute (the staff desk is one group).
+- A 429 (`TelegramRetryAfter`) pauses only that chat for `retry_after` seconds, then the same
+  call is sent again: Telegram refused it, so it cannot be a duplicate.
+- Other failures are retried with backoff only where that cannot duplicate a message:
+  a Bot API error response with a 5xx code (the server answered that it failed), or a network
+  error raised before the request left (connection refused, connect timeout). A timeout or a
+  dropped connection after the request was written, or an unreadable answer (a proxy's 502
+  page), may hide a message that was sent: for methods that create a message (send*, copy*,
+  createForumTopic) it is not retried but raised (`is_ambiguous`), and the caller logs it;
+  idempotent methods (edits, deletes, answers, settings) are retried on those too.
+- Idle chats (empty queue, buckets drained, no pause) are forgotten, so the table holds the
+  busy chats only.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections import deque
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import Any, Protocol, TypeVar
+
+import aiohttp
+from aiogram.exceptions import (
+    ClientDecodeError,
+    TelegramEntityTooLarge,
+    TelegramNetworkError,
+    TelegramRetryAfter,
+    TelegramServerError,
+)
+from aiogram.methods import (
+    AnswerCallbackQuery,
+    CloseForumTopic,
+    DeleteMessage,
+    DeleteWebhook,
+    EditForumTopic,
+    EditMessageCaption,
+    EditMessageReplyMarkup,
+    EditMessageText,
+    GetChatMember,
+    GetMe,
+    ReopenForumTopic,
+    SetMyCommands,
+    SetWebhook,
+    TelegramMethod,
+)
+from aiolimiter import AsyncLimiter
+
+log = logging.getLogger(__name__)
+
+T = TypeVar("T")
+
+# Sending these twice changes nothing: safe to retry whatever the failure.
+IDEMPOTENT: tuple[type[TelegramMethod[Any]], ...] = (
+    AnswerCallbackQuery,
+    CloseForumTopic,
+    DeleteMessage,
+    DeleteWebhook,
+    EditForumTopic,
+    EditMessageCaption,
+    EditMessageReplyMarkup,
+    EditMessageText,
+    GetChatMember,
+    GetMe,
+    ReopenForumTopic,
+    SetMyCommands,
+    SetWebhook,
+)
+
+
+class Caller(Protocol):
+    """What sends a method: an aiogram `Bot` (tests pass a fake)."""
+
+    def __call__(self, method: TelegramMethod[T]) -> Awaitable[T]: ...
+
+
+class RetryLater(Exception):
+    """The chat is paused by flood control for longer than the caller would wait."""
+
+    def __init__(self, seconds: float) -> None:
+        super().__init__(f"flood control: retry in {seconds:.0f} s")
+        self.seconds = seconds
+
+
+def not_sent(error: BaseException) -> bool:
+    """A network error raised before the request left this machine."""
+    cause = error.__cause__
+    return isinstance(cause, aiohttp.ClientConnectorError | aiohttp.ConnectionTimeoutError)
+
+
+def retriable(method: TelegramMethod[Any], error: BaseException) -> bool:
+    """Whether sending `method` again after `error` cannot duplicate anything."""
+    if isinstance(error, TelegramServerError):
+        return True
+    if isinstance(error, TelegramEntityTooLarge):
+        return False
+    if isinstance(error, TelegramNetworkError) and not_sent(error):
+        return True
+    if isinstance(error, TelegramNetworkError | ClientDecodeError):
+        return isinstance(method, IDEMPOTENT)
+    return False
+
+
+def is_ambiguous(error: BaseException) -> bool:
+    """Telegram may have carried out the call although we saw an error."""
+    if isinstance(error, TelegramEntityTooLarge):
+        return False
+    if isinstance(error, TelegramNetworkError):
+        return not not_sent(error)
+    return isinstance(error, ClientDecodeError)
+
+
+@dataclass(slots=True)
+class _Job:
+    method: TelegramMethod[Any]
+    future: asyncio.Future[Any]
+    max_wait: float | None
+
+
+@dataclass(slots=True)
+class _Chat:
+    limiter: AsyncLimiter
+    period: float
+    queue: deque[_Job] = field(default_factory=deque)
+    worker: asyncio.Task[None] | None = None
+    paused_until: float = 0.0
+    last_used: float = 0.0
+
+
+@dataclass(frozen=True, slots=True)
+class Limits:
+    """(messages, per seconds) for the leaky buckets."""
+
+    overall: tuple[float, float] = (30, 1.0)
+    private: tuple[float, float] = (3, 3.0)
+    group: tuple[float, float] = (20, 60.0)
+
+
+class Sender:
+    def __init__(
+        self,
+        bot: Caller,
+        *,
+        limits: Limits | None = None,
+        attempts: int = 4,
+        backoff: float = 0.5,
+        max_backoff: float = 8.0,
+        sweep_every: float = 30.0,
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+    ) -> None:
+        self.bot = bot
+        self.limits = limits or Limits()
+        self.overall = AsyncLimiter(*self.limits.overall)
+        self.attempts = attempts
+        self.backoff = backoff
+        self.max_backoff = max_backoff
+        self.sweep_every = sweep_every
+        self.sleep = sleep
+        self._chats: dict[int, _Chat] = {}
+        self._last_sweep = 0.0
+
+    def __len__(self) -> int:
+        """Chats currently tracked (busy, or idle for less than their rate period)."""
+        return len(self._chats)
+
+    @staticmethod
+    def _now() -> float:
+        return asyncio.get_running_loop().time()
+
+    # -- calls not bound to a chat -------------------------------------------------------------
+    async def call(self, method: TelegramMethod[T], *, attempts: int | None = None) -> T:
+        """A call outside any chat queue (setMyCommands, getMe, answerCallbackQuery...)."""
+        tries = attempts or self.attempts
+        for attempt in range(1, tries + 1):
+            try:
+                return await self.bot(method)
+            except TelegramRetryAfter as error:
+                if attempt == tries:
+                    raise
+                await self.sleep(error.retry_after)
+            except Exception as error:
+                if attempt == tries or not retriable(method, error):
+                    raise
+                await self.sleep(self._delay(attempt))
+        raise AssertionError("unreachable")
+
+    # -- calls bound to a chat -----------------------------------------------------------------
+    async def send(
+        self, chat_id: int, method: TelegramMethod[T], *, max_wait: float | None = None
+    ) -> T:
+        """Queue `method` behind the chat's earlier calls; its result once sent.
+
+        `max_wait`: give up with `RetryLater` rather than wait longer than this for flood
+        control (the outbox worker postpones instead of holding its lease).
+        """
+        now = self._now()
+        if now - self._last_sweep > self.sweep_every:
+            self.sweep(now)
+        chat = self._chats.get(chat_id)
+        if chat is None:
+            rate, period = self.limits.private if chat_id > 0 else self.limits.group
+            chat = self._chats[chat_id] = _Chat(AsyncLimiter(rate, period), period)
+        future: asyncio.Future[T] = asyncio.get_running_loop().create_future()
+        chat.queue.append(_Job(method, future, max_wait))
+        if chat.worker is None:
+            chat.worker = asyncio.create_task(self._work(chat_id, chat))
+        return await future
+
+    def sweep(self, now: float | None = None) -> None:
+        """Forget idle chats: nothing queued, buckets drained, no flood-control pause."""
+        now = self._now() if now is None else now
+        self._last_sweep = now
+        idle = [
+            chat_id
+            for chat_id, chat in self._chats.items()
+            if chat.worker is None
+            and now - chat.last_used >= chat.period
+            and now >= chat.paused_until
+        ]
+        for chat_id in idle:
+            del self._chats[chat_id]
+
+    async def close(self) -> None:
+        workers = [chat.worker for chat in self._chats.values() if chat.worker is not None]
+        for worker in workers:
+            worker.cancel()
+        await asyncio.gather(*workers, return_exceptions=True)
+        self._chats.clear()
+
+    async def _work(self, chat_id: int, chat: _Chat) -> None:
+        try:
+            while chat.queue:
+                job = chat.queue[0]
+                if not job.future.done():
+                    try:
+                        result = await self._attempt(chat_id, chat, job)
+                    except Exception as error:
+                        if not job.future.done():
+                            job.future.set_exception(error)
+                    else:
+                        if not job.future.done():
+                            job.future.set_result(result)
+                chat.queue.popleft()
+                chat.last_used = self._now()
+        finally:
+            chat.worker = None
+            for job in chat.queue:  # cancelled (shutting down): nobody will send these
+                if not job.future.done():
+                    job.future.cancel()
+            chat.queue.clear()
+
+    async def _attempt(self, chat_id: int, chat: _Chat, job: _Job) -> Any:
+        attempt = 0
+        while True:
+            pause = chat.paused_until - self._now()
+            if pause > 0:
+                if job.max_wait is not None and pause > job.max_wait:
+                    raise RetryLater(pause)
+                await self.sleep(pause)
+            await chat.limiter.acquire()
+            await self.overall.acquire()
+            try:
+                return await self.bot(job.method)
+            except TelegramRetryAfter as error:
+                log.warning(
+                    "flood control in chat %s: %s waits %s s",
+                    chat_id,
+                    type(job.method).__name__,
+                    error.retry_after,
+                )
+                chat.paused_until = self._now() + error.retry_after
+            except Exception as error:
+                attempt += 1
+                if attempt >= self.attempts or not retriable(job.method, error):
+                    raise
+                delay = self._delay(attempt)
+                log.info(
+                    "retrying %s in chat %s in %.1f s: %s",
+                    type(job.method).__name__,
+                    chat_id,
+                    delay,
+                    error,
+                )
+                await self.sleep(delay)
+
+    def _delay(self, attempt: int) -> float:
+        return min(self.backoff * 2 ** (attempt - 1), self.max_backoff)
