@@ -1,0 +1,50 @@
+"""Scheduled jobs: each runs when due, failures are contained, stop is prompt."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import timedelta
+
+from bot.jobs import Job, prune_inbox, run_forever, run_once
+from storage.db import Database
+
+
+async def test_prune_forgets_only_old_delivery_ids(db: Database, clock) -> None:
+    async with db.transaction() as tx:
+        await tx.inbox.record("old", clock.now - timedelta(days=8))
+        await tx.inbox.record("new", clock.now - timedelta(days=1))
+    assert await prune_inbox(db, clock.now) == 1
+    async with db.transaction() as tx:
+        assert not await tx.inbox.record("new", clock.now)
+        assert await tx.inbox.record("old", clock.now)
+
+
+async def test_a_failing_job_does_not_stop_the_others(db: Database, clock) -> None:
+    async def broken(db, now):
+        raise RuntimeError("boom")
+
+    async def fine(db, now):
+        return 3
+
+    jobs = (Job("broken", timedelta(minutes=1), broken), Job("fine", timedelta(minutes=1), fine))
+    assert await run_once(db, clock.now, jobs) == {"broken": -1, "fine": 3}
+
+
+async def test_run_forever_runs_due_jobs_and_stops(db: Database, clock) -> None:
+    runs: list[object] = []
+
+    async def record(db, now):
+        runs.append(now)
+        return 0
+
+    stop = asyncio.Event()
+    task = asyncio.create_task(
+        run_forever(db, clock, stop, (Job("record", timedelta(minutes=1), record),), tick=0.01)
+    )
+    await asyncio.sleep(0.05)
+    assert len(runs) == 1  # not due again until the clock moves a minute
+    clock.advance(minutes=1)
+    await asyncio.sleep(0.05)
+    stop.set()
+    await asyncio.wait_for(task, 1)
+    assert len(runs) == 2
