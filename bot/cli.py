@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
+import os
 import sys
 from collections.abc import Callable
 from datetime import datetime
@@ -120,6 +121,35 @@ def register_flows(commands: argparse._SubParsersAction) -> None:
     flows.set_defaults(run=_flows)
 
 
+def _jobs(args: argparse.Namespace) -> None:
+    from bot.jobs import run_once
+    from flows.engine import utc_now
+    from storage.db import Database
+    from storage.migrate import ensure_schema
+
+    async def main() -> dict[str, int]:
+        settings = settings_for(args)
+        db = Database(settings.database_url)
+        try:
+            await ensure_schema(db, auto_upgrade=settings.auto_migrate)
+            return await run_once(db, parse_now(args.now, None) if args.now else utc_now())
+        finally:
+            await db.dispose()
+
+    done = asyncio.run(main())
+    for name, count in done.items():
+        print(f"{name}: {'failed (see log)' if count < 0 else count}")
+    if any(count < 0 for count in done.values()):
+        sys.exit(1)
+
+
+def register_jobs(commands: argparse._SubParsersAction) -> None:
+    jobs = commands.add_parser("jobs", help="run the scheduled jobs once (for cron)")
+    jobs.add_argument("--db", help="SQLite file or database URL (default: ORDERBOT_DATABASE_URL)")
+    jobs.add_argument("--now", help="the time to run them at, ISO 8601 (default: now)")
+    jobs.set_defaults(run=_jobs)
+
+
 REGISTER: list[Register] = [
     register_chat,
     register_db,
@@ -127,6 +157,7 @@ REGISTER: list[Register] = [
     register_flows,
     register_orders,
     register_run,
+    register_jobs,
 ]
 
 
@@ -146,3 +177,6 @@ def main(argv: list[str] | None = None) -> None:
         sys.exit(f"orderbot: {error}")
     except KeyboardInterrupt:
         pass
+    except BrokenPipeError:
+        # The reader went away (`orderbot chat ... | head`): not an error of ours.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())

@@ -84,6 +84,7 @@ class TerminalChat:
         if self.language and self.market:
             command = "menu"  # both preset: nothing to ask at onboarding
         first = Event(self.user, Kind.COMMAND, command=command)
+        await self._print_notifications()  # what arrived while the user was away
         self.options = render(await self.engine.handle(first), self.stdout)
         while True:
             line = await asyncio.to_thread(self.stdin.readline)

@@ -48,3 +48,12 @@ async def test_run_forever_runs_due_jobs_and_stops(db: Database, clock) -> None:
     stop.set()
     await asyncio.wait_for(task, 1)
     assert len(runs) == 2
+
+
+def test_jobs_command_runs_each_job_once(tmp_path, capsys) -> None:
+    from bot.cli import main
+
+    main(["jobs", "--db", str(tmp_path / "j.db"), "--now", "2026-12-08T10:00"])
+    out = capsys.readouterr().out
+    assert "expire_unpaid_orders: 0" in out
+    assert "prune_inbox: 0" in out

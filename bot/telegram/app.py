@@ -35,6 +35,7 @@ from aiogram.methods import DeleteWebhook, SetWebhook
 from aiogram.types import CallbackQuery, Chat, Message, TelegramObject, Update
 from aiohttp import web
 
+from bot import jobs
 from bot.settings import Settings
 from bot.telegram import commands
 from bot.telegram.customer import CustomerChats
@@ -186,6 +187,8 @@ class TelegramApp:
         log.info("Telegram bot @%s (id %s)", me.username, me.id)
         self._spawn(self._until_done("setMyCommands", self._set_commands))
         self._spawn(self.outbox.run())
+        # Every worker runs the jobs: they claim rows safely, so no leader is needed.
+        self._spawn(jobs.run_forever(self.engine.db, self.clock, self._stop))
 
     async def _set_commands(self) -> None:
         known = set(global_handlers.COMMANDS) | set(self.engine.commands)
