@@ -219,10 +219,10 @@ class Desk:
     ) -> bool:
         """Relay a staff message to the customer; False when the ticket is gone or closed."""
         async with self.db.transaction() as tx:
-            if delivery_id is not None and not await tx.inbox.record(delivery_id, at):
+            if await _repeated(tx, delivery_id, at):
                 return True
-            ticket = await tx.tickets.get(ticket_id)
-            if ticket is None or ticket.status == "closed":
+            ticket = await _open_ticket(tx, ticket_id)
+            if ticket is None:
                 return False
             changes: dict[str, Any] = {"status": "handling"}
             if ticket.claimed_by is None:
@@ -241,10 +241,10 @@ class Desk:
     ) -> Ticket | None:
         """Take the ticket; None when it is gone or closed. Staff see it through the outbox."""
         async with self.db.transaction() as tx:
-            if delivery_id is not None and not await tx.inbox.record(delivery_id, at):
+            if await _repeated(tx, delivery_id, at):
                 return await tx.tickets.get(ticket_id)
-            ticket = await tx.tickets.get(ticket_id)
-            if ticket is None or ticket.status == "closed":
+            ticket = await _open_ticket(tx, ticket_id)
+            if ticket is None:
                 return None
             await tx.tickets.update(ticket, at, status="handling", claimed_by=staff)
             await tx.outbox.add(
@@ -260,10 +260,10 @@ class Desk:
     ) -> Ticket | None:
         """Close the ticket; None when it is gone or closed already."""
         async with self.db.transaction() as tx:
-            if delivery_id is not None and not await tx.inbox.record(delivery_id, at):
+            if await _repeated(tx, delivery_id, at):
                 return await tx.tickets.get(ticket_id)
-            ticket = await tx.tickets.get(ticket_id)
-            if ticket is None or ticket.status == "closed":
+            ticket = await _open_ticket(tx, ticket_id)
+            if ticket is None:
                 return None
             await tx.tickets.update(ticket, at, status="closed")
             await _tell_customer(tx, ticket, at, "ticket_closed")
@@ -280,8 +280,8 @@ class Desk:
     ) -> EditRelay | None:
         """The customer's copy of an edited staff message, with its new text (None: none)."""
         async with self.db.transaction() as tx:
-            ticket = await tx.tickets.get(ticket_id)
-            if ticket is None or ticket.status == "closed":
+            ticket = await _open_ticket(tx, ticket_id)
+            if ticket is None:
                 return None
             row = await tx.tickets.find_message(ticket.id, staff_message_id=staff_message_id)
             if row is None or row["direction"] != "out" or row["customer_message_id"] is None:
@@ -311,6 +311,16 @@ class Desk:
             return EditRelay(
                 ticket.id, transport, "", ticket.topic_id, row["staff_message_id"], text
             )
+
+
+async def _repeated(tx: Tx, delivery_id: str | None, at: datetime) -> bool:
+    """True when this staff action was processed before (a redelivered update)."""
+    return delivery_id is not None and not await tx.inbox.record(delivery_id, at)
+
+
+async def _open_ticket(tx: Tx, ticket_id: int) -> Ticket | None:
+    ticket = await tx.tickets.get(ticket_id)
+    return None if ticket is None or ticket.status == "closed" else ticket
 
 
 async def _tell_customer(tx: Tx, ticket: Ticket, at: datetime, kind: str, **extra: Any) -> None:
