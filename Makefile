@@ -36,5 +36,9 @@ i18n: $(STAMP)
 diagrams: $(STAMP)
 	$(BIN)/orderbot flows --out docs/flows
 
+## bench: floor vs full stack (ARGS="--scale --db postgresql+asyncpg://...", docs/performance.md)
+bench: $(STAMP)
+	$(BIN)/python -m bench $(ARGS)
+
 clean:
 	rm -rf $(VENV) var .pytest_cache .ruff_cache

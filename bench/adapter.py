@@ -1,0 +1,155 @@
+"""The two dispatchers under test: the floor (bare aiogram) and orderbot's Telegram adapter.
+
+orderbot's side always goes through `bot.telegram` when it is importable (the real transport:
+Update -> Event mapping, rendering, sending). Until that package exists a minimal stand-in
+with the same shape (one catch-all handler -> Engine -> message.answer) is used, and every
+result says which one ran (`adapter`).
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from aiogram import Bot, Dispatcher, Router
+from aiogram.types import (
+    CallbackQuery,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    Message,
+)
+
+from flows.engine import Engine
+from flows.types import Event, Kind, Reply, UserRef
+
+
+def floor_dispatcher() -> Dispatcher:
+    """Bare aiogram as most bots start: default Dispatcher, one handler per update type that
+    replies. A tap is answered (spinner stopped) and replied to, as orderbot does."""
+    dp = Dispatcher()
+
+    @dp.message()
+    async def on_message(message: Message) -> None:
+        await message.answer("Hello! What would you like to do?")
+
+    @dp.callback_query()
+    async def on_callback(query: CallbackQuery) -> None:
+        await query.answer()
+        if isinstance(query.message, Message):
+            await query.message.answer("Noted. What next?")
+
+    return dp
+
+
+def _markup(reply: Reply) -> InlineKeyboardMarkup | None:
+    if not reply.buttons:
+        return None
+    return InlineKeyboardMarkup(
+        inline_keyboard=[
+            [InlineKeyboardButton(text=b.label, callback_data=b.action) for b in row]
+            for row in reply.buttons
+        ]
+    )
+
+
+def stub_dispatcher(engine: Engine) -> Dispatcher:
+    """Stand-in for bot.telegram while it is being written (see module docstring)."""
+    dp = Dispatcher(disable_fsm=True)
+    router = Router()
+
+    async def to_engine(event: Event, message: Message | None) -> None:
+        replies = await engine.handle(event)
+        if message is None:
+            return
+        for reply in replies:
+            await message.answer(reply.text, reply_markup=_markup(reply))
+
+    @router.message()
+    async def on_message(message: Message) -> None:
+        assert message.from_user is not None
+        user = UserRef("telegram", str(message.from_user.id))
+        text = message.text or ""
+        delivery = f"tg:{message.chat.id}:{message.message_id}"
+        if text.startswith("/"):
+            name, _, args = text[1:].partition(" ")
+            event = Event(user, Kind.COMMAND, text=args, command=name.lower(), delivery_id=delivery)
+        else:
+            event = Event(user, Kind.TEXT, text=text, delivery_id=delivery)
+        await to_engine(event, message)
+
+    @router.callback_query()
+    async def on_callback(query: CallbackQuery) -> None:
+        user = UserRef("telegram", str(query.from_user.id))
+        event = Event(user, Kind.ACTION, action=query.data or "", delivery_id=f"cb:{query.id}")
+        await query.answer()
+        await to_engine(event, query.message if isinstance(query.message, Message) else None)
+
+    dp.include_router(router)
+    return dp
+
+
+class Tracked:
+    """The real adapter queues each update on its chat's task and returns at once; the bench
+    waits for `done(chat_id)` to time an update to its last reply (and to read that reply)."""
+
+    def __init__(self) -> None:
+        self.waiters: dict[int, asyncio.Future[None]] = {}
+
+    def wrap(self, key: Any, job: Callable[[], Awaitable[None]]) -> Callable[[], Awaitable[None]]:
+        future = asyncio.get_running_loop().create_future()
+        if isinstance(key, int):
+            self.waiters[key] = future
+
+        async def tracked() -> None:
+            try:
+                await job()
+            finally:
+                if not future.done():
+                    future.set_result(None)
+
+        return tracked
+
+    async def done(self, chat_id: int) -> None:
+        future = self.waiters.pop(chat_id, None)
+        if future is not None:
+            await future
+
+
+async def orderbot_dispatcher(
+    engine: Engine, bot: Bot
+) -> tuple[Dispatcher, str, Any, Tracked | None]:
+    """(dispatcher, adapter name, the adapter object for memory checks, completion tracker)."""
+    try:
+        from bot.telegram.app import TelegramApp
+        from bot.telegram.sender import Limits
+    except ImportError:
+        return stub_dispatcher(engine), "bench-stub (bot.telegram not complete)", None, None
+    # Telegram's flood limits (30 messages/s per bot) are lifted: the bench measures what a
+    # message costs us, not how fast one bot token may send.
+    unlimited = (1e9, 1.0)
+    app = TelegramApp(engine, bot, limits=Limits(unlimited, unlimited, unlimited))
+    app.customers.username = "orderbot"  # start() learns it from getMe
+    tracker = Tracked()
+    submit = app.queues.submit
+
+    async def tracked_submit(key: Any, job: Callable[[], Awaitable[None]]) -> None:
+        await submit(key, tracker.wrap(key, job))
+
+    app.queues.submit = tracked_submit  # type: ignore[method-assign]
+    return app.dispatcher, "bot.telegram.app.TelegramApp", app, tracker
+
+
+def sync_filters(dp: Dispatcher) -> list[str]:
+    """Names of synchronous filter callbacks (each costs a thread hop in aiogram)."""
+    sync: list[str] = []
+    routers = [dp, *dp.sub_routers]
+    while routers:
+        router = routers.pop()
+        routers.extend(router.sub_routers)
+        for observer in router.observers.values():
+            for handler in observer.handlers:
+                for flt in handler.filters or []:
+                    if not flt.awaitable:
+                        sync.append(f"{router.name}:{observer.event_name}:{flt.callback!r}")
+    return sync

@@ -1,0 +1,544 @@
+"""`python -m bench`: floor vs orderbot, side by side in one process (docs/performance.md).
+
+Runs, in order: a warm-up of both stacks (not reported); orderbot's full stack on SQLite with
+C customers in flight (saturated: updates/s); the floor replaying exactly the updates orderbot
+received; a paced run at half of orderbot's measured capacity (latency at C concurrent
+customers who wait between messages); the same on PostgreSQL when --db names one; with
+--scale, the per-update cost over 1k / 10k / 1M stored conversations and the RSS growth over
+traffic from 10k distinct chats.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import gc
+import json
+import logging
+import os
+import platform
+import random
+import resource
+import statistics
+import sys
+import tempfile
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from aiogram import Bot, Dispatcher
+from aiogram.types import Update
+from sqlalchemy import text
+from sqlalchemy.engine import make_url
+
+from bench import scenario
+from bench.adapter import Tracked, floor_dispatcher, orderbot_dispatcher, sync_filters
+from bench.offline import BOT_TOKEN, OfflineSession, Updates
+from bench.scenario import Counters, Step
+from flows.catalog import load_catalogs
+from flows.context import Resources
+from flows.engine import Engine
+from flows.i18n import translator
+from flows.registry import default_flows
+from storage.db import Database, sqlite_url
+from storage.migrate import ensure_schema
+
+DEFAULT_OUT = Path(__file__).resolve().parent / "results"
+BENCH_PG_DATABASE = "orderbot_bench"
+UPDATES = Updates()  # one id sequence for the whole process: update ids never repeat
+
+
+class ErrorCounter(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(logging.ERROR)
+        self.count = 0
+        self.first: str | None = None
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.count += 1
+        if self.first is None:
+            self.first = self.format(record)[:2000]
+
+
+ERRORS = ErrorCounter()
+
+
+def rss_mb() -> float:
+    """Current resident set size (not the peak)."""
+    with open("/proc/self/statm") as handle:
+        pages = int(handle.read().split()[1])
+    return pages * os.sysconf("SC_PAGE_SIZE") / 2**20
+
+
+def peak_rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+@dataclass(slots=True)
+class Measure:
+    latencies: list[float] = field(default_factory=list)
+    counters: Counters = field(default_factory=Counters)
+    seconds: float = 0.0
+
+    def stats(self, session: OfflineSession | None = None) -> dict[str, Any]:
+        lat = sorted(self.latencies)
+        n = len(lat)
+        result: dict[str, Any] = {
+            "updates": n,
+            "seconds": round(self.seconds, 3),
+            "updates_per_s": round(n / self.seconds, 1) if self.seconds else 0.0,
+            "us_per_update": round(self.seconds / n * 1e6, 1) if n else 0.0,
+            "p50_ms": round(lat[n // 2] * 1e3, 3) if n else 0.0,
+            "p99_ms": round(lat[min(n - 1, int(n * 0.99))] * 1e3, 3) if n else 0.0,
+            "mean_ms": round(statistics.fmean(lat) * 1e3, 3) if n else 0.0,
+            "script_misses": self.counters.misses,
+        }
+        if session is not None and n:
+            result["api_calls_per_update"] = round(sum(session.calls.values()) / n, 2)
+        return result
+
+
+def chat_of(raw: dict[str, Any]) -> int:
+    if "message" in raw:
+        return int(raw["message"]["chat"]["id"])
+    return int(raw["callback_query"]["message"]["chat"]["id"])
+
+
+def feeder(
+    dp: Dispatcher, bot: Bot, measure: Measure, tracker: Tracked | None = None
+) -> Callable[[dict[str, Any]], Awaitable[None]]:
+    """Parse the raw update (as polling or a webhook does), feed it, wait until it is handled
+    (its replies sent); the time of all of it is the update's latency."""
+
+    async def send(raw: dict[str, Any]) -> None:
+        start = time.perf_counter()
+        await dp.feed_update(bot, Update.model_validate(raw, context={"bot": bot}))
+        if tracker is not None:
+            await tracker.done(chat_of(raw))
+        measure.latencies.append(time.perf_counter() - start)
+
+    return send
+
+
+async def drive(jobs: list[Callable[[], Awaitable[None]]], concurrency: int) -> float:
+    """C workers take customers from one queue; returns the wall time."""
+    queue = iter(jobs)
+
+    async def worker() -> None:
+        for job in queue:
+            await job()
+
+    start = time.perf_counter()
+    await asyncio.gather(*(worker() for _ in range(concurrency)))
+    return time.perf_counter() - start
+
+
+def script_for(engine: Engine) -> tuple[str, scenario.ScriptFactory]:
+    """The quick order when the flow is registered, else menu/info/help conversations."""
+    if "quick_order" in engine.flows:
+        from bench.quick_order_script import quick_order
+
+        return "quick_order", quick_order
+    return "info", scenario.info_conversation
+
+
+RESOURCES: Resources | None = None
+
+
+def resources() -> Resources:
+    global RESOURCES
+    if RESOURCES is None:
+        RESOURCES = Resources(catalogs=load_catalogs(), staff_desk=True)
+    return RESOURCES
+
+
+@dataclass(slots=True)
+class Stack:
+    db: Database
+    engine: Engine
+    session: OfflineSession
+    bot: Bot
+    dp: Dispatcher
+    adapter: str
+    adapter_obj: Any
+    tracker: Tracked | None
+
+    async def close(self) -> None:
+        if self.adapter_obj is not None:
+            await self.adapter_obj.sender.close()
+            await self.adapter_obj.queues.close()
+        await self.bot.session.close()
+        await self.db.dispose()
+
+
+async def open_stack(url: str) -> Stack:
+    db = Database(url)
+    await ensure_schema(db, auto_upgrade=True)
+    engine = Engine(db, default_flows(), resources=resources())
+    session = OfflineSession()
+    bot = Bot(BOT_TOKEN, session=session)
+    dp, adapter, adapter_obj, tracker = await orderbot_dispatcher(engine, bot)
+    return Stack(db, engine, session, bot, dp, adapter, adapter_obj, tracker)
+
+
+async def run_orderbot(
+    stack: Stack,
+    customers: int,
+    concurrency: int,
+    first_chat: int,
+    *,
+    record: list[list[dict[str, Any]]] | None = None,
+    rate: float | None = None,
+    steps: Callable[[int], list[Step]] | None = None,
+) -> Measure:
+    """N customers, C at a time. `rate` (updates/s): customers think between messages,
+    exponentially distributed, so that C of them offer about `rate` updates/s."""
+    measure = Measure()
+    send = feeder(stack.dp, stack.bot, measure, stack.tracker)
+    _, factory = script_for(stack.engine)
+    factory = steps or factory
+    rng = random.Random(first_chat)
+    think = None
+    if rate:
+        mean = concurrency / rate
+
+        async def think() -> None:
+            await asyncio.sleep(rng.expovariate(1 / mean))
+
+    jobs = []
+    for index in range(customers):
+        chat_id = first_chat + index
+        log = [] if record is not None else None
+        if record is not None:
+            record.append(log)  # type: ignore[arg-type]
+
+        async def job(chat_id: int = chat_id, index: int = index, log: Any = log) -> None:
+            await scenario.play(
+                chat_id, factory(index), UPDATES, stack.session, send, measure.counters, log, think
+            )
+
+        jobs.append(job)
+    measure.seconds = await drive(jobs, concurrency)
+    return measure
+
+
+async def run_floor(scripts: list[list[dict[str, Any]]], concurrency: int) -> tuple[Measure, Any]:
+    """Bare aiogram fed the very updates orderbot received, customer by customer."""
+    session = OfflineSession()
+    bot = Bot(BOT_TOKEN, session=session)
+    dp = floor_dispatcher()
+    measure = Measure()
+    send = feeder(dp, bot, measure)
+
+    def job_for(raws: list[dict[str, Any]]) -> Callable[[], Awaitable[None]]:
+        async def job() -> None:
+            for raw in raws:
+                await send(raw)
+
+        return job
+
+    measure.seconds = await drive([job_for(raws) for raws in scripts], concurrency)
+    stats = measure.stats(session)
+    await session.close()
+    return measure, stats
+
+
+async def postgres_bench_url(url: str) -> str:
+    """A database of our own next to the one named (never the test suite's), schema reset."""
+    import asyncpg
+
+    u = make_url(url)
+    name = u.database if (u.database or "").endswith("bench") else BENCH_PG_DATABASE
+    conn = await asyncpg.connect(
+        host=u.host, port=u.port, user=u.username, password=u.password, database=u.database
+    )
+    try:
+        if not await conn.fetchval("SELECT 1 FROM pg_database WHERE datname = $1", name):
+            await conn.execute(f'CREATE DATABASE "{name}"')
+    finally:
+        await conn.close()
+    return u.set(database=name).render_as_string(hide_password=False)
+
+
+async def reset_database(url: str) -> None:
+    if make_url(url).get_backend_name() == "sqlite":
+        path = Path(make_url(url).database or "")
+        for suffix in ("", "-wal", "-shm"):
+            Path(str(path) + suffix).unlink(missing_ok=True)
+        return
+    db = Database(url)
+    async with db.engine.begin() as conn:
+        await conn.execute(text("DROP SCHEMA public CASCADE"))
+        await conn.execute(text("CREATE SCHEMA public"))
+    await db.dispose()
+
+
+async def fresh_stack(url: str, seed: int = 0) -> Stack:
+    from bench.seed import seed_postgres, seed_sqlite
+
+    await reset_database(url)
+    db = Database(url)
+    await ensure_schema(db, auto_upgrade=True)
+    await db.dispose()
+    if seed:
+        started = time.perf_counter()
+        if make_url(url).get_backend_name() == "sqlite":
+            await asyncio.to_thread(seed_sqlite, url, seed)
+        else:
+            await seed_postgres(url, seed)
+        print(f"  seeded {seed:,} conversations in {time.perf_counter() - started:.1f} s")
+    return await open_stack(url)
+
+
+def memory_census(stack: Stack) -> dict[str, Any]:
+    """Sizes of every per-chat structure we know of: all must stay bounded."""
+    census: dict[str, Any] = {
+        "engine_locks": len(stack.engine.locks),
+        "translators_cached": translator.cache_info().currsize,
+        "session_inbox": len(stack.session.inbox),
+    }
+    storage = getattr(stack.dp.fsm.storage, "storage", None)
+    census["aiogram_fsm_records"] = len(storage) if storage is not None else None
+    app = stack.adapter_obj
+    if app is not None:  # bot.telegram's per-chat tables
+        census["adapter_chat_queues"] = len(app.queues)
+        census["adapter_sender_chats"] = len(app.sender)
+        census["adapter_keyboards"] = len(app.customers.keyboards)
+    if stack.tracker is not None:
+        census["bench_waiters"] = len(stack.tracker.waiters)
+    return census
+
+
+async def backend_runs(
+    label: str, url: str, args: argparse.Namespace, results: dict[str, Any]
+) -> dict[str, Any]:
+    """Saturated run (recording the updates for the floor), then the paced latency run."""
+    stack = await fresh_stack(url)
+    record: list[list[dict[str, Any]]] = []
+    saturated = await run_orderbot(
+        stack, args.customers, args.concurrency, 10_000_000, record=record
+    )
+    stats = saturated.stats(stack.session)
+    results["adapter"] = stack.adapter
+    results["script"] = script_for(stack.engine)[0]
+    results["sync_filters"] = sync_filters(stack.dp)
+    await stack.close()
+    print(f"  {label} saturated: {stats['updates_per_s']:.0f} updates/s")
+
+    stack = await fresh_stack(url)
+    rate = stats["updates_per_s"] * 0.5
+    paced = await run_orderbot(stack, args.customers, args.concurrency, 20_000_000, rate=rate)
+    paced_stats = paced.stats(stack.session)
+    paced_stats["offered_updates_per_s"] = round(rate, 1)
+    await stack.close()
+    print(f"  {label} paced at {rate:.0f}/s: p99 {paced_stats['p99_ms']:.2f} ms")
+    return {"saturated": stats, "paced": paced_stats, "_record": record}
+
+
+async def scale_runs(url: str, args: argparse.Namespace) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    chats = 30_000_000
+    for stored in args.scale_sizes:
+        stack = await fresh_stack(url, seed=stored)
+        await run_orderbot(stack, min(100, args.customers), args.concurrency, chats)  # warm
+        chats += 1_000_000
+        measure = await run_orderbot(stack, args.customers, args.concurrency, chats)
+        chats += 1_000_000
+        entry = measure.stats(stack.session)
+        entry["stored_conversations"] = stored
+        print(f"  {stored:>9,} stored: {entry['us_per_update']:.0f} us/update")
+        if stored == args.rss_after:
+            entry["rss"] = await rss_run(stack, args, chats)
+            chats += 1_000_000
+        out[str(stored)] = entry
+        await stack.close()
+    base = out[str(args.scale_sizes[0])]["us_per_update"]
+    for entry in out.values():
+        entry["cost_ratio_to_first"] = round(entry["us_per_update"] / base, 3)
+    return out
+
+
+async def rss_run(stack: Stack, args: argparse.Namespace, first_chat: int) -> dict[str, Any]:
+    """RSS before and after traffic from `--rss-chats` distinct chats (onboarding each)."""
+    gc.collect()
+    before = rss_mb()
+
+    def steps(index: int) -> list[Step]:
+        return scenario.onboarding(("en", "ko", "ru")[index % 3], "KR")
+
+    measure = await run_orderbot(stack, args.rss_chats, args.concurrency, first_chat, steps=steps)
+    gc.collect()
+    after = rss_mb()
+    result = {
+        "chats": args.rss_chats,
+        "updates": len(measure.latencies),
+        "rss_before_mb": round(before, 1),
+        "rss_after_mb": round(after, 1),
+        "rss_growth_mb": round(after - before, 1),
+        "census_after": memory_census(stack),
+    }
+    print(f"  RSS over {args.rss_chats:,} chats: {before:.1f} -> {after:.1f} MB")
+    return result
+
+
+async def amain(args: argparse.Namespace) -> dict[str, Any]:
+    logging.getLogger().addHandler(ERRORS)
+    workdir = Path(tempfile.mkdtemp(prefix="orderbot-bench-"))
+    sqlite = args.sqlite or sqlite_url(workdir / "bench.db")
+    results: dict[str, Any] = {
+        "meta": {
+            "when": datetime.now(UTC).isoformat(timespec="seconds"),
+            "command": " ".join(["python -m bench", *args.argv]),
+            "python": platform.python_version(),
+            "machine": f"{platform.machine()}, {os.cpu_count()} cpus",
+            "customers": args.customers,
+            "concurrency": args.concurrency,
+        }
+    }
+    print("warm-up")
+    stack = await fresh_stack(sqlite)
+    warm: list[list[dict[str, Any]]] = []
+    await run_orderbot(stack, min(50, args.customers), args.concurrency, 1, record=warm)
+    await stack.close()
+    await run_floor(warm, args.concurrency)
+
+    print("orderbot on SQLite")
+    sqlite_result = await backend_runs("sqlite", sqlite, args, results["meta"])
+    record = sqlite_result.pop("_record")
+    print("floor")
+    _, floor = await run_floor(record, args.concurrency)
+    print(f"  floor: {floor['updates_per_s']:.0f} updates/s")
+    results["floor"] = floor
+    results["orderbot_sqlite"] = sqlite_result
+    sat = sqlite_result["saturated"]
+    results["ratio_sqlite_to_floor"] = round(sat["updates_per_s"] / floor["updates_per_s"], 3)
+    if args.postgres:
+        print("orderbot on PostgreSQL")
+        pg_url = await postgres_bench_url(args.postgres)
+        pg = await backend_runs("postgres", pg_url, args, results["meta"])
+        pg.pop("_record")
+        results["orderbot_postgres"] = pg
+        results["ratio_postgres_to_floor"] = round(
+            pg["saturated"]["updates_per_s"] / floor["updates_per_s"], 3
+        )
+    if args.scale:
+        print("scale (SQLite)")
+        results["scale_sqlite"] = await scale_runs(sqlite, args)
+        if args.postgres and args.scale_postgres:
+            print("scale (PostgreSQL)")
+            results["scale_postgres"] = await scale_runs(
+                await postgres_bench_url(args.postgres), args
+            )
+    results["errors_logged"] = ERRORS.count
+    if ERRORS.first:
+        results["first_error"] = ERRORS.first
+    results["peak_rss_mb"] = round(peak_rss_mb(), 1)
+    return results
+
+
+def markdown(results: dict[str, Any]) -> str:
+    meta = results["meta"]
+    floor = results["floor"]
+    lines = [
+        f"`{meta['command']}` — {meta['when']}, Python {meta['python']}, {meta['machine']}; "
+        f"{meta['customers']} customers, {meta['concurrency']} concurrent; "
+        f"script `{meta['script']}`; adapter `{meta['adapter']}`.",
+        "",
+        "| run | updates | updates/s | vs floor | p50 ms | p99 ms | API calls/update |",
+        "|---|---:|---:|---:|---:|---:|---:|",
+    ]
+
+    def row(name: str, s: dict[str, Any]) -> str:
+        ratio = s["updates_per_s"] / floor["updates_per_s"]
+        return (
+            f"| {name} | {s['updates']} | {s['updates_per_s']:.0f} | {ratio:.2f} | "
+            f"{s['p50_ms']:.2f} | {s['p99_ms']:.2f} | {s.get('api_calls_per_update', '')} |"
+        )
+
+    lines.append(row("floor: bare aiogram, saturated", floor))
+    for backend in ("sqlite", "postgres"):
+        result = results.get(f"orderbot_{backend}")
+        if result:
+            lines.append(row(f"orderbot {backend}, saturated", result["saturated"]))
+            paced = result["paced"]
+            lines.append(
+                row(f"orderbot {backend}, paced at {paced['offered_updates_per_s']:.0f}/s", paced)
+            )
+    for backend in ("sqlite", "postgres"):
+        scale = results.get(f"scale_{backend}")
+        if not scale:
+            continue
+        lines += [
+            "",
+            f"Scale ({backend}, saturated, {meta['customers']} customers on top of the stored):",
+            "",
+            "| stored conversations | us/update | ratio to first | p99 ms |",
+            "|---:|---:|---:|---:|",
+        ]
+        notes = []
+        for stored, entry in scale.items():
+            lines.append(
+                f"| {int(stored):,} | {entry['us_per_update']:.0f} | "
+                f"{entry['cost_ratio_to_first']:.2f} | {entry['p99_ms']:.2f} |"
+            )
+            if "rss" in entry:
+                rss = entry["rss"]
+                notes.append(
+                    f"RSS over {rss['chats']:,} new chats ({backend}): "
+                    f"{rss['rss_before_mb']} -> {rss['rss_after_mb']} MB "
+                    f"(+{rss['rss_growth_mb']} MB); afterwards: {rss['census_after']}"
+                )
+        lines += ["", *notes]
+    lines += [
+        "",
+        f"Peak RSS {results['peak_rss_mb']} MB; errors logged {results['errors_logged']}.",
+    ]
+    return "\n".join(lines) + "\n"
+
+
+def parse(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
+    parser.add_argument("--customers", type=int, default=1000)
+    parser.add_argument("--concurrency", type=int, default=100)
+    parser.add_argument(
+        "--db",
+        default=None,
+        help="a SQLite URL/file for the SQLite runs, or postgresql+asyncpg://... to add PostgreSQL "
+        f"runs (in a database named {BENCH_PG_DATABASE} on that server, reset first)",
+    )
+    parser.add_argument("--scale", action="store_true", help="run the scale part")
+    parser.add_argument(
+        "--scale-sizes", default="1000,10000,1000000", help="stored conversations per scale run"
+    )
+    parser.add_argument("--scale-postgres", action="store_true", help="scale on PostgreSQL too")
+    parser.add_argument("--rss-chats", type=int, default=10_000)
+    parser.add_argument("--out", type=Path, default=DEFAULT_OUT)
+    args = parser.parse_args(argv)
+    args.argv = list(sys.argv[1:] if argv is None else argv)
+    args.sqlite = args.postgres = None
+    if args.db:
+        if make_url(args.db).get_backend_name() == "postgresql":
+            args.postgres = args.db
+        else:
+            args.sqlite = args.db if "://" in args.db else sqlite_url(args.db)
+    args.scale_sizes = [int(size) for size in args.scale_sizes.split(",")]
+    args.rss_after = args.scale_sizes[1] if len(args.scale_sizes) > 1 else args.scale_sizes[0]
+    return args
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse(argv)
+    results = asyncio.run(amain(args))
+    args.out.mkdir(parents=True, exist_ok=True)
+    stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
+    text_md = markdown(results)
+    for name in (f"bench-{stamp}", "latest"):
+        (args.out / f"{name}.json").write_text(json.dumps(results, indent=2) + "\n")
+        (args.out / f"{name}.md").write_text(text_md)
+    print()
+    print(text_md)
+    print(f"written to {args.out}/bench-{stamp}.json and .md")
+    return 0
