@@ -41,6 +41,9 @@ class Flow(ABC):
     # Steps whose answer is free text (an address, a name): a question typed there is taken
     # as the answer unless it ends with a question mark.
     free_text_states: ClassVar[frozenset[str]] = frozenset()
+    # False where every message is meant for a person (the support chat): a question there is
+    # relayed, not answered by the bot.
+    answers_questions: ClassVar[bool] = True
     # Slash commands that open this flow: command -> arguments passed to `begin` before the
     # command's own text (so /cart can open the order flow at its cart).
     commands: ClassVar[dict[str, str]] = {}

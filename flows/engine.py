@@ -28,9 +28,9 @@ HOME_FLOW = "menu"
 ONBOARDING_FLOW = "start"
 MAX_ATTEMPTS = 5
 MAX_SWITCHES = 4  # a flow entering a flow entering a flow...: a bug past this depth
-# Kinds whose text a person typed: screened for card numbers and passwords (a photo's caption
-# too: it would otherwise be relayed to staff with the photo).
-SCREENED = frozenset({Kind.TEXT, Kind.MEDIA})
+# Kinds whose text a person typed: screened for card numbers and passwords. A photo's caption
+# and a command's arguments too (`/support my password is ...` would reach staff).
+SCREENED = frozenset({Kind.TEXT, Kind.MEDIA, Kind.COMMAND})
 # Global commands that make sense before a language and market are chosen.
 PRE_ONBOARDING = frozenset({"start", "lang", "help", "resume", "cancel"})
 
@@ -124,6 +124,8 @@ class Engine:
 
     @staticmethod
     def may_be_question(flow: Flow, turn: Turn) -> bool:
+        if not flow.answers_questions:
+            return False
         if turn.conv.state not in flow.free_text_states:
             return True
         return turn.event.text.rstrip().endswith(("?", "？"))

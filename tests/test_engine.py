@@ -145,3 +145,57 @@ async def test_a_caption_with_a_card_number_is_not_relayed(
     async with db.connect() as conn:
         rows = (await conn.exec_driver_sql("SELECT payload FROM outbox")).all()
     assert "5500" not in repr(rows)
+
+
+async def test_secrets_in_command_arguments_are_refused(dialogue: Dialogue, db: Database) -> None:
+    await dialogue.onboard("en", "KR")
+    await dialogue.say("/support my password is hunter2")
+    dialogue.expect("never send a password").expect_not("hunter2")
+    await dialogue.say("/order 4111 1111 1111 1111")
+    dialogue.expect("never send").expect_not("4111")
+    async with db.connect() as conn:
+        for table in ("outbox", "support_tickets", "ticket_messages", "conversations"):
+            rows = (await conn.exec_driver_sql(f"SELECT * FROM {table}")).all()
+            assert "hunter2" not in repr(rows) and "4111" not in repr(rows), table
+
+
+async def test_questions_in_the_support_chat_go_to_staff(dialogue: Dialogue, db: Database) -> None:
+    await dialogue.onboard("en", "KR")
+    await dialogue.say("/support")
+    await dialogue.say("I want to return my order, how much is the refund?")
+    dialogue.expect("Sent to support").expect_not("Members may withdraw")
+    async with db.connect() as conn:
+        rows = (await conn.exec_driver_sql("SELECT text FROM ticket_messages")).all()
+    assert rows == [("I want to return my order, how much is the refund?",)]
+
+
+async def test_a_message_after_staff_closed_opens_a_new_request(
+    dialogue: Dialogue, db: Database, clock
+) -> None:
+    from flows.support import Desk
+
+    await dialogue.onboard("en", "KR")
+    await dialogue.say("/support")
+    async with db.transaction() as tx:
+        user = await tx.users.find("test", "alice")
+        first = await tx.tickets.open_for(user.id)
+    await Desk(db).close(first.id, "staff", clock.now)
+    await dialogue.say("one more thing")
+    dialogue.expect("opened request")
+    async with db.transaction() as tx:
+        second = await tx.tickets.open_for(user.id)
+    assert second is not None and second.id != first.id
+
+
+async def test_deep_link_opens_a_flow_after_onboarding(dialogue: Dialogue) -> None:
+    await dialogue.say("/start kz_move")
+    await dialogue.tap("Русский")
+    await dialogue.tap("Казахстан")
+    dialogue.expect("AR")  # the move to Kazakhstan starts with the AR balance
+
+
+async def test_deep_link_to_an_unknown_flow_ends_at_the_menu(dialogue: Dialogue) -> None:
+    await dialogue.say("/start nonsense_42")
+    await dialogue.tap("English")
+    await dialogue.tap("Korea")
+    dialogue.expect("What would you like to do?")
