@@ -412,6 +412,8 @@ class KzMove(Flow):
 
     async def on_card(self, turn: Turn, arg: str) -> Outcome:
         """R-KZ-MIG-6: only the issuer's country is asked, never the card itself."""
+        if arg != "other" and not (len(arg) == 2 and arg.isascii() and arg.isalpha()):
+            return stale()  # not a button we made: a country is two letters
         code = None if arg == "other" else arg
         if code is None or not policy.card_issuer_accepted(texts.MARKET, code):
             return stay(Reply(texts.card_refused_text(turn, code)))

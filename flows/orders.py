@@ -114,9 +114,37 @@ def idempotency_key(user_id: int, checkout_token: str) -> str:
 
 
 async def place(tx: Tx, order: Order, checkout_token: str) -> tuple[Order, bool]:
-    """Store the order once per checkout: (the order, False) when this checkout made one."""
-    return await tx.orders.create(
+    """Store the order once per checkout: (the order, False) when this checkout made one.
+
+    Staff hear of every new order in the same transaction: card payments are taken by a
+    person (there is no payment gateway), and bank transfers are confirmed by one.
+    """
+    placed, created = await tx.orders.create(
         order, idempotency_key(order.user_id, checkout_token), order.placed_at
+    )
+    if created:
+        await _tell_staff(tx, placed)
+    return placed, created
+
+
+async def _tell_staff(tx: Tx, order: Order) -> None:
+    user = await tx.users.get(order.user_id)
+    payload = {
+        "type": "order_placed",
+        "order_id": order.id,
+        "number": order.number,
+        "market": order.market,
+        "payment_method": order.payment_method,
+        "total": str(order.total),
+        "currency": order.currency,
+        "customer": (user.display_name or user.external_id) if user else "",
+    }
+    await tx.outbox.add(
+        "staff",
+        payload,
+        order.placed_at,
+        user_id=order.user_id,
+        dedup_key=f"order-placed-{order.id}",
     )
 
 

@@ -8,6 +8,8 @@ second tap shows it again.
 
 from __future__ import annotations
 
+import hashlib
+
 import policy
 from flows import orders
 from flows.context import Turn
@@ -266,7 +268,7 @@ async def review_prompt(turn: Turn) -> list[Reply]:
     )
     buttons = rows(
         [
-            button(turn._("✅ Confirm the order"), f"confirm:{cart.checkout_token()}"),
+            button(turn._("✅ Confirm the order"), confirm_token(cart, details)),
             button(turn._("✏️ Edit cart"), "cart"),
             button(turn._("📍 Change the address"), "address"),
             button(turn._("💳 Change the payment"), "payment"),
@@ -276,26 +278,44 @@ async def review_prompt(turn: Turn) -> list[Reply]:
     return [Reply(text, buttons)]
 
 
+def confirm_token(cart: Cart, details: tuple[str, str, str]) -> str:
+    """The Confirm button's token: this cart's checkout and a fingerprint of the details the
+    customer reviewed, so that a Confirm shown for another address, phone or payment is
+    stale rather than placing an order the customer did not see."""
+    return f"confirm:{cart.checkout_token()}.{_fingerprint(details)}"
+
+
+def _fingerprint(details: tuple[str, str, str]) -> str:
+    return hashlib.sha256("\x1f".join(details).encode()).hexdigest()[:8]
+
+
+def _checkout_of(token: str) -> str:
+    return token.removeprefix("confirm:").partition(".")[0]
+
+
 async def review_handle(turn: Turn, event: Event) -> Outcome:
     token = action(event)
     if not token.startswith("confirm:"):
         return not_understood(event, turn._(REVIEW_HELP))
-    checkout = token.removeprefix("confirm:")
+    checkout = _checkout_of(token)
+    cart = Cart.of(turn)
     existing = await orders.by_checkout(turn.tx, turn.user.id, checkout)
     if existing is not None:
-        return _placed(turn, existing)
-    cart = Cart.of(turn)
+        # A double tap, or an old Confirm: show that order; only the cart it was made from
+        # is emptied, never a cart the customer has filled since.
+        return _placed(turn, existing, clear=checkout == cart.checkout_token())
     lines = cart.lines(catalog(turn))
     details = _details(turn)
-    # A Confirm button shown for other contents (the cart changed since) is stale.
-    if not lines or details is None or checkout != cart.checkout_token():
+    # A Confirm shown for other contents or other details is stale.
+    if not lines or details is None or token != confirm_token(cart, details):
         return stale()
     order, _ = await orders.place(turn.tx, _draft(turn, lines, details), checkout)
     return _placed(turn, order)
 
 
-def _placed(turn: Turn, order: Order) -> Outcome:
-    Cart.of(turn).clear()
+def _placed(turn: Turn, order: Order, *, clear: bool = True) -> Outcome:
+    if clear:
+        Cart.of(turn).clear()
     turn.data["placed"] = order.id
     return go("confirm")
 
@@ -333,8 +353,7 @@ async def placed_prompt(turn: Turn) -> list[Reply]:
 async def placed_handle(turn: Turn, event: Event) -> Outcome:
     token = action(event)
     if token.startswith("confirm:"):
-        checkout = token.removeprefix("confirm:")
-        existing = await orders.by_checkout(turn.tx, turn.user.id, checkout)
+        existing = await orders.by_checkout(turn.tx, turn.user.id, _checkout_of(token))
         if existing is None:
             return stale()
         turn.data["placed"] = existing.id

@@ -40,6 +40,18 @@ def _typed_language(text: str) -> str | None:
     return None
 
 
+def _deep_link(turn: Turn, payload: str) -> tuple[str, str] | None:
+    """`<flow>` or `<flow>_<args>` -> (flow, args), the longest flow name first
+    (`quick_order_orders` opens quick_order with "orders")."""
+    for name in sorted(turn.flows, key=len, reverse=True):
+        if name in ("start", "menu") or not payload.startswith(name):
+            continue
+        rest = payload.removeprefix(name)
+        if rest == "" or rest.startswith("_"):
+            return name, rest.removeprefix("_")
+    return None
+
+
 class Start(Flow):
     name = "start"
     states: ClassVar = ["language", "market"]
@@ -47,7 +59,7 @@ class Start(Flow):
     initial = "language"
 
     async def begin(self, turn: Turn, args: str) -> Outcome:
-        # A deep link (/start return_KR-2611-000001) is kept for after onboarding.
+        # A deep link (/start kz_move, /start quick_order_orders) is kept for after onboarding.
         turn.data["payload"] = args.strip()[:64]
         return Outcome()
 
@@ -101,10 +113,9 @@ class Start(Flow):
         await turn.tx.users.update(turn.user, market=market)
         payload = turn.data.get("payload", "")
         welcome = Reply(turn._("All set. You can change this any time with /start or /lang."))
-        if payload:
-            flow, _, args = payload.partition("_")
-            if flow in turn.flows and flow not in ("start", "menu"):
-                return switch(flow, args, welcome)
+        target = _deep_link(turn, payload)
+        if target is not None:
+            return switch(*target, welcome)
         return finish(welcome)
 
     def help(self, turn: Turn) -> str:

@@ -283,7 +283,10 @@ class OrderRepo(_Repo):
             existing = await self.by_key(idempotency_key)
             assert existing is not None
             return existing, False
-        number = f"{order.market}-{order.placed_at:%y%m}-{new_id:06d}"
+        # The purchase month (local, R-KR-ORD-1), not the UTC month of placed_at.
+        number = (
+            f"{order.market}-{order.purchase_year % 100:02d}{order.purchase_month:02d}-{new_id:06d}"
+        )
         await self.conn.execute(update(orders).where(orders.c.id == new_id).values(number=number))
         if order.lines:
             await self.conn.execute(

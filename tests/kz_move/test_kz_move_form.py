@@ -121,3 +121,13 @@ async def test_a_password_in_chat_is_refused_and_not_stored(engine: Engine, db: 
     d.expect("Шаг 3 из 5")
     assert d.replies[0].delete_source
     assert "Qwerty123" not in await everything_stored(db)
+
+
+async def test_forged_card_country_buttons_are_stale(engine) -> None:
+    from tests.kz_move.walk import customer, walk_to
+
+    d = await customer(engine, "mallory")
+    await walk_to(d, "form_card")
+    for forged in ("kzm:card:XYZ", "kzm:card:1", "kzm:card:"):
+        await d.send(d.action_event(forged))
+        d.expect("no longer valid")

@@ -14,6 +14,7 @@ from tests.conftest import BACKENDS, Clock
 from tests.dialogue import Dialogue
 from tests.quick_order.helpers import (
     ADDRESS,
+    FAR_FUTURE,
     all_orders,
     checkout,
     confirm,
@@ -229,3 +230,46 @@ async def test_kazakhstan_orders_in_tenge_by_card(engine: Engine, db: Database) 
     d.expect("Order KZ-2611-000001 · Awaiting payment")
     [order] = await all_orders(db, "aigerim")
     assert (order.currency, order.phone) == ("KZT", "+77011234567")
+
+
+async def test_an_old_confirm_keeps_the_cart_filled_since(dialogue: Dialogue, db: Database) -> None:
+    await fill_cart(dialogue, "en", "KR", "lemon 3")
+    await checkout(dialogue, "bank_transfer")
+    old = confirm_action(dialogue)
+    await dialogue.send(dialogue.action_event(old))
+    await dialogue.say("/order lavender 1")
+    await checkout(dialogue, "bank_transfer")
+    await dialogue.send(dialogue.action_event(old))  # the first order's button, tapped again
+    dialogue.expect("KR-2611-000001")
+    await dialogue.say("/cart")
+    dialogue.expect("Lavender")
+    assert len(await all_orders(db)) == 1
+
+
+async def test_a_confirm_shown_for_other_details_is_stale(dialogue: Dialogue, db: Database) -> None:
+    await fill_cart(dialogue, "en", "KR", "lemon 3")
+    await checkout(dialogue, "bank_transfer")
+    for_bank_transfer = confirm_action(dialogue)
+    await dialogue.send(dialogue.action_event("qo:payment"))
+    await dialogue.send(dialogue.action_event("qo:pay:card"))
+    await dialogue.send(dialogue.action_event(for_bank_transfer))
+    dialogue.expect("no longer valid")
+    assert await all_orders(db) == []
+    await confirm(dialogue)
+    (order,) = await all_orders(db)
+    assert order.payment_method == "card"
+
+
+async def test_staff_hear_of_each_new_order_once(dialogue: Dialogue, db: Database) -> None:
+    await fill_cart(dialogue, "en", "KR", "lemon 3")
+    await checkout(dialogue, "card")
+    tap = confirm_action(dialogue)
+    await dialogue.send(dialogue.action_event(tap))
+    await dialogue.send(dialogue.action_event(tap))
+    async with db.transaction() as tx:
+        staff = await tx.outbox.due(FAR_FUTURE, channel="staff")
+    placed = [m.payload for m in staff if m.payload["type"] == "order_placed"]
+    assert len(placed) == 1
+    assert placed[0]["number"] == "KR-2611-000001"
+    assert placed[0]["payment_method"] == "card"
+    assert placed[0]["total"] == "54000"
