@@ -172,6 +172,30 @@ def answer_text(turn: Turn, text: str) -> str | None:
     return ANSWERS[topic](turn) if topic else None
 
 
+def lrp_deadline_text(turn: Turn, day: int) -> str:
+    """R-KR-LRP-3 for a run day: the next run and the last moment to change it; past that
+    moment, the run the change will apply to instead (never a deadline in the past)."""
+    tz = policy.market_config(turn.market).timezone
+    run = policy.lrp_next_run(turn.market, day, policy.local_date(turn.market, turn.now))
+    cutoff = policy.lrp_change_cutoff(turn.market, run)
+    if turn.now <= cutoff:
+        return turn._(
+            "Your next auto-order runs on {run}. To change or cancel it, the company must "
+            "receive your request by {cutoff}."
+        ).format(run=turn.t.day(run), cutoff=turn.t.moment(cutoff, tz))
+    applies = policy.lrp_change_takes_effect(turn.market, turn.now, day)
+    return turn._(
+        "Your next auto-order runs on {run}; it is too late to change that one (the deadline "
+        "was {cutoff}). A change or cancellation sent now applies from the run on {applies}; "
+        "send it by {next_cutoff}."
+    ).format(
+        run=turn.t.day(run),
+        cutoff=turn.t.moment(cutoff, tz),
+        applies=turn.t.day(applies),
+        next_cutoff=turn.t.moment(policy.lrp_change_cutoff(turn.market, applies), tz),
+    )
+
+
 class Info(Flow):
     """Information pages from the menu; for LRP it also works out the change deadline."""
 
@@ -202,23 +226,7 @@ class Info(Flow):
         text = event.text.strip() if event.kind is Kind.TEXT else ""
         if not text.isdigit() or not 1 <= int(text) <= 31:
             return invalid(turn._("Please send a day of the month as a number from 1 to 31."))
-        run = policy.lrp_next_run(
-            turn.market,
-            int(text),
-            turn.now.astimezone(policy.market_config(turn.market).zone).date(),
-        )
-        cutoff = policy.lrp_change_cutoff(turn.market, run)
-        return finish(
-            Reply(
-                turn._(
-                    "Your next auto-order runs on {run}. To change or cancel it, the company "
-                    "must receive your request by {cutoff}."
-                ).format(
-                    run=turn.t.day(run),
-                    cutoff=turn.t.moment(cutoff, policy.market_config(turn.market).timezone),
-                )
-            )
-        )
+        return finish(Reply(lrp_deadline_text(turn, int(text))))
 
     def help(self, turn: Turn) -> str:
         return turn._("Send the day of the month your auto-order runs, e.g. 15.")
