@@ -19,7 +19,7 @@ _DIGIT_RUN = re.compile(r"(?<!\d)\d+(?:[ -]\d+)*(?!\d)")
 _GROUP = re.compile(r"\d+")
 
 _KEYWORD = re.compile(
-    r"(?<!\w)(?:password|passwd|passcode|pwd|pass|pin[ -]?code|pin|cvv2?|cvc2?"
+    r"(?<!\w)(?:password|passwd|passcode|pwd|pass|pw|p/w|pin[ -]?code|pin|cvv2?|cvc2?"
     r"|парол[а-яё]*|пин[ -]?код|пин|құпия\s+сөз)(?!\w)"
     r"|비밀\s?번호|비번|패스워드|암호",
     re.IGNORECASE,
@@ -27,6 +27,8 @@ _KEYWORD = re.compile(
 # What follows a keyword: an optional Korean particle, a connector, then the value.
 _TAIL = re.compile(
     r"(?:[은는이가을를])?"
+    # "пароль от ВО Abc12345", "password for VO Abc12345": what the password is for.
+    r"(?:\s+(?:от|для|к|на|for|to|of|from|on)\s+\S+)?"
     r"(?:(?P<explicit>\s*[:=：]\s*|\s+(?:is|это|[-–—])\s+)|\s+)"
     r"(?P<value>\S+)",
     re.IGNORECASE,
@@ -55,8 +57,18 @@ def _is_card(digits: str) -> bool:
     return 13 <= len(digits) <= 19 and digits[0] != "0" and _luhn_ok(digits)
 
 
+# Beside one of these words, a card-length number is taken for a card even when its check
+# digit is wrong: a mistyped card number is still a card number.
+_CARD_WORD = re.compile(r"card|visa|master\s?card|карт[аыуео]|карточк|мир\b|카드", re.IGNORECASE)
+
+
 def _card_spans(text: str) -> Iterator[tuple[int, int]]:
     """(start, end) of each card number; tries every run of whole groups, longest first."""
+    if _CARD_WORD.search(text):
+        for run in _DIGIT_RUN.finditer(text):
+            if 13 <= sum(ch.isdigit() for ch in run.group()) <= 19:
+                yield run.span()
+        return
     for run in _DIGIT_RUN.finditer(text):
         groups = list(_GROUP.finditer(text, run.start(), run.end()))
         first = 0
@@ -82,7 +94,8 @@ def _longest_card_from(groups: list[re.Match[str]], first: int) -> int | None:
 
 
 def looks_like_card_number(text: str) -> bool:
-    """True if ``text`` contains a 13-19 digit number passing the Luhn check (R-KZ-MIG-4).
+    """True if ``text`` contains a 13-19 digit number passing the Luhn check, or any 13-19
+    digit number when the text speaks of a card ("card", "карта", "카드") (R-KZ-MIG-4).
 
     Digits may be grouped with single spaces or dashes ("4111 1111-1111 1111").
     """

@@ -110,3 +110,29 @@ def test_mask_both_and_leave_the_rest() -> None:
 def test_plain_text_is_unchanged() -> None:
     text = "Как перевести аккаунт? 전화 1600-5105"
     assert mask_secrets(text) == text
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["пароль от ВО Abc12345", "ID 1234567 PW qwerty12", "password for VO: Secr3t!"],
+)
+def test_password_for_something_is_still_a_password(text: str) -> None:
+    """R-KZ-MIG-4: what the password is for does not hide it."""
+    assert looks_like_password_disclosure(text)
+
+
+@pytest.mark.parametrize(
+    "text", ["my card 4111 1111 1111 1112", "карта 5500 0000 0000 0005", "카드 1234 5678 9012 3456"]
+)
+def test_a_mistyped_card_number_beside_the_word_card_is_a_card(text: str) -> None:
+    """R-KZ-MIG-4: a wrong check digit does not make a card number safe to keep."""
+    assert looks_like_card_number(text)
+    assert text.split()[-1][-4:] in mask_secrets(text)
+    assert "1111 1111" not in mask_secrets(text) and "0000 0000" not in mask_secrets(text)
+
+
+@pytest.mark.parametrize(
+    "text", ["010-1234-5678 카드로 결제", "card payment please", "order 12 lemon 3"]
+)
+def test_card_talk_without_a_card_number_is_not_a_card(text: str) -> None:
+    assert not looks_like_card_number(text)
