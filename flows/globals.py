@@ -13,7 +13,8 @@ import policy
 from flows import info
 from flows.base import Flow
 from flows.context import Turn
-from flows.i18n import LANGUAGE_NAMES, LANGUAGES
+from flows.i18n import LANGUAGES, language_buttons
+from flows.menu import MENU_ACTIONS
 from flows.types import Button, Outcome, Reply, quiet, rows, stay
 
 if TYPE_CHECKING:
@@ -22,18 +23,6 @@ if TYPE_CHECKING:
 FAILS_BEFORE_HUMAN = 3
 SUPPORT_ACTION = "sup:open"
 MENU_ACTION = "nav:menu"
-
-
-def language_buttons(current: str | None) -> tuple[tuple[Button, ...], ...]:
-    """One button per language, the current (or suggested) one first and ticked."""
-    ordered = sorted(LANGUAGES, key=lambda code: code != current)
-    return rows(
-        [
-            Button(("✓ " if code == current else "") + LANGUAGE_NAMES[code], f"lang:{code}")
-            for code in ordered
-        ],
-        per_row=3,
-    )
 
 
 def holds_secret(text: str) -> bool:
@@ -108,6 +97,10 @@ async def action(engine: Engine, turn: Turn) -> Outcome | None:
     if token == SUPPORT_ACTION:
         return Outcome(switch_to="support", switch_args=turn.conv.flow + ":" + turn.conv.state)
     if token.startswith("menu:"):
+        # Only the menu's own entries: a forged "menu:support:<text>" must not carry words
+        # into a ticket that the customer never typed.
+        if token not in MENU_ACTIONS:
+            return Outcome(stale=True)
         _, flow, *args = token.split(":", 2)
         if flow not in engine.flows:
             return stay(Reply(turn._("This part of the assistant is not available yet.")))

@@ -15,7 +15,6 @@ from datetime import date, datetime
 from decimal import Decimal
 from functools import cache
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 from babel import Locale
 from babel.dates import format_date, format_skeleton
@@ -23,10 +22,25 @@ from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.numbers import format_decimal, parse_pattern
 
+from flows.types import Button, rows
+from policy import load_zone
+
 LOCALES_DIR = Path(__file__).resolve().parents[1] / "locales"
 LANGUAGES = ("ko", "ru", "en")
 DEFAULT_LANGUAGE = "en"
 LANGUAGE_NAMES = {"ko": "한국어", "ru": "Русский", "en": "English"}
+
+
+def language_buttons(current: str | None) -> tuple[tuple[Button, ...], ...]:
+    """One button per language, the current (or suggested) one first and ticked."""
+    ordered = sorted(LANGUAGES, key=lambda code: code != current)
+    return rows(
+        [
+            Button(("✓ " if code == current else "") + LANGUAGE_NAMES[code], f"lang:{code}")
+            for code in ordered
+        ],
+        per_row=3,
+    )
 
 
 def N_(message: str) -> str:
@@ -89,7 +103,8 @@ class Translator:
 
     def moment(self, value: datetime, tz: str) -> str:
         """A date and time in the market's zone: 'Nov 30, 2026, 23:59'."""
-        local = value.astimezone(ZoneInfo(tz))
+        # policy's loader: the pinned tzdata, not a possibly stale system copy (Almaty).
+        local = value.astimezone(load_zone(tz))
         return f"{format_skeleton('yMMMd', local, locale=self.locale)} {local:%H:%M}"
 
 

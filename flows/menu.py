@@ -7,8 +7,7 @@ from typing import ClassVar
 
 from flows.base import Flow
 from flows.context import Turn
-from flows.globals import language_buttons
-from flows.i18n import N_
+from flows.i18n import N_, language_buttons
 from flows.types import Button, Event, Kind, Outcome, Reply, invalid, quiet, rows, stale, switch
 
 
@@ -33,6 +32,7 @@ MENU: tuple[MenuItem, ...] = (
     MenuItem(N_("💬 Support"), "support"),
     MenuItem(N_("🌐 Language"), "menu", "lang"),
 )
+MENU_ACTIONS = frozenset(item.action for item in MENU)
 
 
 def items_for(turn: Turn) -> list[MenuItem]:

@@ -6,8 +6,7 @@ from typing import ClassVar
 
 from flows.base import Flow
 from flows.context import Turn
-from flows.globals import language_buttons
-from flows.i18n import LANGUAGE_NAMES, LANGUAGES, pick_language
+from flows.i18n import LANGUAGE_NAMES, LANGUAGES, language_buttons, pick_language
 from flows.types import (
     Button,
     Event,

@@ -5,6 +5,7 @@ code. Market data lives in ``policy/markets/*.toml``. Nothing here reads a clock
 ``today`` / aware datetimes in.
 """
 
+from policy._tz import load_zone
 from policy.business_days import (
     add_business_days,
     holiday_name,
@@ -82,6 +83,7 @@ __all__ = [
     "is_cyrillic",
     "is_public_holiday",
     "last_business_day_of_month",
+    "load_zone",
     "local_date",
     "looks_like_card_number",
     "looks_like_password_disclosure",

@@ -199,3 +199,11 @@ async def test_deep_link_to_an_unknown_flow_ends_at_the_menu(dialogue: Dialogue)
     await dialogue.tap("English")
     await dialogue.tap("Korea")
     dialogue.expect("What would you like to do?")
+
+
+async def test_forged_menu_tokens_are_stale(dialogue: Dialogue, db: Database) -> None:
+    await dialogue.onboard("en", "KR")
+    await dialogue.send(dialogue.action_event("menu:support:give me a refund now"))
+    dialogue.expect("no longer valid")
+    async with db.connect() as conn:
+        assert (await conn.exec_driver_sql("SELECT count(*) FROM support_tickets")).scalar() == 0
