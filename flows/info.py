@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from decimal import Decimal
 from typing import ClassVar
 
 import policy
@@ -44,8 +45,6 @@ def topic_of(text: str) -> str | None:
 
 
 def _money(turn: Turn, amount: object) -> str:
-    from decimal import Decimal
-
     return turn.t.money(Decimal(str(amount)), policy.currency(turn.market))
 
 
@@ -69,32 +68,53 @@ def shipping(turn: Turn) -> str:
 
 def delivery(turn: Turn) -> str:
     """R-KR-SHIP-2..4 (KR), R-KZ-MIG-6 (KZ), with the estimate for an order confirmed now."""
+    config = policy.market_config(turn.market)
     first, last = policy.delivery_window(turn.market, turn.now, "card")
     estimate = turn._("Confirmed now, an order would arrive between {first} and {last}.").format(
         first=turn.t.day(first), last=turn.t.day(last)
     )
-    if turn.market == "KZ":
+    if config.delivery_calendar_days is not None:
+        low, high = config.delivery_calendar_days
         rule = turn._(
-            "Orders ship from the Almaty warehouse and take 1 to 10 days depending on the region."
-        )
-    else:
-        rule = turn._(
-            "Order and payment confirmed on a weekday before 15:00: 1-3 business days; after "
-            "15:00: "
-            "2-4 business days. Bank transfer: deposit confirmed by 13:00: 1-3 business days. "
-            "Parcels are not dispatched at weekends, and the carrier may shift dates."
-        )
+            "Orders ship from the {city} warehouse and take {low} to {high} days depending on "
+            "the region."
+        ).format(city=config.warehouse_city or "", low=low, high=high)
+        return rule + "\n" + estimate
+    before, after = (
+        config.delivery_business_days_before_cutoff,
+        config.delivery_business_days_after_cutoff,
+    )
+    assert before is not None and after is not None and config.card_cutoff is not None
+    rule = turn._(
+        "Order and payment confirmed on a weekday before {card_cutoff}: {before} business days; "
+        "after it: {after} business days. Bank transfer: deposit confirmed by {bank_cutoff}: "
+        "{before} business days. Parcels are not dispatched at weekends, and the carrier may "
+        "shift dates."
+    ).format(
+        card_cutoff=f"{config.card_cutoff:%H:%M}",
+        bank_cutoff=f"{config.bank_transfer_cutoff:%H:%M}" if config.bank_transfer_cutoff else "",
+        before=_span(before),
+        after=_span(after),
+    )
     return rule + "\n" + estimate
+
+
+def _span(days: tuple[int, int]) -> str:
+    return f"{days[0]}-{days[1]}"
 
 
 def payment(turn: Turn) -> str:
     """R-KR-PAY-1..3 (KR), R-KZ-MIG-6 (KZ)."""
-    if turn.market == "KZ":
-        return turn._(
-            "Orders are paid in tenge by card. Cards issued by banks of Kazakhstan, Kyrgyzstan, "
-            "Armenia and Belarus are accepted."
-        )
     config = policy.market_config(turn.market)
+    if config.card_issuer_countries is not None:
+        names = turn.t.locale.territories
+        countries = ", ".join(
+            names.get(code, code) for code in sorted(config.card_issuer_countries)
+        )
+        return turn._(
+            "Orders are paid in {currency} by card. Cards issued by banks of these countries are "
+            "accepted: {countries}."
+        ).format(currency=config.currency, countries=countries)
     return turn._(
         "Card: every order (payments of {threshold} or more online need certificate "
         "authentication). Bank transfer: pay within {days} days under your name and member "
@@ -103,19 +123,35 @@ def payment(turn: Turn) -> str:
     ).format(threshold=_money(turn, config.certificate_threshold), days=config.bank_transfer_days)
 
 
+def weekly_hours(turn: Turn, weekly: tuple[policy.OpeningHours | None, ...]) -> str:
+    """'Mon-Fri 09:00-18:00, Sat 09:00-13:00' in the user's language; closed days left out."""
+    day_names = turn.t.locale.days["format"]["abbreviated"]
+    runs: list[tuple[int, int, policy.OpeningHours]] = []
+    for day, hours_of_day in enumerate(weekly):
+        if hours_of_day is None:
+            continue
+        if runs and runs[-1][1] == day - 1 and runs[-1][2] == hours_of_day:
+            runs[-1] = (runs[-1][0], day, hours_of_day)
+        else:
+            runs.append((day, day, hours_of_day))
+    parts = []
+    for first, last, opening in runs:
+        days = day_names[first] if first == last else f"{day_names[first]}-{day_names[last]}"
+        parts.append(f"{days} {opening.opens:%H:%M}-{opening.closes:%H:%M}")
+    return ", ".join(parts)
+
+
 def hours(turn: Turn) -> str:
-    """R-KR-ORD-5, R-KR-ORD-6, R-KZ-SUP-1."""
+    """R-KR-ORD-5, R-KR-ORD-6, R-KZ-SUP-1: from the market's data, in its local time."""
     config = policy.market_config(turn.market)
-    if turn.market == "KZ":
-        text = turn._(
-            "Support works Monday to Friday, 11:00-19:00 (Almaty time); Saturday and Sunday are "
-            "days off."
+    text = turn._("Customer support {phones}: {hours} (local time).").format(
+        phones=", ".join(config.support_phones), hours=weekly_hours(turn, config.support_hours)
+    )
+    if config.business_center_hours is not None:
+        text += " " + turn._("Business center ({address}): {hours}.").format(
+            address=config.business_center_address,
+            hours=weekly_hours(turn, config.business_center_hours),
         )
-    else:
-        text = turn._(
-            "Customer support {phone}: weekdays 09:00-18:00, Saturday 09:00-13:00. Business center "
-            "({address}): weekdays 10:00-19:00, Saturday 10:00-14:00."
-        ).format(phone=config.support_phones[0], address=config.business_center_address)
     state = (
         turn._("Open now.")
         if policy.support_is_open(turn.market, turn.now)
@@ -135,26 +171,47 @@ def lrp(turn: Turn) -> str:
         "The loyalty auto-order (LRP) is paid by credit card and shipped every month on your "
         "chosen day, and earns points; there is no minimum quantity or duration. Apply on the "
         "website, at the business center or by fax (not by phone). Changes or cancellation must "
-        "reach the company at least 3 business days before the order date; later requests apply "
-        "from the following month."
-    )
+        "reach the company at least {days} business days before the order date; later requests "
+        "apply from the following month."
+    ).format(days=policy.market_config(turn.market).lrp_change_notice_business_days)
 
 
 def returns(turn: Turn) -> str:
-    """R-KR-RET-1..4; KZ: the sources give no return rules, so support decides."""
-    if turn.market == "KZ":
+    """R-KR-RET-1..4, from the market's data; a market whose sources give no return rules
+    (KZ) is routed to support."""
+    config = policy.market_config(turn.market)
+    if not config.member_return_fee_tiers:
         return turn._("Return rules for Kazakhstan are handled by support: please contact them.")
+    tiers = config.member_return_fee_tiers
+    fees = ", ".join(_fee_tier(turn, months, rate) for months, rate in tiers)
+    card_low, card_high = config.card_refund_visible_business_days or (0, 0)
     return turn._(
-        "Members may withdraw in writing within 3 months of the contract. Fee by time since "
-        "supply: up to 1 month none, up to 2 months at most 5%, up to 3 months at most 7%. The "
-        "refund is the price less bonuses paid on it and the fee, within 3 business days of "
-        "receipt (card refunds show 3-5 business days after cancellation). Apply through "
-        "customer support {phone}, then send the return form and transaction statement to: "
-        "{address}. Retail customers return goods to the consultant who sold them, within 14 days."
+        "Members may withdraw in writing within {months} months of the contract. Fee by time "
+        "since supply: {fees}. The refund is the price less bonuses paid on it and the fee, "
+        "within {refund_days} business days of receipt (card refunds show {card_low}-{card_high} "
+        "business days after cancellation). Apply through customer support {phone}, then send "
+        "the return form and transaction statement to: {address}. Retail customers return goods "
+        "to the consultant who sold them, within {consumer_days} days."
     ).format(
-        phone=policy.market_config("KR").support_phones[0],
-        address=policy.market_config("KR").return_address,
+        months=tiers[-1][0],
+        fees=fees,
+        refund_days=config.refund_business_days,
+        card_low=card_low,
+        card_high=card_high,
+        phone=config.support_phones[0],
+        address=config.return_address,
+        consumer_days=config.consumer_withdrawal_days,
     )
+
+
+def _fee_tier(turn: Turn, months: int, rate: Decimal) -> str:
+    if rate == 0:
+        return turn.ngettext(
+            "up to {months} month: no fee", "up to {months} months: no fee", months
+        ).format(months=months)
+    return turn.ngettext(
+        "up to {months} month: at most {rate}", "up to {months} months: at most {rate}", months
+    ).format(months=months, rate=f"{(rate * 100).normalize():f}%")
 
 
 ANSWERS: dict[str, Callable[[Turn], str]] = {
