@@ -85,7 +85,8 @@ def answer_question(turn: Turn) -> Outcome | None:
 async def action(engine: Engine, turn: Turn) -> Outcome | None:
     """Buttons that mean the same in every state; None for the current flow's own."""
     token = turn.event.action
-    if token.startswith("lang:"):
+    choosing_language = (turn.conv.flow, turn.conv.state) == ("start", "language")
+    if token.startswith("lang:") and not choosing_language:
         code = token.removeprefix("lang:")
         if code not in LANGUAGES:
             return Outcome(stale=True)

@@ -88,7 +88,8 @@ class Start(Flow):
 
     async def _language(self, turn: Turn, event: Event) -> Outcome:
         if event.kind is Kind.ACTION:
-            code = event.action.removeprefix("start:lang:")
+            # "lang:xx" too: the /lang picker shown during onboarding answers this step.
+            code = event.action.removeprefix("start:").removeprefix("lang:")
             if code not in LANGUAGES:
                 return stale()
         else:

@@ -207,3 +207,10 @@ async def test_forged_menu_tokens_are_stale(dialogue: Dialogue, db: Database) ->
     dialogue.expect("no longer valid")
     async with db.connect() as conn:
         assert (await conn.exec_driver_sql("SELECT count(*) FROM support_tickets")).scalar() == 0
+
+
+async def test_lang_during_onboarding_answers_the_language_step(dialogue: Dialogue) -> None:
+    await dialogue.say("/start")
+    await dialogue.say("/lang")
+    await dialogue.tap("Русский")
+    dialogue.expect("На каком рынке")
