@@ -245,7 +245,7 @@ PHONE_PROBLEMS: Mapping[str, str] = {
         "This is a Russian number. The courier must be able to call you in Kazakhstan, so the "
         "form needs a working Kazakhstan number: +7 7…, e.g. +7 701 123 45 67."
     ),
-    "not_kazakh": N_(
+    "foreign_number": N_(
         "This number is not from Kazakhstan. The courier needs a working Kazakhstan number: "
         "+7 7…, e.g. +7 701 123 45 67."
     ),

@@ -1,22 +1,17 @@
-"""The courier's phone number: valid for the market's country, stored in E.164.
-
-Korea: checked with `phonenumbers` for region KR. Kazakhstan: `policy.normalize_kz_phone`
-(R-KZ-MIG-5: a working Kazakh number; +7 is shared with Russia, so the range decides).
+"""The courier's phone number: the rule is `policy.normalize_phone` (a number of the market's
+country a courier can call, R-KZ-MIG-5); this module says what was wrong in the user's words
+and shows numbers the way people of the market write them.
 """
 
 from __future__ import annotations
 
 import phonenumbers
-from phonenumbers import PhoneNumberFormat, PhoneNumberType
+from phonenumbers import PhoneNumberFormat
 
 import policy
 from flows.context import Turn
 
 REGION = {"KR": "KR", "KZ": "KZ"}
-# A courier must be able to call it: no toll-free or premium numbers.
-PERSONAL_TYPES = frozenset(
-    {PhoneNumberType.MOBILE, PhoneNumberType.FIXED_LINE, PhoneNumberType.FIXED_LINE_OR_MOBILE}
-)
 
 
 class PhoneRefused(ValueError):
@@ -28,47 +23,32 @@ class PhoneRefused(ValueError):
 
 
 def normalize(turn: Turn, text: str) -> str:
-    """The number in E.164 for the user's market, or PhoneRefused."""
-    if turn.market == "KZ":
-        return _kazakh(turn, text)
-    return _korean(turn, text)
-
-
-def _korean(turn: Turn, text: str) -> str:
-    example = turn._("Please send a phone number in Korea, e.g. 010-1234-5678.")
+    """The number in E.164 for the user's market (policy.normalize_phone), or PhoneRefused
+    with what was wrong and an example, in the user's language."""
     try:
-        number = phonenumbers.parse(text, REGION["KR"])
-    except phonenumbers.NumberParseException:
-        raise PhoneRefused(example) from None
-    if not phonenumbers.is_valid_number_for_region(number, REGION["KR"]):
-        if phonenumbers.is_valid_number(number):
-            raise PhoneRefused(
-                turn._("This is not a Korean number; the courier needs one in Korea.")
-                + " "
-                + example
-            )
-        raise PhoneRefused(example)
-    if phonenumbers.number_type(number) not in PERSONAL_TYPES:
-        raise PhoneRefused(turn._("The courier cannot call this service number.") + " " + example)
-    return phonenumbers.format_number(number, PhoneNumberFormat.E164)
-
-
-def _kazakh(turn: Turn, text: str) -> str:
-    try:
-        return policy.normalize_kz_phone(text)
+        return policy.normalize_phone(turn.market, text)
     except policy.PhoneError as error:
-        reasons = {
-            "russian_number": turn._(
-                "This is a Russian number; the courier needs a working Kazakhstan number."
-            ),
-            "not_kazakh": turn._(
-                "This number is not from Kazakhstan; the courier needs a Kazakhstan number."
-            ),
-            "service_number": turn._("The courier cannot call this service number."),
-        }
-        example = turn._("Please send a Kazakhstan phone number, e.g. +7 701 123 45 67.")
-        reason = reasons.get(error.code)
+        reason = _reason(turn, error.code)
+        example = _example(turn)
         raise PhoneRefused(f"{reason} {example}" if reason else example) from None
+
+
+def _reason(turn: Turn, code: str) -> str | None:
+    if code == "russian_number":
+        return turn._("This is a Russian number; the courier needs a working Kazakhstan number.")
+    if code == "service_number":
+        return turn._("The courier cannot call this service number.")
+    if code == "foreign_number" and turn.market == "KZ":
+        return turn._("This number is not from Kazakhstan; the courier needs a Kazakhstan number.")
+    if code == "foreign_number":
+        return turn._("This is not a Korean number; the courier needs one in Korea.")
+    return None
+
+
+def _example(turn: Turn) -> str:
+    if turn.market == "KZ":
+        return turn._("Please send a Kazakhstan phone number, e.g. +7 701 123 45 67.")
+    return turn._("Please send a phone number in Korea, e.g. 010-1234-5678.")
 
 
 def from_contact(text: str) -> str:

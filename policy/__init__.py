@@ -39,7 +39,7 @@ from policy.payment import (
     card_issuer_accepted,
     needs_certificate,
 )
-from policy.phones import PHONE_ERROR_CODES, PhoneError, normalize_kz_phone
+from policy.phones import PHONE_ERROR_CODES, PhoneError, normalize_kz_phone, normalize_phone
 from policy.returns import ReturnQuote, card_refund_visible, refund_due, return_quote
 from policy.sensitive import looks_like_card_number, looks_like_password_disclosure, mask_secrets
 from policy.shipping import (
@@ -97,6 +97,7 @@ __all__ = [
     "needs_certificate",
     "next_business_day_on_or_after",
     "normalize_kz_phone",
+    "normalize_phone",
     "order_month",
     "parse_market",
     "refund_due",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from policy import PHONE_ERROR_CODES, PhoneError, normalize_kz_phone
+from policy import PHONE_ERROR_CODES, PhoneError, normalize_kz_phone, normalize_phone
 
 
 @pytest.mark.parametrize(
@@ -37,8 +37,8 @@ def test_kazakh_landline_is_accepted() -> None:
         ("+7 916 123 45 67", "russian_number"),
         ("8 916 123 45 67", "russian_number"),
         ("+7 495 123 45 67", "russian_number"),
-        ("+82 10 1234 5678", "not_kazakh"),
-        ("+996 555 123 456", "not_kazakh"),
+        ("+82 10 1234 5678", "foreign_number"),
+        ("+996 555 123 456", "foreign_number"),
         ("+7 800 100 23 23", "service_number"),
         ("+7 701 123 45", "invalid"),
         ("+7 600 123 45 67", "invalid"),
@@ -61,3 +61,30 @@ def test_plus_7_701_vs_plus_7_916() -> None:
     assert normalize_kz_phone("+7 701 000 00 00").startswith("+7701")
     with pytest.raises(PhoneError, match="russian_number"):
         normalize_kz_phone("+7 916 000 00 00")
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("010-1234-5678", "+821012345678"),
+        ("+82 10 1234 5678", "+821012345678"),
+        ("02-123-4567", "+8221234567"),
+    ],
+)
+def test_korean_numbers_for_the_kr_market(text: str, expected: str) -> None:
+    """The courier in Korea calls a Korean number (the same rule as R-KZ-MIG-5 for KZ)."""
+    assert normalize_phone("KR", text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "code"),
+    [
+        ("+7 701 123 45 67", "foreign_number"),
+        ("080-123-4567", "service_number"),
+        ("hello", "not_a_number"),
+    ],
+)
+def test_korean_market_refusals(text: str, code: str) -> None:
+    with pytest.raises(PhoneError) as refused:
+        normalize_phone("KR", text)
+    assert refused.value.code == code
