@@ -19,7 +19,9 @@ async def test_lrp_deadline_before_the_cutoff(dialogue: Dialogue, clock) -> None
     dialogue.expect("Thu, Dec 10", "Dec 7, 2026 23:59").expect_not("too late")
 
 
-async def test_lrp_deadline_past_the_cutoff_names_the_following_run(dialogue: Dialogue, clock) -> None:
+async def test_lrp_deadline_past_the_cutoff_names_the_following_run(
+    dialogue: Dialogue, clock
+) -> None:
     clock.set("2026-12-08T10:00:00+09:00")
     await lrp_for_day(dialogue, "10")
     dialogue.expect("too late", "Dec 7, 2026 23:59", "Jan 10")
