@@ -31,4 +31,11 @@ class Settings(BaseSettings):
     webhook_secret: SecretStr | None = None
     webhook_host: str = "127.0.0.1"
     webhook_port: int = 8080
+    webhook_max_connections: int = Field(
+        default=40,
+        ge=1,
+        le=100,
+        description="setWebhook max_connections: 1 keeps each chat's updates in order across "
+        "several workers (see docs/telegram.md)",
+    )
     log_level: str = "INFO"

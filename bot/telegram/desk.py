@@ -4,7 +4,18 @@ Outbox payloads for the "staff" channel (flows/support.py) become topics and mes
 ticket_opened -> a topic named after the ticket and the customer, with a summary card;
 customer_message -> the text (or a copy of the photo or document) in the topic, its staff-side
 message id linked for edits; ticket_claimed / ticket_closed -> a line in the topic (closed: the
-topic is closed too). A topic deleted by staff is re-created, with the card, on its next message.
+topic is closed too); order_placed -> a short card in the General topic (no topic per order) with
+the operator commands that take the order on. A topic deleted by staff is re-created, with the
+card, on its next message.
+
+A payload sent as several messages (a long text split in chunks) records its progress in the
+payload (`chunks_sent`, `first_message_id`) through the outbox worker's checkpoint, so a retry
+resumes after the last chunk delivered instead of repeating the first ones.
+
+Two workers may both find a ticket without a topic (or with a deleted one) and both create one:
+the topic is stored with `TicketRepo.claim_topic` (an UPDATE guarded by the old value), so one
+wins; the loser deletes the topic it just created (closes it when it may not delete) and posts
+into the winner's topic.
 
 Staff write in the topic: text and media go to the customer (`Desk.staff_reply`), edits follow
 (`Desk.staff_edit`), `/claim` and `/close` act on the ticket. Anyone who can post in the staff
@@ -19,9 +30,11 @@ staff decisions (e.g. approving a return) adds its payload type and buttons here
 
 from __future__ import annotations
 
+import contextvars
 import logging
 from collections.abc import Awaitable, Callable
 from datetime import datetime
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from aiogram.exceptions import TelegramAPIError, TelegramBadRequest
@@ -30,6 +43,7 @@ from aiogram.methods import (
     CloseForumTopic,
     CopyMessage,
     CreateForumTopic,
+    DeleteForumTopic,
     EditMessageCaption,
     EditMessageText,
     SendDocument,
@@ -40,8 +54,9 @@ from aiogram.methods import (
 from aiogram.types import CallbackQuery, Message
 
 from bot.telegram import mapping, render
-from bot.telegram.sender import Sender
+from bot.telegram.sender import RetryLater, Sender
 from flows.i18n import translator
+from flows.orders import BANK_TRANSFER, CARD, PAYMENT_LABELS
 from flows.support import Desk, EditRelay
 from storage.db import Database
 from storage.records import Ticket
@@ -54,6 +69,11 @@ INTERNAL_NOTE = "//"  # a staff message starting so stays in the topic
 PayloadHandler = Callable[[dict[str, Any]], Awaitable[None]]
 # (the tap, its callback data, the update id) -> the text of the answer (a toast), or None
 ActionHandler = Callable[[CallbackQuery, str, int], Awaitable[str | None]]
+Checkpoint = Callable[[], Awaitable[None]]
+# The outbox payload being delivered and how to store its progress (set by `deliver`).
+_delivery: contextvars.ContextVar[tuple[dict[str, Any], Checkpoint] | None] = (
+    contextvars.ContextVar("staff_delivery", default=None)
+)
 
 
 def thread_missing(error: TelegramAPIError) -> bool:
@@ -97,17 +117,25 @@ class StaffDesk:
             "customer_message": self._customer_message,
             "ticket_claimed": self._ticket_claimed,
             "ticket_closed": self._ticket_closed,
+            "order_placed": self._order_placed,
         }
         self.actions: dict[str, ActionHandler] = {}
 
     # -- outbox payloads ---------------------------------------------------------------------
-    async def deliver(self, payload: dict[str, Any]) -> None:
-        """Carry out one staff-channel outbox payload (raises when Telegram fails)."""
+    async def deliver(self, payload: dict[str, Any], checkpoint: Checkpoint | None = None) -> None:
+        """Carry out one staff-channel outbox payload (raises when Telegram fails).
+
+        `checkpoint` stores `payload` again (the outbox worker passes one): a payload sent as
+        several messages records there how many went out, and a retry resumes after them."""
         handler = self.payloads.get(str(payload.get("type")))
         if handler is None:
             log.warning("no staff desk handler for payload type %r", payload.get("type"))
             return
-        await handler(payload)
+        token = _delivery.set((payload, checkpoint or _nothing))
+        try:
+            await handler(payload)
+        finally:
+            _delivery.reset(token)
 
     async def _ticket_opened(self, payload: dict[str, Any]) -> None:
         ticket = await self._ticket(payload["ticket_id"])
@@ -154,6 +182,55 @@ class StaffDesk:
         except TelegramAPIError as error:  # staff can still read it; closing is a courtesy
             log.info("could not close the topic of ticket %s: %s", ticket.id, error)
 
+    async def _order_placed(self, payload: dict[str, Any]) -> None:
+        """A new order: a card in the General topic telling staff what to do with it."""
+        await self._send_all(self._general(self.order_card(payload)), resume=True)
+
+    def order_card(self, payload: dict[str, Any]) -> str:
+        t = self.t
+        number = str(payload.get("number") or payload.get("order_id") or "?")
+        method = str(payload.get("payment_method") or "")
+        label = PAYMENT_LABELS.get(method)
+        lines = [
+            t._("New order {number} ({market}): {customer}").format(
+                number=number,
+                market=payload.get("market") or "?",
+                customer=payload.get("customer") or "?",
+            ),
+            t._("Total: {total} · Payment: {payment}").format(
+                total=self._amount(payload), payment=t._(label) if label else method or "?"
+            ),
+        ]
+        paid = f"orderbot orders paid {number}"
+        if method == CARD:
+            lines.append(
+                t._("Contact the customer to take the card payment, then run: {command}").format(
+                    command=paid
+                )
+            )
+        elif method == BANK_TRANSFER:
+            lines.append(t._("When the transfer arrives, run: {command}").format(command=paid))
+        else:
+            lines.append(t._("Once it is paid, run: {command}").format(command=paid))
+        lines.append(
+            t._("Details and phone: {show} · Cancel: {cancel}").format(
+                show=f"orderbot orders show {number}", cancel=f"orderbot orders cancel {number}"
+            )
+        )
+        return "\n".join(lines)
+
+    def _amount(self, payload: dict[str, Any]) -> str:
+        total, currency = payload.get("total"), str(payload.get("currency") or "")
+        try:
+            return self.t.money(Decimal(str(total)), currency) if currency else f"{total}"
+        except (InvalidOperation, ValueError, KeyError):
+            return f"{total} {currency}".strip()
+
+    def _general(self, text: str) -> list[TelegramMethod[Any]]:
+        """Messages for the General topic: no message_thread_id."""
+        chunks = render.split_text(text) or [render.EMPTY_TEXT]
+        return [SendMessage(chat_id=self.chat_id, text=chunk) for chunk in chunks]
+
     # -- topics ------------------------------------------------------------------------------
     async def post(
         self,
@@ -168,39 +245,90 @@ class StaffDesk:
         Returns the first message's id; None when the topic is gone and not re-created."""
         thread = ticket.topic_id
         if thread is None:
-            thread = await self._create_topic(ticket)
+            thread, _ = await self._create_topic(ticket)
         try:
-            return await self._send_all(methods(thread))
+            return await self._send_all(methods(thread), resume=True)
         except TelegramBadRequest as error:
             if not thread_missing(error):
                 raise
             if not recreate:
                 return None
             log.info("topic %s of ticket %s was deleted: re-creating it", thread, ticket.id)
-            thread = await self._create_topic(ticket)
-            note = self.t._("The previous topic of this request was deleted; this one replaces it.")
-            intro = [self._message(thread, note)]
-            if card_on_recreate:
-                intro += self._card_methods(ticket)(thread)
-            await self._send_all(intro)
-            return await self._send_all(methods(thread))
+            thread, created = await self._create_topic(ticket, replacing=thread)
+            if created:  # else another worker re-created it and posted the note and card
+                note = self.t._(
+                    "The previous topic of this request was deleted; this one replaces it."
+                )
+                intro = [self._message(thread, note)]
+                if card_on_recreate:
+                    intro += self._card_methods(ticket)(thread)
+                await self._send_all(intro)
+            delivery = _delivery.get()
+            if delivery is not None:  # chunks sent into the deleted topic are lost: send all
+                delivery[0].pop("chunks_sent", None)
+                delivery[0].pop("first_message_id", None)
+            return await self._send_all(methods(thread), resume=True)
 
-    async def _send_all(self, methods: list[TelegramMethod[Any]]) -> int | None:
-        first: int | None = None
-        for method in methods:
+    async def _send_all(
+        self, methods: list[TelegramMethod[Any]], *, resume: bool = False
+    ) -> int | None:
+        """Send `methods` in order; the first message's id. `resume`: these are the messages
+        of the payload being delivered, so skip those a failed attempt already sent and record
+        each one sent (see `deliver`)."""
+        delivery = _delivery.get() if resume else None
+        done, first = 0, None
+        if delivery is not None:
+            done = int(delivery[0].get("chunks_sent") or 0)
+            first = delivery[0].get("first_message_id")
+        for index, method in enumerate(methods):
+            if index < done:
+                continue
             result = await self._send(method)
             if first is None:
                 first = getattr(result, "message_id", None)
+            if delivery is not None and index + 1 < len(methods):
+                payload, checkpoint = delivery
+                payload["chunks_sent"] = index + 1
+                payload["first_message_id"] = first
+                await checkpoint()
         return first
 
-    async def _create_topic(self, ticket: Ticket) -> int:
+    async def _create_topic(
+        self, ticket: Ticket, *, replacing: int | None = None
+    ) -> tuple[int, bool]:
+        """A topic for the ticket: (its thread id, whether we created it). Another worker may
+        have stored one meanwhile: then ours is deleted (or closed) and theirs is used."""
         customer = str(ticket.summary.get("customer") or ticket.user_id)
         market = ticket.summary.get("market") or ""
         name = f"#{ticket.id} {market} {customer}".replace("  ", " ")[:TOPIC_NAME_LIMIT]
         topic = await self._send(CreateForumTopic(chat_id=self.chat_id, name=name))
+        thread = topic.message_thread_id
         async with self.db.transaction() as tx:
-            await tx.tickets.update(ticket, self.clock(), topic_id=topic.message_thread_id)
-        return topic.message_thread_id
+            won = await tx.tickets.claim_topic(ticket.id, thread, self.clock(), replacing=replacing)
+            current = None if won else await tx.tickets.get(ticket.id)
+        if current is None or current.topic_id is None:  # won (or the ticket is gone)
+            ticket.topic_id = thread
+            return thread, True
+        log.info(
+            "ticket %s got topic %s from another worker: discarding topic %s",
+            ticket.id,
+            current.topic_id,
+            thread,
+        )
+        await self._discard_topic(thread)
+        ticket.topic_id = current.topic_id
+        return current.topic_id, False
+
+    async def _discard_topic(self, thread: int) -> None:
+        """Remove a topic created in vain: delete it (it is empty), else close it."""
+        try:
+            await self._send(DeleteForumTopic(chat_id=self.chat_id, message_thread_id=thread))
+        except (TelegramAPIError, RetryLater) as error:  # no right to delete: close it
+            log.info("could not delete the extra topic %s (%s): closing it", thread, error)
+            try:
+                await self._send(CloseForumTopic(chat_id=self.chat_id, message_thread_id=thread))
+            except (TelegramAPIError, RetryLater) as closing:
+                log.warning("could not close the extra topic %s: %s", thread, closing)
 
     def _card_methods(self, ticket: Ticket) -> Callable[[int], list[TelegramMethod[Any]]]:
         return self._text_methods(self.card(ticket))
@@ -394,3 +522,7 @@ class StaffDesk:
     async def _by_topic(self, thread: int) -> Ticket | None:
         async with self.db.transaction() as tx:
             return await tx.tickets.by_topic(thread)
+
+
+async def _nothing() -> None:
+    return None

@@ -11,7 +11,21 @@ row due again when the lease ends: it is sent once more, at most once per crash.
 - an error after which the message may have been sent (a timeout after the request left):
   marked sent and logged, never sent twice;
 - anything else: postponed with exponential backoff.
-One customer's rows are delivered in order; the staff desk's rows in order too (one group).
+
+Order: one customer's rows are delivered in order, and the staff desk's rows in order too (one
+group). A row goes out only when every earlier unsent row of its group has gone out: a group
+stops at its first postponed row (the rest wait for the next round), and a claimed row behind an
+earlier one that is not in this batch (postponed, or leased by another worker) is deferred for a
+few seconds rather than sent ahead of it.
+
+Leases: the staff batch is sized to what the group's rate (20 a minute) sends in a quarter of
+the lease, and a group renews the lease of its remaining rows once half of it has passed. The
+renewal only extends rows still leased by this pass: a row another worker took after the lease
+ended is not sent here, and neither is anything of its group after it.
+
+Chunks: a text sent as several messages records its progress in the payload (`chunks_sent`,
+`first_message_id`) after each message but the last, so a retry resumes after the last chunk
+delivered (the staff desk does the same through `StaffDesk.deliver`'s checkpoint).
 """
 
 from __future__ import annotations
@@ -39,6 +53,7 @@ from bot.telegram.mapping import TRANSPORT
 from bot.telegram.sender import RetryLater, Sender, is_ambiguous
 from storage.db import Database
 from storage.records import OutboxMessage, User
+from storage.repos import Tx
 
 log = logging.getLogger(__name__)
 
@@ -52,6 +67,11 @@ PERMANENT = (
     KeyError,
     ValueError,
 )
+
+
+def group_of(row: OutboxMessage) -> Any:
+    """The rows delivered in order: the staff group's, or one customer's."""
+    return "staff" if row.channel == "staff" else row.user_id
 
 
 class OutboxWorker:
@@ -68,6 +88,7 @@ class OutboxWorker:
         max_wait: float = 60.0,
         max_attempts: int = 12,
         max_backoff: float = 3600.0,
+        recheck: float = 10.0,
     ) -> None:
         self.db = db
         self.sender = sender
@@ -79,6 +100,12 @@ class OutboxWorker:
         self.max_wait = max_wait
         self.max_attempts = max_attempts
         self.max_backoff = max_backoff
+        self.recheck = timedelta(seconds=recheck)  # the longest a row waits behind another
+        # Staff rows share one group's rate: a batch that fits in a quarter of the lease, a
+        # row being up to two messages (topic and card) and the rest of the lease left for
+        # flood-control waits. 25 rows at 20 a minute with the defaults.
+        rate, period = sender.limits.group
+        self.staff_batch = max(1, min(batch, int(lease * rate / period / 4)))
         self._wake = asyncio.Event()
 
     def wake(self) -> None:
@@ -99,45 +126,135 @@ class OutboxWorker:
                 await asyncio.wait_for(self._wake.wait(), self.poll)
 
     async def run_once(self) -> int:
-        """Claim and deliver one batch; the number of rows claimed."""
+        """Claim and deliver one batch; the number of rows claimed for sending."""
         now = self.clock()
         until = now + self.lease
         async with self.db.transaction() as tx:
             rows: list[OutboxMessage] = []
             if self.desk is not None:
-                rows += await tx.outbox.due(now, self.batch, channel="staff")
+                rows += await tx.outbox.due(now, self.staff_batch, channel="staff")
             rows += await tx.outbox.due(now, self.batch, channel="user", transport=TRANSPORT)
+            rows, deferred = await self._in_turn(tx, rows, now)
             await tx.outbox.lease([row.id for row in rows], until)
+            for later, ids in deferred.items():
+                await tx.outbox.lease(ids, later)
             users: dict[int, User | None] = {}
             for row in rows:
                 if row.channel == "user" and row.user_id is not None and row.user_id not in users:
                     users[row.user_id] = await tx.users.get(row.user_id)
         groups: dict[Any, list[OutboxMessage]] = {}
         for row in rows:
-            groups.setdefault("staff" if row.channel == "staff" else row.user_id, []).append(row)
-        await asyncio.gather(*(self._deliver_in_order(group, users) for group in groups.values()))
+            groups.setdefault(group_of(row), []).append(row)
+        await asyncio.gather(
+            *(self._deliver_in_order(group, users, until) for group in groups.values())
+        )
         return len(rows)
 
-    async def _deliver_in_order(
-        self, rows: list[OutboxMessage], users: dict[int, User | None]
-    ) -> None:
+    async def _in_turn(
+        self, tx: Tx, rows: list[OutboxMessage], now: datetime
+    ) -> tuple[list[OutboxMessage], dict[datetime, list[int]]]:
+        """Split claimed rows into those whose turn it is and those behind an earlier unsent
+        row of their group that this batch does not hold (postponed, or another worker's):
+        the latter are deferred (until that row is due, at most `recheck` from now)."""
+        if not rows:
+            return rows, {}
+        earlier: list[tuple[Any, int, datetime]] = []
+        staff = [row.id for row in rows if row.channel == "staff"]
+        if staff:
+            found = await tx.outbox.unsent_upto(max(staff), channel="staff")
+            earlier += [("staff", id_, at) for id_, _, at in found]
+        customers = [row for row in rows if row.channel != "staff"]
+        if customers:
+            found = await tx.outbox.unsent_upto(
+                max(row.id for row in customers),
+                channel="user",
+                user_ids=sorted({row.user_id for row in customers if row.user_id is not None}),
+            )
+            earlier += [(user_id, id_, at) for id_, user_id, at in found]
+        claimed = {row.id for row in rows}
+        blockers: dict[Any, tuple[int, datetime]] = {}
+        for group, id_, at in sorted(earlier, key=lambda item: item[1]):
+            if group not in blockers and id_ not in claimed:
+                blockers[group] = (id_, at)
+        ready: list[OutboxMessage] = []
+        deferred: dict[datetime, list[int]] = {}
         for row in rows:
-            await self._deliver(row, users.get(row.user_id) if row.user_id is not None else None)
+            blocker = blockers.get(group_of(row))
+            if blocker is None or row.id < blocker[0]:
+                ready.append(row)
+            else:
+                deferred.setdefault(self._behind(blocker[1], now), []).append(row.id)
+        return ready, deferred
 
-    async def _deliver(self, row: OutboxMessage, user: User | None) -> None:
+    def _behind(self, blocker_at: datetime, now: datetime) -> datetime:
+        """When a row waiting behind a row due at `blocker_at` is looked at again."""
+        return min(max(blocker_at, now + timedelta(seconds=1)), now + self.recheck)
+
+    async def _deliver_in_order(
+        self, rows: list[OutboxMessage], users: dict[int, User | None], until: datetime
+    ) -> None:
+        pending = list(rows)
+        while pending:
+            if self.clock() >= until - self.lease / 2:  # half the lease gone: renew the rest
+                pending, until = await self._renew(pending, until)
+                if not pending:
+                    return
+            row = pending.pop(0)
+            if not await self._deliver_one(row, users):
+                # Postponed: the rest of the group waits behind it, for the next round.
+                await self._release(pending)
+                return
+
+    async def _renew(
+        self, rows: list[OutboxMessage], until: datetime
+    ) -> tuple[list[OutboxMessage], datetime]:
+        """Extend the lease of a group's remaining rows: those still ours, up to the first one
+        another worker took when our lease ended (nothing may overtake it), and the new end."""
+        now = self.clock()
+        renewed = now + self.lease
+        async with self.db.transaction() as tx:
+            kept = await tx.outbox.renew([row.id for row in rows], until, renewed)
+        held = []
+        for row in rows:
+            if row.id not in kept:
+                log.warning("outbox row %s: lease lost to another worker, left to it", row.id)
+                await self._release([r for r in rows if r.id > row.id and r.id in kept])
+                break
+            held.append(row)
+        return held, renewed
+
+    async def _release(self, rows: list[OutboxMessage]) -> None:
+        """Give back leased rows that wait behind another: looked at again in a second."""
+        if rows:
+            now = self.clock()
+            async with self.db.transaction() as tx:
+                await tx.outbox.lease([row.id for row in rows], self._behind(now, now))
+
+    async def _deliver_one(self, row: OutboxMessage, users: dict[int, User | None]) -> bool:
+        user = users.get(row.user_id) if row.user_id is not None else None
+        return await self._deliver(row, user)
+
+    async def _deliver(self, row: OutboxMessage, user: User | None) -> bool:
+        """Deliver one row; False when it was postponed (its group must wait for it)."""
         try:
             if row.channel == "staff":
                 assert self.desk is not None
-                await self.desk.deliver(row.payload)
+                await self.desk.deliver(row.payload, lambda: self._checkpoint(row))
             else:
                 await self._to_customer(row, user)
         except RetryLater as error:
             await self._postpone(row, error.seconds, str(error))
+            return False
         except Exception as error:
-            await self._failed(row, error)
-        else:
-            async with self.db.transaction() as tx:
-                await tx.outbox.mark_sent(row.id, self.clock())
+            return await self._failed(row, error)
+        async with self.db.transaction() as tx:
+            await tx.outbox.mark_sent(row.id, self.clock())
+        return True
+
+    async def _checkpoint(self, row: OutboxMessage) -> None:
+        """Store the row's payload, which records how far its delivery got."""
+        async with self.db.transaction() as tx:
+            await tx.outbox.save_payload(row.id, row.payload)
 
     async def _to_customer(self, row: OutboxMessage, user: User | None) -> None:
         if user is None:
@@ -156,25 +273,35 @@ class OutboxWorker:
             )
             first = (await self.sender.send(chat_id, copy, max_wait=self.max_wait)).message_id
         else:
-            for chunk in render.split_text(text):
+            chunks = render.split_text(text)
+            done = int(payload.get("chunks_sent") or 0)  # a retry resumes after these
+            first = payload.get("first_message_id")
+            for index, chunk in enumerate(chunks[done:], start=done):
                 send = SendMessage(chat_id=chat_id, text=chunk)
                 sent = await self.sender.send(chat_id, send, max_wait=self.max_wait)
                 first = first if first is not None else sent.message_id
+                if index + 1 < len(chunks):
+                    payload["chunks_sent"] = index + 1
+                    payload["first_message_id"] = first
+                    await self._checkpoint(row)
         if first is not None and payload.get("row_id"):
             async with self.db.transaction() as tx:
                 await tx.tickets.link_message(payload["row_id"], customer_message_id=first)
 
-    async def _failed(self, row: OutboxMessage, error: Exception) -> None:
+    async def _failed(self, row: OutboxMessage, error: Exception) -> bool:
+        """Give up on the row (True: its group carries on) or postpone it (False)."""
         attempt = row.attempts + 1
         if is_ambiguous(error):
             log.warning("outbox row %s may have been delivered (%s): not resending", row.id, error)
             await self._give_up(row, f"maybe delivered: {error}")
-        elif isinstance(error, PERMANENT) or attempt >= self.max_attempts:
+            return True
+        if isinstance(error, PERMANENT) or attempt >= self.max_attempts:
             log.error("outbox row %s given up after %d attempt(s): %s", row.id, attempt, error)
             await self._give_up(row, f"given up: {error}")
-        else:
-            log.warning("outbox row %s failed (attempt %d): %s", row.id, attempt, error)
-            await self._postpone(row, min(5.0 * 2**row.attempts, self.max_backoff), str(error))
+            return True
+        log.warning("outbox row %s failed (attempt %d): %s", row.id, attempt, error)
+        await self._postpone(row, min(5.0 * 2**row.attempts, self.max_backoff), str(error))
+        return False
 
     async def _postpone(self, row: OutboxMessage, seconds: float, error: str) -> None:
         async with self.db.transaction() as tx:

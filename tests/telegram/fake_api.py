@@ -3,8 +3,9 @@
 It speaks just enough of https://core.telegram.org/bots/api for orderbot: getMe, getUpdates
 (long polling on queued updates), sendMessage, editMessageText, editMessageReplyMarkup,
 editMessageCaption, answerCallbackQuery, deleteMessage, setMyCommands, setWebhook,
-deleteWebhook, createForumTopic, closeForumTopic, copyMessage, sendPhoto, sendDocument,
-getChatMember. Chats with a positive id are private chats; negative ids are forum supergroups.
+deleteWebhook, createForumTopic, closeForumTopic, deleteForumTopic, copyMessage, sendPhoto,
+sendDocument, getChatMember. Chats with a positive id are private chats; negative ids are forum
+supergroups.
 """
 
 from __future__ import annotations
@@ -62,6 +63,7 @@ class Fault:
     retry_after: int | None = None
     chat_id: int | None = None
     times: int = 1
+    after: int = 0  # matching calls that succeed before the fault applies
 
 
 class FakeBotAPI:
@@ -148,6 +150,9 @@ class FakeBotAPI:
                 continue
             if fault.chat_id is not None and str(fault.chat_id) != str(params.get("chat_id")):
                 continue
+            if fault.after > 0:
+                fault.after -= 1
+                continue
             fault.times -= 1
             return fault
         return None
@@ -178,13 +183,14 @@ class FakeBotAPI:
         chat_id: int | None = None,
         times: int = 1,
         description: str | None = None,
+        after: int = 0,
     ) -> None:
         text = description or (
             f"Too Many Requests: retry after {retry_after}"
             if status == 429
             else "Internal Server Error"
         )
-        self.faults.append(Fault(method, status, text, retry_after, chat_id, times))
+        self.faults.append(Fault(method, status, text, retry_after, chat_id, times, after))
 
     def sent(self, method: str | None = None, chat_id: int | None = None) -> list[Call]:
         """Successful calls, optionally of one method and to one chat."""
@@ -390,6 +396,10 @@ class FakeBotAPI:
         return True
 
     def _closeForumTopic(self, params: dict[str, Any]) -> bool:
+        return True
+
+    def _deleteForumTopic(self, params: dict[str, Any]) -> bool:
+        self.deleted_threads.add(int(params["message_thread_id"]))
         return True
 
 

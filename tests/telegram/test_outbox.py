@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from datetime import timedelta
 
 import aiohttp
@@ -16,13 +17,27 @@ FAST = Limits(overall=(1000, 1.0), private=(1000, 1.0), group=(1000, 1.0))
 
 
 class Bot:
-    def __init__(self, errors: list[BaseException] | None = None) -> None:
+    """Answers every call; `errors` are raised by the first calls (to `chat`) in turn (None:
+    answered).
+    `hook` runs before each call is answered (another worker acting meanwhile, time passing)."""
+
+    def __init__(
+        self,
+        errors: list[BaseException | None] | None = None,
+        hook: Callable[[TelegramMethod], Awaitable[None]] | None = None,
+        chat: int | None = None,
+    ) -> None:
         self.errors = errors or []
+        self.chat = chat  # errors only for this chat's calls
+        self.hook = hook
         self.sent: list[TelegramMethod] = []
 
     async def __call__(self, method: TelegramMethod) -> Message:
-        if self.errors:
-            raise self.errors.pop(0)
+        mine = self.chat is None or int(method.chat_id) == self.chat
+        if mine and self.errors and (error := self.errors.pop(0)) is not None:
+            raise error
+        if self.hook is not None:
+            await self.hook(method)
         self.sent.append(method)
         chat = Chat(id=int(method.chat_id), type="private")
         return Message(message_id=len(self.sent), date=0, chat=chat, text="x")
@@ -33,6 +48,12 @@ async def queue_notice(db, clock, external_id: str = "1001", transport: str = "t
         user = await tx.users.create(transport, external_id, "Alice", clock())
         await tx.outbox.add("user", {"text": "Your order shipped."}, clock(), user_id=user.id)
         return user.id
+
+
+async def queue(db, clock, user_id: int, *texts: str) -> None:
+    async with db.transaction() as tx:
+        for text in texts:
+            await tx.outbox.add("user", {"text": text}, clock(), user_id=user_id)
 
 
 async def rows(db, clock) -> list:
@@ -108,3 +129,108 @@ async def test_a_claimed_row_is_leased_from_other_workers(db, clock) -> None:
         assert await tx.outbox.due(clock(), channel="user") == []
     clock.advance(minutes=6)  # the worker crashed: the row comes back once
     assert await worker(db, clock, Bot()).run_once() == 1
+
+
+def server_errors(count: int = 4) -> list[BaseException | None]:
+    """Enough 5xx answers for the sender to give up: the row is postponed (5 s)."""
+    return [TelegramServerError(SendMessage(chat_id=1, text="x"), "Bad Gateway")] * count
+
+
+async def test_a_group_stops_at_its_postponed_row(db, clock) -> None:
+    alice = await queue_notice(db, clock)
+    await queue(db, clock, alice, "second", "third")
+    boris = await queue_notice(db, clock, "1002")
+    bot = Bot(server_errors(), chat=1001)  # Alice's first notice fails: nothing may overtake it
+    work = worker(db, clock, bot)
+    await work.run_once()
+    assert [(m.chat_id, m.text) for m in bot.sent] == [(1002, "Your order shipped.")]
+    # A notice queued meanwhile waits too: the next rounds defer it behind the postponed one.
+    await queue(db, clock, alice, "fourth")
+    for _ in range(2):  # 4 s: the postponed notice is due after 5 s
+        clock.advance(seconds=2)
+        await work.run_once()
+    assert [m.chat_id for m in bot.sent] == [1002]
+    clock.advance(seconds=5)
+    for _ in range(3):
+        await work.run_once()
+        clock.advance(seconds=2)
+    texts = [m.text for m in bot.sent if m.chat_id == 1001]
+    assert texts == ["Your order shipped.", "second", "third", "fourth"]
+    assert boris != alice and await rows(db, clock) == []
+
+
+async def test_a_row_behind_another_workers_lease_waits(db, clock) -> None:
+    alice = await queue_notice(db, clock)
+    await queue(db, clock, alice, "second")
+    async with db.transaction() as tx:  # another worker holds the first notice
+        first, _ = await tx.outbox.due(clock(), channel="user")
+        await tx.outbox.lease([first.id], clock() + timedelta(minutes=5))
+    bot = Bot()
+    assert await worker(db, clock, bot).run_once() == 0
+    assert bot.sent == []
+    async with db.transaction() as tx:  # the other worker delivers it
+        await tx.outbox.mark_sent(first.id, clock())
+    clock.advance(seconds=11)
+    assert await worker(db, clock, bot).run_once() == 1
+    assert [m.text for m in bot.sent] == ["second"]
+
+
+async def test_a_long_text_resumes_after_its_last_delivered_chunk(db, clock) -> None:
+    paragraphs = [f"part {n} " + "x" * 3000 for n in (1, 2, 3)]
+    alice = await queue_notice(db, clock)
+    async with db.transaction() as tx:
+        (row,) = await tx.outbox.due(clock(), channel="user")
+        await tx.outbox.mark_sent(row.id, clock())
+    await queue(db, clock, alice, "\n".join(paragraphs))
+    bot = Bot([None, *server_errors()])  # the first chunk goes, then the server fails
+    work = worker(db, clock, bot)
+    assert await work.run_once() == 1
+    (row,) = await rows(db, clock)
+    assert row.payload["chunks_sent"] == 1 and row.payload["first_message_id"] == 1
+    clock.advance(seconds=6)
+    assert await work.run_once() == 1
+    assert [m.text.split(" ")[:2] for m in bot.sent] == [
+        ["part", "1"],
+        ["part", "2"],
+        ["part", "3"],
+    ]
+    assert await rows(db, clock) == []
+
+
+async def test_the_lease_is_renewed_while_a_batch_takes_long(db, clock) -> None:
+    alice = await queue_notice(db, clock)
+    await queue(db, clock, alice, "second", "third")
+    taken: list[int] = []
+
+    async def slow(method: TelegramMethod) -> None:
+        clock.advance(seconds=200)  # each message takes most of the lease
+        async with db.transaction() as tx:  # another worker looks for due rows
+            taken.extend(row.id for row in await tx.outbox.due(clock(), channel="user"))
+
+    bot = Bot(hook=slow)
+    assert await worker(db, clock, bot).run_once() == 3
+    assert len(bot.sent) == 3 and taken == []
+
+
+async def test_a_lost_lease_stops_the_group(db, clock) -> None:
+    alice = await queue_notice(db, clock)
+    await queue(db, clock, alice, "second", "third")
+
+    async def stalled(method: TelegramMethod) -> None:
+        if method.text == "Your order shipped.":
+            clock.advance(seconds=400)  # stalled past the lease: another worker claims the rest
+            async with db.transaction() as tx:
+                claimed = await tx.outbox.due(clock(), channel="user")
+                await tx.outbox.lease([r.id for r in claimed], clock() + timedelta(minutes=5))
+
+    bot = Bot(hook=stalled)
+    await worker(db, clock, bot).run_once()
+    assert [m.text for m in bot.sent] == ["Your order shipped."]  # neither second nor third
+    left = {row.payload["text"] for row in await rows(db, clock)}
+    assert left == {"second", "third"}
+
+
+def test_the_staff_batch_fits_in_the_lease(db, clock) -> None:
+    work = OutboxWorker(db, Sender(Bot()), clock, lease=300, batch=50)
+    assert work.staff_batch == 25  # 20 a minute: 25 rows take a quarter of the lease
+    assert OutboxWorker(db, Sender(Bot()), clock, lease=60).staff_batch == 5

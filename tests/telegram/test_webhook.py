@@ -8,6 +8,7 @@ from collections.abc import AsyncIterator
 import aiohttp
 import pytest
 
+from bot.settings import Settings
 from bot.telegram.app import SECRET_HEADER, TelegramApp
 from flows.engine import Engine
 from tests.telegram.conftest import make_app
@@ -44,6 +45,28 @@ async def test_webhook_is_registered_with_the_secret(webhook, api: FakeBotAPI) -
     assert call.params["url"] == URL
     assert call.params["secret_token"] == SECRET
     assert set(call.params["allowed_updates"]) == {"message", "edited_message", "callback_query"}
+    assert call.params["max_connections"] == 40  # Telegram's default, stated
+
+
+async def test_max_connections_is_a_setting(engine: Engine, api: FakeBotAPI, monkeypatch) -> None:
+    monkeypatch.setenv("ORDERBOT_WEBHOOK_MAX_CONNECTIONS", "1")
+    assert Settings(_env_file=None).webhook_max_connections == 1
+    assert Settings(_env_file=None, webhook_max_connections=40).webhook_max_connections == 40
+    app = make_app(engine, api)
+    task = asyncio.create_task(
+        app.run_webhook(
+            url=URL,
+            secret=SECRET,
+            host="127.0.0.1",
+            port=0,
+            max_connections=1,
+            handle_signals=False,
+        )
+    )
+    (call,) = await api.wait_sent("setWebhook")
+    assert call.params["max_connections"] == 1
+    app.stop()
+    await asyncio.wait_for(task, 5)
 
 
 async def test_update_with_the_right_secret_is_processed(webhook, api: FakeBotAPI) -> None:
