@@ -38,6 +38,7 @@ from bench import scenario
 from bench.adapter import Tracked, floor_dispatcher, orderbot_dispatcher, sync_filters
 from bench.offline import BOT_TOKEN, OfflineSession, Updates
 from bench.scenario import Counters, Step
+from bot.app import tune_gc
 from flows.catalog import load_catalogs
 from flows.context import Resources
 from flows.engine import Engine
@@ -181,6 +182,7 @@ async def open_stack(url: str) -> Stack:
     session = OfflineSession()
     bot = Bot(BOT_TOKEN, session=session)
     dp, adapter, adapter_obj, tracker = await orderbot_dispatcher(engine, bot)
+    tune_gc()  # as `orderbot run` does once started (bot/app.py)
     return Stack(db, engine, session, bot, dp, adapter, adapter_obj, tracker)
 
 

@@ -80,12 +80,17 @@ class Engine:
         now = self.clock()
         if event.delivery_id is not None and not await tx.inbox.record(event.delivery_id, now):
             return []
-        user = await tx.users.find(event.user.transport, event.user.external_id)
-        if user is None:
+        # The user and their conversation in one statement (docs/performance.md).
+        found = await tx.users.find_with_conversation(event.user.transport, event.user.external_id)
+        if found is None:
             user = await tx.users.create(
                 event.user.transport, event.user.external_id, event.display_name, now
             )
-        conv = await tx.conversations.load(user.id, ONBOARDING_FLOW, "language")
+            conv = None
+        else:
+            user, conv = found
+        if conv is None:
+            conv = tx.conversations.fresh(user.id, ONBOARDING_FLOW, "language")
         turn = Turn(tx, user, conv, event, now, self.resources, self.flows)
         replies = await self.dispatch(turn)
         await tx.conversations.save(conv, now)

@@ -13,14 +13,14 @@ import gettext
 import io
 from datetime import date, datetime
 from decimal import Decimal
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 from babel import Locale
 from babel.dates import format_date, format_skeleton
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
-from babel.numbers import format_decimal, parse_pattern
+from babel.numbers import NumberPattern, format_decimal, parse_pattern
 
 from flows.types import Button, rows
 from policy import load_zone
@@ -85,18 +85,17 @@ class Translator:
 
     def money(self, amount: Decimal, currency: str) -> str:
         """Whole-unit amounts without a fraction (KRW 50,000 / 14 500 ₸), others as usual."""
-        # parse_pattern caches its result: change a copy, never the shared pattern.
-        pattern = copy.copy(parse_pattern(self.locale.currency_formats["standard"]))
-        if amount == amount.to_integral_value():
-            pattern.frac_prec = (0, 0)
-        return pattern.apply(amount, self.locale, currency=currency, currency_digits=False)
+        # Keyed on the text of the amount, not the Decimal: -0 and 0 are equal but format apart.
+        return _money(self.language, str(amount), currency)
 
     def number(self, value: Decimal | int) -> str:
         return format_decimal(value, locale=self.locale)
 
     def day(self, value: date) -> str:
         """A date with its weekday, short: 'Tue, Nov 24', '11월 24일 (화)', 'вт, 24 нояб.'."""
-        return format_skeleton("MMMEd", value, locale=self.locale)
+        if type(value) is not date:  # aware datetimes of different zones compare equal
+            return format_skeleton("MMMEd", value, locale=self.locale)
+        return _day(self.language, value)
 
     def full_date(self, value: date) -> str:
         return format_date(value, format="long", locale=self.locale)
@@ -106,6 +105,30 @@ class Translator:
         # policy's loader: the pinned tzdata, not a possibly stale system copy (Almaty).
         local = value.astimezone(load_zone(tz))
         return f"{format_skeleton('yMMMd', local, locale=self.locale)} {local:%H:%M}"
+
+
+# Money and dates are formatted per product label and per prompt: prices and days repeat, and
+# Babel takes ~10 us a call (docs/performance.md), so results are kept, a bounded number of them.
+@cache
+def _money_pattern(language: str, whole: bool) -> NumberPattern:
+    """The locale's currency pattern, without a fraction for whole amounts. parse_pattern
+    caches its result: a copy is changed, never the shared pattern (nor, later, this one)."""
+    pattern = copy.copy(parse_pattern(Locale.parse(language).currency_formats["standard"]))
+    if whole:
+        pattern.frac_prec = (0, 0)
+    return pattern
+
+
+@lru_cache(maxsize=4096)
+def _money(language: str, amount_text: str, currency: str) -> str:
+    amount = Decimal(amount_text)
+    pattern = _money_pattern(language, amount == amount.to_integral_value())
+    return pattern.apply(amount, Locale.parse(language), currency=currency, currency_digits=False)
+
+
+@lru_cache(maxsize=1024)
+def _day(language: str, value: date) -> str:
+    return format_skeleton("MMMEd", value, locale=Locale.parse(language))
 
 
 @cache

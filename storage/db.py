@@ -29,7 +29,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_en
 from sqlalchemy.pool import NullPool
 from sqlalchemy.util import await_only
 
-from storage.repos import Tx
+from storage.repos import SqliteDirect, Tx
 
 
 class SchemaError(RuntimeError):
@@ -156,6 +156,12 @@ class Database:
         # polls) is what keeps latency flat under 100 concurrent chats (docs/performance.md).
         # busy_timeout still arbitrates between processes.
         self._sqlite_writer: asyncio.Lock | None = asyncio.Lock() if self.is_sqlite else None
+        # With SQLite inline, the statements of every message skip SQLAlchemy's execution
+        # (storage/repos.py, SqliteDirect). Not with echo: those statements would go unlogged.
+        self._direct: SqliteDirect | None = None
+        self._writer_conn: AsyncConnection | None = None
+        if inline and not echo:
+            self._direct = SqliteDirect(self.engine.dialect)
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[Tx]:
@@ -163,8 +169,24 @@ class Database:
             async with self.engine.begin() as conn:
                 yield Tx(conn)
             return
-        async with self._sqlite_writer, self.engine.begin() as conn:
-            yield Tx(conn)
+        async with self._sqlite_writer:
+            # Transactions take turns anyway: they share one connection, kept open, rather
+            # than check one out of the pool and reset it each time (docs/performance.md).
+            conn = self._writer_conn
+            if conn is None or conn.closed or conn.invalidated:
+                conn = self._writer_conn = await self.engine.connect()
+            try:
+                async with conn.begin():
+                    if self._direct is None:
+                        yield Tx(conn)
+                    else:  # the transaction's own sqlite3 connection (_InlineSqlite -> sqlite3)
+                        raw = conn.sync_connection.connection.driver_connection._conn
+                        yield Tx(conn, sqlite_direct=(self._direct, raw))
+            except BaseException:
+                if conn.invalidated or conn.in_transaction():  # not back to a clean state
+                    self._writer_conn = None
+                    await conn.close()
+                raise
 
     @asynccontextmanager
     async def connect(self) -> AsyncIterator[AsyncConnection]:
@@ -172,4 +194,7 @@ class Database:
             yield conn
 
     async def dispose(self) -> None:
+        if self._writer_conn is not None:
+            conn, self._writer_conn = self._writer_conn, None
+            await conn.close()
         await self.engine.dispose()

@@ -6,12 +6,16 @@ Each method is one or two statements; none commits. `Tx` groups them so that a f
 
 from __future__ import annotations
 
+import sqlite3
+from collections.abc import Callable
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import Row, bindparam, func, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine import Dialect
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from storage.records import Conversation, Order, OrderLine, OutboxMessage, Ticket, User
@@ -52,9 +56,34 @@ _INBOX_RECORD = {
 _USER_FIND = select(users).where(
     users.c.transport == bindparam("transport"), users.c.external_id == bindparam("external_id")
 )
-_CONVERSATION_LOAD = select(
-    conversations.c.flow, conversations.c.state, conversations.c.slots, conversations.c.version
-).where(conversations.c.user_id == bindparam("user_id"))
+_CONVERSATION_COLUMNS = (
+    conversations.c.flow,
+    conversations.c.state,
+    conversations.c.slots,
+    conversations.c.version,
+)
+_CONVERSATION_LOAD = select(*_CONVERSATION_COLUMNS).where(
+    conversations.c.user_id == bindparam("user_id")
+)
+# A user and their conversation in one statement (NULL conversation columns: none stored yet).
+_USER_COLUMNS = (
+    users.c.id,
+    users.c.transport,
+    users.c.external_id,
+    users.c.language,
+    users.c.market,
+    users.c.display_name,
+    users.c.phone,
+    users.c.address,
+)
+_USER_WITH_CONVERSATION = (
+    select(*_USER_COLUMNS, *_CONVERSATION_COLUMNS)
+    .select_from(users.outerjoin(conversations, conversations.c.user_id == users.c.id))
+    .where(
+        users.c.transport == bindparam("transport"),
+        users.c.external_id == bindparam("external_id"),
+    )
+)
 # SET takes the columns named in the parameters; the WHERE names must differ from them.
 _CONVERSATION_SAVE = update(conversations).where(
     conversations.c.user_id == bindparam("where_user_id"),
@@ -62,14 +91,86 @@ _CONVERSATION_SAVE = update(conversations).where(
 )
 
 
+class SqliteDirect:
+    """The statements every message runs, on SQLite: executed on the sqlite3 connection of
+    the open transaction itself, without SQLAlchemy's execution machinery (which costs several
+    times what SQLite does for these primary-key and unique-index probes; docs/performance.md).
+
+    Same SQL as the Core statements above, values converted by the columns' own SQLAlchemy
+    types for this dialect (UTC datetimes, JSON), errors raised as SQLAlchemy's exceptions
+    (`IntegrityError`, `OperationalError`...). Used only where `Database` runs SQLite calls on
+    the event loop's thread (`_InlineSqlite`), so calling sqlite3 directly blocks no more than
+    the driver would. PostgreSQL keeps SQLAlchemy and asyncpg.
+    """
+
+    INBOX_RECORD = (
+        "INSERT INTO inbox (delivery_id, processed_at) VALUES (?, ?) ON CONFLICT DO NOTHING"
+    )
+    USER_WITH_CONVERSATION = (
+        "SELECT users.id, users.transport, users.external_id, users.language, users.market, "
+        "users.display_name, users.phone, users.address, "
+        "conversations.flow, conversations.state, conversations.slots, conversations.version "
+        "FROM users LEFT OUTER JOIN conversations ON conversations.user_id = users.id "
+        "WHERE users.transport = ? AND users.external_id = ?"
+    )
+    CONVERSATION_LOAD = "SELECT flow, state, slots, version FROM conversations WHERE user_id = ?"
+    CONVERSATION_SAVE = (
+        "UPDATE conversations SET flow = ?, state = ?, slots = ?, updated_at = ?, version = ? "
+        "WHERE user_id = ? AND version = ?"
+    )
+
+    def __init__(self, dialect: Dialect) -> None:
+        def bind(column: Any) -> Callable[[Any], Any]:
+            process = column.type.dialect_impl(dialect).bind_processor(dialect)
+            return process or (lambda value: value)
+
+        def result(column: Any) -> Callable[[Any], Any]:
+            process = column.type.dialect_impl(dialect).result_processor(dialect, None)
+            return process or (lambda value: value)
+
+        self.processed_at = bind(inbox.c.processed_at)
+        self.updated_at = bind(conversations.c.updated_at)
+        self.slots_in = bind(conversations.c.slots)
+        self.slots_out = result(conversations.c.slots)
+
+    def execute(self, raw: sqlite3.Connection, sql: str, params: tuple[Any, ...]) -> Any:
+        try:
+            return raw.execute(sql, params)
+        except sqlite3.Error as error:
+            raise DBAPIError.instance(sql, params, error, sqlite3.Error) from error
+
+
+class _Direct:
+    """`SqliteDirect` bound to one transaction's sqlite3 connection."""
+
+    __slots__ = ("raw", "sql")
+
+    def __init__(self, sql: SqliteDirect, raw: sqlite3.Connection) -> None:
+        self.sql, self.raw = sql, raw
+
+    def execute(self, statement: str, params: tuple[Any, ...]) -> Any:
+        return self.sql.execute(self.raw, statement, params)
+
+
+def _conversation(user_id: int, row: Any, slots: dict[str, Any] | None = None) -> Conversation:
+    """From (flow, state, slots, version) as read; `slots`: already decoded."""
+    flow, state, stored, version = row
+    return Conversation(user_id, flow, state, dict(stored if slots is None else slots), version)
+
+
 class _Repo:
-    def __init__(self, conn: AsyncConnection) -> None:
+    def __init__(self, conn: AsyncConnection, direct: _Direct | None = None) -> None:
         self.conn = conn
+        self.direct = direct
 
 
 class InboxRepo(_Repo):
     async def record(self, delivery_id: str, at: datetime) -> bool:
         """Remember a delivery id; False when it was already processed (a redelivery)."""
+        if self.direct is not None:
+            sql = self.direct.sql
+            params = (delivery_id, sql.processed_at(at))
+            return self.direct.execute(sql.INBOX_RECORD, params).rowcount == 1
         stmt = _INBOX_RECORD.get(self.conn.dialect.name)
         if stmt is None:
             stmt = _insert_ignoring_duplicates(self.conn, inbox)  # raises: unsupported dialect
@@ -100,6 +201,31 @@ class UserRepo(_Repo):
         row = (await self.conn.execute(_USER_FIND, params)).first()
         return _user(row) if row else None
 
+    async def find_with_conversation(
+        self, transport: str, external_id: str
+    ) -> tuple[User, Conversation | None] | None:
+        """A user and their stored conversation (None: none stored yet) in one statement;
+        None when the user is unknown."""
+        if self.direct is not None:
+            sql = self.direct.sql
+            found = self.direct.execute(
+                sql.USER_WITH_CONVERSATION, (transport, external_id)
+            ).fetchone()
+            if found is None:
+                return None
+            user = User(*found[:8])
+            if found[8] is None:
+                return user, None
+            return user, _conversation(user.id, found[8:], sql.slots_out(found[10]))
+        params = {"transport": transport, "external_id": external_id}
+        row = (await self.conn.execute(_USER_WITH_CONVERSATION, params)).first()
+        if row is None:
+            return None
+        user = _user(row)
+        if row.flow is None:  # flow is NOT NULL: the outer join found no conversation
+            return user, None
+        return user, _conversation(user.id, row[8:])
+
     async def get(self, user_id: int) -> User | None:
         row = (await self.conn.execute(select(users).where(users.c.id == user_id))).first()
         return _user(row) if row else None
@@ -127,10 +253,21 @@ class UserRepo(_Repo):
 
 class ConversationRepo(_Repo):
     async def load(self, user_id: int, default_flow: str, default_state: str) -> Conversation:
+        if self.direct is not None:
+            sql = self.direct.sql
+            found = self.direct.execute(sql.CONVERSATION_LOAD, (user_id,)).fetchone()
+            if found is None:
+                return self.fresh(user_id, default_flow, default_state)
+            return _conversation(user_id, found, sql.slots_out(found[2]))
         row = (await self.conn.execute(_CONVERSATION_LOAD, {"user_id": user_id})).first()
         if row is None:
-            return Conversation(user_id, default_flow, default_state, {}, 0)
-        return Conversation(user_id, row.flow, row.state, dict(row.slots), row.version)
+            return self.fresh(user_id, default_flow, default_state)
+        return _conversation(user_id, row)
+
+    @staticmethod
+    def fresh(user_id: int, flow: str, state: str) -> Conversation:
+        """A conversation not stored yet (version 0: `save` inserts it)."""
+        return Conversation(user_id, flow, state, {}, 0)
 
     async def save(self, conv: Conversation, at: datetime) -> None:
         """Write with optimistic concurrency: the stored version must be the one we loaded."""
@@ -140,6 +277,18 @@ class ConversationRepo(_Repo):
                 user_id=conv.user_id, version=1, **values
             )
             result = await self.conn.execute(stmt)
+        elif self.direct is not None:
+            sql = self.direct.sql
+            params = (
+                conv.flow,
+                conv.state,
+                sql.slots_in(conv.slots),
+                sql.updated_at(at),
+                conv.version + 1,
+                conv.user_id,
+                conv.version,
+            )
+            result = self.direct.execute(sql.CONVERSATION_SAVE, params)
         else:
             values.update(
                 version=conv.version + 1, where_user_id=conv.user_id, where_version=conv.version
@@ -225,6 +374,45 @@ class OutboxRepo(_Repo):
             update(outbox)
             .where(outbox.c.id == message_id)
             .values(available_at=until, attempts=outbox.c.attempts + 1, last_error=error[:2000])
+        )
+
+    async def unsent_upto(
+        self, last_id: int, *, channel: str, user_ids: list[int] | None = None
+    ) -> list[tuple[int, int | None, datetime]]:
+        """(id, user_id, available_at) of the unsent messages of `channel` (of these users) with
+        an id up to `last_id`, by id: what must go out before a claimed message of a chat."""
+        stmt = (
+            select(outbox.c.id, outbox.c.user_id, outbox.c.available_at)
+            .where(outbox.c.sent_at.is_(None), outbox.c.channel == channel, outbox.c.id <= last_id)
+            .order_by(outbox.c.id)
+        )
+        if user_ids is not None:
+            stmt = stmt.where(outbox.c.user_id.in_(user_ids))
+        return [(r.id, r.user_id, r.available_at) for r in (await self.conn.execute(stmt)).all()]
+
+    async def renew(
+        self, message_ids: list[int], held_until: datetime, until: datetime
+    ) -> set[int]:
+        """Extend a lease: the ids still unsent and still leased until `held_until` (so not
+        taken over by another worker after the lease ended) now wait until `until`."""
+        if not message_ids:
+            return set()
+        stmt = (
+            update(outbox)
+            .where(
+                outbox.c.id.in_(message_ids),
+                outbox.c.sent_at.is_(None),
+                outbox.c.available_at == held_until,
+            )
+            .values(available_at=until)
+            .returning(outbox.c.id)
+        )
+        return set((await self.conn.execute(stmt)).scalars().all())
+
+    async def save_payload(self, message_id: int, payload: dict[str, Any]) -> None:
+        """Store a message's payload again (the worker's progress through its chunks)."""
+        await self.conn.execute(
+            update(outbox).where(outbox.c.id == message_id).values(payload=payload)
         )
 
 
@@ -501,6 +689,20 @@ class TicketRepo(_Repo):
         ).first()
         return dict(row._mapping) if row else None
 
+    async def claim_topic(
+        self, ticket_id: int, topic_id: int, at: datetime, *, replacing: int | None = None
+    ) -> bool:
+        """Store the ticket's forum topic unless another worker stored one first: only while
+        the ticket has none (or still has `replacing`, a deleted topic). False: lost the race."""
+        column = support_tickets.c.topic_id
+        current = column.is_(None) if replacing is None else column == replacing
+        result = await self.conn.execute(
+            update(support_tickets)
+            .where(support_tickets.c.id == ticket_id, current)
+            .values(topic_id=topic_id, updated_at=at)
+        )
+        return result.rowcount == 1
+
 
 class ChecklistRepo(_Repo):
     async def get(self, user_id: int) -> dict[str, Any] | None:
@@ -544,15 +746,23 @@ class ChecklistRepo(_Repo):
 class Tx:
     """The repositories of one open transaction."""
 
-    def __init__(self, conn: AsyncConnection) -> None:
+    def __init__(
+        self,
+        conn: AsyncConnection,
+        *,
+        sqlite_direct: tuple[SqliteDirect, sqlite3.Connection] | None = None,
+    ) -> None:
+        """`sqlite_direct`: the hot statements' runner and the transaction's own sqlite3
+        connection (see `SqliteDirect`), when `Database` runs SQLite inline."""
         self.conn = conn
-        self.inbox = InboxRepo(conn)
-        self.users = UserRepo(conn)
-        self.conversations = ConversationRepo(conn)
+        direct = _Direct(*sqlite_direct) if sqlite_direct is not None else None
+        self.inbox = InboxRepo(conn, direct)
+        self.users = UserRepo(conn, direct)
+        self.conversations = ConversationRepo(conn, direct)
         self.outbox = OutboxRepo(conn)
         self.orders = OrderRepo(conn)
         self.tickets = TicketRepo(conn)
         self.checklists = ChecklistRepo(conn)
 
 
-__all__ = ["OPEN_TICKET_STATUSES", "StaleConversation", "Tx"]
+__all__ = ["OPEN_TICKET_STATUSES", "SqliteDirect", "StaleConversation", "Tx"]

@@ -7,9 +7,11 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
+from sqlalchemy.exc import IntegrityError
 
 from storage import migrate
 from storage.db import Database, SchemaError, sqlite_url
+from storage.records import Conversation
 from storage.repos import StaleConversation
 from storage.schema import metadata
 from tests.conftest import BACKENDS
@@ -103,3 +105,80 @@ def test_memory_sqlite_is_refused(database_url: str) -> None:
     with pytest.raises(ValueError, match="file"):
         Database("sqlite+aiosqlite:///:memory:")
     assert sqlite_url("x.db").endswith("x.db")
+
+
+async def test_user_with_conversation_in_one_statement(db: Database) -> None:
+    async with db.transaction() as tx:
+        assert await tx.users.find_with_conversation("test", "u5") is None
+        user = await tx.users.create("test", "u5", "U", NOW)
+        found = await tx.users.find_with_conversation("test", "u5")
+        assert found == (user, None)
+        conv = tx.conversations.fresh(user.id, "start", "language")
+        conv.slots = {"start": {"pick": "ko"}, "_trail": ["language"]}
+        await tx.conversations.save(conv, NOW)
+    async with db.transaction() as tx:
+        found = await tx.users.find_with_conversation("test", "u5")
+        loaded = await tx.conversations.load(user.id, "menu", "main")
+        assert await tx.users.find_with_conversation("test", "nobody") is None
+    assert found is not None
+    assert found == (user, loaded)
+    assert loaded.version == 1
+    assert loaded.slots == {"start": {"pick": "ko"}, "_trail": ["language"]}
+
+
+async def test_sqlite_direct_statements_store_what_sqlalchemy_stores(
+    database_url: str, tmp_path
+) -> None:
+    """The hot statements skip SQLAlchemy on inline SQLite (SqliteDirect): the same rows,
+    values and errors as the Core statements (echo=True turns the direct path off)."""
+    if not database_url.startswith("sqlite"):
+        pytest.skip("SQLite only")
+    stored = []
+    for name, echo in (("direct", False), ("core", True)):
+        db = Database(sqlite_url(tmp_path / f"{name}.db"), echo=echo)
+        assert (db._direct is None) == echo
+        try:
+            await migrate.ensure_schema(db, auto_upgrade=True)
+            seoul = datetime.fromisoformat("2026-11-24T10:00:00.5+09:00")
+            async with db.transaction() as tx:
+                assert await tx.inbox.record("tg:1", seoul)
+                assert not await tx.inbox.record("tg:1", seoul)
+                user = await tx.users.create("test", "u6", "U", NOW)
+                conv = await tx.conversations.load(user.id, "start", "language")
+                await tx.conversations.save(conv, NOW)
+            async with db.transaction() as tx:
+                found = await tx.users.find_with_conversation("test", "u6")
+                assert found is not None
+                conv = found[1]
+                assert conv is not None
+                conv.slots["menu"] = {"note": "한국어 ✓", "n": 1.5}
+                await tx.conversations.save(conv, seoul)
+            async with db.transaction() as tx:
+                with pytest.raises(StaleConversation):
+                    await tx.conversations.save(
+                        Conversation(user.id, "menu", "main", {}, conv.version - 1), NOW
+                    )
+                rows = await tx.conn.exec_driver_sql(
+                    "SELECT i.processed_at, c.flow, c.state, c.slots, c.version, c.updated_at "
+                    "FROM inbox i, conversations c"
+                )
+                stored.append(rows.all())
+            async with db.transaction() as tx:
+                assert await tx.conversations.load(user.id, "x", "y") == conv
+        finally:
+            await db.dispose()
+    assert stored[0] == stored[1]
+
+
+async def test_sqlite_direct_errors_are_sqlalchemy_errors(db: Database) -> None:
+    if db._direct is None:
+        pytest.skip("SQLite only")
+    async with db.transaction() as tx:
+        await tx.users.create("test", "u7", "U", NOW)
+        with pytest.raises(IntegrityError):  # the engine retries on SQLAlchemy's IntegrityError
+            assert tx.users.direct is not None
+            tx.users.direct.execute(
+                "INSERT INTO users (transport, external_id, display_name, created_at) "
+                "VALUES (?, ?, ?, ?)",
+                ("test", "u7", "U", "2026-11-24 01:00:00.000000"),
+            )

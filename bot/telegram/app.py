@@ -286,9 +286,18 @@ class TelegramApp:
         )
 
     async def run_webhook(
-        self, *, url: str, secret: str, host: str, port: int, handle_signals: bool = True
+        self,
+        *,
+        url: str,
+        secret: str,
+        host: str,
+        port: int,
+        max_connections: int = 40,
+        handle_signals: bool = True,
     ) -> None:
-        """Serve Telegram's webhook at `url`'s path (and /healthz) until stopped."""
+        """Serve Telegram's webhook at `url`'s path (and /healthz) until stopped.
+        `max_connections`: how many requests Telegram keeps open at once (1: each chat's
+        updates reach the workers one at a time, so in order; see docs/telegram.md)."""
         runner = web.AppRunner(self.web_app(secret, urlsplit(url).path or "/"))
         await runner.setup()
         loop = asyncio.get_running_loop()
@@ -300,7 +309,7 @@ class TelegramApp:
             if handle_signals:
                 for sig in (signal.SIGINT, signal.SIGTERM):
                     loop.add_signal_handler(sig, self._stop.set)
-            self._spawn(self._start_webhook(url, secret))
+            self._spawn(self._start_webhook(url, secret, max_connections))
             await self._stop.wait()
             if self._fatal is not None:
                 raise self._fatal
@@ -311,9 +320,14 @@ class TelegramApp:
             await runner.cleanup()
             await self.shutdown()
 
-    async def _start_webhook(self, url: str, secret: str) -> None:
+    async def _start_webhook(self, url: str, secret: str, max_connections: int) -> None:
         await self.start()
-        register = SetWebhook(url=url, secret_token=secret, allowed_updates=ALLOWED_UPDATES)
+        register = SetWebhook(
+            url=url,
+            secret_token=secret,
+            allowed_updates=ALLOWED_UPDATES,
+            max_connections=max_connections,
+        )
         await self._until_done("setWebhook", lambda: self.sender.call(register))
         log.info("webhook registered with Telegram")
 
@@ -339,7 +353,7 @@ class TelegramApp:
 
 async def serve(settings: Settings, *, webhook: bool) -> None:
     """`orderbot run`: the bot on the configured database until stopped (settings checked)."""
-    from bot.app import build_engine
+    from bot.app import build_engine, tune_gc
 
     assert settings.telegram_token is not None
     bot = create_bot(settings.telegram_token.get_secret_value(), settings.telegram_api_base)
@@ -350,6 +364,7 @@ async def serve(settings: Settings, *, webhook: bool) -> None:
         staff_chat_id=settings.staff_chat_id,
         staff_language=settings.staff_language,
     )
+    tune_gc()  # start-up objects frozen, fewer collections: docs/performance.md
     try:
         if webhook:
             assert settings.webhook_url and settings.webhook_secret
@@ -358,6 +373,7 @@ async def serve(settings: Settings, *, webhook: bool) -> None:
                 secret=settings.webhook_secret.get_secret_value(),
                 host=settings.webhook_host,
                 port=settings.webhook_port,
+                max_connections=settings.webhook_max_connections,
             )
         else:
             await app.run_polling()

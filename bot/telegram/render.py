@@ -19,6 +19,7 @@ from __future__ import annotations
 from collections import OrderedDict
 from collections.abc import Hashable
 from dataclasses import dataclass
+from functools import lru_cache
 
 from aiogram.types import (
     InlineKeyboardButton,
@@ -28,7 +29,7 @@ from aiogram.types import (
     ReplyKeyboardRemove,
 )
 
-from flows.types import Reply
+from flows.types import Button, Reply
 
 TEXT_LIMIT = 4096
 EMPTY_TEXT = "…"  # Telegram refuses an empty message; a reply of buttons alone gets this
@@ -89,14 +90,22 @@ def split_text(text: str, limit: int = TEXT_LIMIT) -> list[str]:
 def inline_keyboard(reply: Reply) -> InlineKeyboardMarkup | None:
     if not reply.buttons:
         return None
+    return _inline_keyboard(reply.buttons)
+
+
+# Building a keyboard is pydantic validation, ~5 us a button, and the same menus and product
+# lists are sent over and over. aiogram's models are frozen; nothing here changes their lists.
+@lru_cache(maxsize=2048)
+def _inline_keyboard(buttons: tuple[tuple[Button, ...], ...]) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(
         inline_keyboard=[
             [InlineKeyboardButton(text=button.label, callback_data=button.action) for button in row]
-            for row in reply.buttons
+            for row in buttons
         ]
     )
 
 
+@lru_cache(maxsize=64)
 def contact_keyboard(label: str) -> ReplyKeyboardMarkup:
     return ReplyKeyboardMarkup(
         keyboard=[[KeyboardButton(text=label, request_contact=True)]],
