@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 import sys
 from collections.abc import Callable
 from datetime import datetime
@@ -83,7 +84,9 @@ class TerminalChat:
         command = "start" if new else "resume"
         if self.language and self.market:
             command = "menu"  # both preset: nothing to ask at onboarding
-        first = Event(self.user, Kind.COMMAND, command=command)
+        # The shell's locale suggests the language, as a Telegram client's language does.
+        hint = self.language or os.environ.get("LC_ALL") or os.environ.get("LANG")
+        first = Event(self.user, Kind.COMMAND, command=command, language_hint=hint)
         await self._print_notifications()  # what arrived while the user was away
         self.options = render(await self.engine.handle(first), self.stdout)
         while True:

@@ -10,8 +10,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def chat(db: Path, lines: list[str], *args: str) -> str:
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+def chat(db: Path, lines: list[str], *args: str, lang: str = "C.UTF-8") -> str:
+    # LANG fixed: it orders the language options, and answers pick them by number.
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "LANG": lang, "LC_ALL": ""}
     env.pop("ORDERBOT_DATABASE_URL", None)
     result = subprocess.run(
         [sys.executable, "-m", "bot", "chat", "--db", str(db), "--now", "2026-11-24T10:00", *args],
@@ -83,3 +84,8 @@ def test_a_number_answers_a_question_without_buttons(tmp_path: Path) -> None:
     out = chat(tmp_path / "c.db", ["/move", "1", "1"], "--market", "KZ", "--lang", "en")
     assert "What would you like to order" not in out
     assert "within the limit" in out or "step 1" in out.lower()
+
+
+def test_the_shell_locale_suggests_the_language(tmp_path: Path) -> None:
+    out = chat(tmp_path / "c.db", [], lang="ru_RU.UTF-8")
+    assert "[1] ✓ Русский" in out
