@@ -28,6 +28,7 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol, TypeVar
 
 import aiohttp
+from aiogram import methods
 from aiogram.exceptions import (
     ClientDecodeError,
     TelegramEntityTooLarge,
@@ -35,22 +36,7 @@ from aiogram.exceptions import (
     TelegramRetryAfter,
     TelegramServerError,
 )
-from aiogram.methods import (
-    AnswerCallbackQuery,
-    CloseForumTopic,
-    DeleteMessage,
-    DeleteWebhook,
-    EditForumTopic,
-    EditMessageCaption,
-    EditMessageReplyMarkup,
-    EditMessageText,
-    GetChatMember,
-    GetMe,
-    ReopenForumTopic,
-    SetMyCommands,
-    SetWebhook,
-    TelegramMethod,
-)
+from aiogram.methods import TelegramMethod
 from aiolimiter import AsyncLimiter
 
 log = logging.getLogger(__name__)
@@ -59,19 +45,19 @@ T = TypeVar("T")
 
 # Sending these twice changes nothing: safe to retry whatever the failure.
 IDEMPOTENT: tuple[type[TelegramMethod[Any]], ...] = (
-    AnswerCallbackQuery,
-    CloseForumTopic,
-    DeleteMessage,
-    DeleteWebhook,
-    EditForumTopic,
-    EditMessageCaption,
-    EditMessageReplyMarkup,
-    EditMessageText,
-    GetChatMember,
-    GetMe,
-    ReopenForumTopic,
-    SetMyCommands,
-    SetWebhook,
+    methods.AnswerCallbackQuery,
+    methods.CloseForumTopic,
+    methods.DeleteMessage,
+    methods.DeleteWebhook,
+    methods.EditForumTopic,
+    methods.EditMessageCaption,
+    methods.EditMessageReplyMarkup,
+    methods.EditMessageText,
+    methods.GetChatMember,
+    methods.GetMe,
+    methods.ReopenForumTopic,
+    methods.SetMyCommands,
+    methods.SetWebhook,
 )
 
 
