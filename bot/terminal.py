@@ -15,6 +15,7 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import TextIO
 
+import policy
 from flows.engine import Engine
 from flows.types import Button, Event, Kind, Reply, UserRef
 
@@ -102,7 +103,7 @@ class TerminalChat:
                 replies = await self.engine.handle(event)
             except Exception:
                 # One bad turn must not end the chat: nothing was committed for it.
-                log.exception("failed to handle %r", line[:80])
+                log.exception("failed to handle %r", policy.mask_secrets(line[:80]))
                 replies = [Reply(APOLOGY)]
             # Numbers pick from the latest reply only: after a question without buttons, "1"
             # is an answer (an amount, a quantity), never an option from an older message.

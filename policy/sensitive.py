@@ -14,8 +14,20 @@ from policy._checks import require_text
 
 _MASK = "********"
 
-# Digit groups separated by single spaces or dashes, as people type card numbers.
-_DIGIT_RUN = re.compile(r"(?<!\d)\d+(?:[ -]\d+)*(?!\d)")
+# Digit groups separated as people (and their keyboards) type card numbers: spaces of any
+# kind, dots, dashes of any kind, slashes, underscores, up to three in a row.
+_SEPARATOR = r"[\s.\-\u2010-\u2015_/]{1,3}"
+_DIGIT_RUN = re.compile(rf"(?<!\d)\d+(?:{_SEPARATOR}\d+)*(?!\d)")
+# Characters that render as nothing and would split a number for a regex but not for a reader.
+_INVISIBLE = re.compile("[\u00ad\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff]")
+
+
+def _normalized(text: str) -> str:
+    """What a reader sees: compatibility forms folded (full-width digits, no-break spaces),
+    invisible characters removed."""
+    return _INVISIBLE.sub("", unicodedata.normalize("NFKC", text))
+
+
 _GROUP = re.compile(r"\d+")
 
 _KEYWORD = re.compile(
@@ -97,9 +109,10 @@ def looks_like_card_number(text: str) -> bool:
     """True if ``text`` contains a 13-19 digit number passing the Luhn check, or any 13-19
     digit number when the text speaks of a card ("card", "карта", "카드") (R-KZ-MIG-4).
 
-    Digits may be grouped with single spaces or dashes ("4111 1111-1111 1111").
+    Digits may be grouped with spaces, dashes, dots or slashes, in full-width forms or with
+    invisible characters between them ("4111 1111-1111 1111", "4111.1111.1111.1111").
     """
-    return next(_card_spans(require_text(text, "text")), None) is not None
+    return next(_card_spans(_normalized(require_text(text, "text"))), None) is not None
 
 
 def _script(text: str) -> str:
@@ -141,7 +154,7 @@ def looks_like_password_disclosure(text: str) -> bool:
     only values with digits, symbols, mixed case or another script than the keyword's
     ("пароль qwerty"). "I forgot my password" is not a disclosure.
     """
-    return next(_password_spans(require_text(text, "text")), None) is not None
+    return next(_password_spans(_normalized(require_text(text, "text"))), None) is not None
 
 
 def _mask_card(number: str) -> str:
@@ -177,9 +190,11 @@ def mask_secrets(text: str) -> str:
 
     Use before logging or storing any customer message. Idempotent.
     """
-    masked = require_text(text, "text")
+    normalized = _normalized(require_text(text, "text"))
+    masked = normalized
     # A masked card's last 4 digits could join neighbouring digits into a new card-like run:
     # repeat until nothing changes (each pass removes digits, so this ends).
     while (again := _mask_once(masked)) != masked:
         masked = again
-    return masked
+    # Text without secrets comes back exactly as it was typed.
+    return text if masked == normalized else masked

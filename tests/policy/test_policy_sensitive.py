@@ -136,3 +136,29 @@ def test_a_mistyped_card_number_beside_the_word_card_is_a_card(text: str) -> Non
 )
 def test_card_talk_without_a_card_number_is_not_a_card(text: str) -> None:
     assert not looks_like_card_number(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "my visa\u00a04111\u00a01111\u00a01111\u00a01111",
+        "4111  1111  1111  1111",
+        "4111.1111.1111.1111",
+        "4111\u200b1111\u200b1111\u200b1111",
+        "4111\n1111\n1111\n1111",
+        "4111/1111/1111/1111",
+        "4111\u20131111\u20131111\u20131111",
+        "４１１１１１１１１１１１１１１１",
+    ],
+)
+def test_card_numbers_typed_with_other_separators_are_caught_and_masked(text: str) -> None:
+    """R-KZ-MIG-4: no-break spaces, dots, invisible characters or full-width digits do not
+    hide a card number."""
+    assert looks_like_card_number(text)
+    masked = mask_secrets(text)
+    assert masked.endswith("1111") and "4111" not in masked
+
+
+def test_text_without_secrets_is_returned_as_typed() -> None:
+    text = "２ lemons\u00a0please"
+    assert mask_secrets(text) == text
