@@ -16,9 +16,12 @@ blocking the loop in SQLite's busy handler.
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import logging
 import sqlite3
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
+from contextvars import ContextVar
 from pathlib import Path
 from typing import Any
 
@@ -30,6 +33,19 @@ from sqlalchemy.pool import NullPool
 from sqlalchemy.util import await_only
 
 from storage.repos import SqliteDirect, Tx
+
+log = logging.getLogger(__name__)
+_IN_TRANSACTION: ContextVar[bool] = ContextVar("orderbot_in_transaction", default=False)
+
+
+def _raw(conn: AsyncConnection) -> sqlite3.Connection:
+    return conn.sync_connection.connection.driver_connection._conn  # type: ignore[union-attr]
+
+
+def _is_clean(conn: AsyncConnection) -> bool:
+    if conn.closed or conn.invalidated or conn.in_transaction():
+        return False
+    return not _raw(conn).in_transaction
 
 
 class SchemaError(RuntimeError):
@@ -165,28 +181,60 @@ class Database:
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[Tx]:
-        if self._sqlite_writer is None:
-            async with self.engine.begin() as conn:
-                yield Tx(conn)
-            return
-        async with self._sqlite_writer:
-            # Transactions take turns anyway: they share one connection, kept open, rather
-            # than check one out of the pool and reset it each time (docs/performance.md).
-            conn = self._writer_conn
-            if conn is None or conn.closed or conn.invalidated:
-                conn = self._writer_conn = await self.engine.connect()
-            try:
-                async with conn.begin():
-                    if self._direct is None:
-                        yield Tx(conn)
-                    else:  # the transaction's own sqlite3 connection (_InlineSqlite -> sqlite3)
-                        raw = conn.sync_connection.connection.driver_connection._conn
-                        yield Tx(conn, sqlite_direct=(self._direct, raw))
-            except BaseException:
-                if conn.invalidated or conn.in_transaction():  # not back to a clean state
-                    self._writer_conn = None
-                    await conn.close()
-                raise
+        # A transaction inside another on the same task would wait for itself on SQLite's
+        # writer lock (and on PostgreSQL see none of the outer one's writes): refuse it.
+        if _IN_TRANSACTION.get():
+            raise RuntimeError("nested db.transaction(): use the open transaction's Tx")
+        token = _IN_TRANSACTION.set(True)
+        try:
+            if self._sqlite_writer is None:
+                async with self.engine.begin() as conn:
+                    yield Tx(conn)
+                return
+            async with self._sqlite_writer, self._sqlite_transaction() as tx:
+                yield tx
+        finally:
+            _IN_TRANSACTION.reset(token)
+
+    @asynccontextmanager
+    async def _sqlite_transaction(self) -> AsyncIterator[Tx]:
+        """Transactions take turns anyway: they share one connection, kept open, rather than
+        check one out of the pool and reset it each time (docs/performance.md)."""
+        conn = await self._clean_writer()
+        tx: Tx | None = None
+        try:
+            async with conn.begin():
+                if self._direct is None:
+                    tx = Tx(conn)
+                else:  # the transaction's own sqlite3 connection (_InlineSqlite -> sqlite3)
+                    tx = Tx(conn, sqlite_direct=(self._direct, _raw(conn)))
+                yield tx
+        except BaseException:
+            if not _is_clean(conn):
+                await self._drop_writer()
+            raise
+        finally:
+            if tx is not None:
+                tx.end()
+
+    async def _clean_writer(self) -> AsyncConnection:
+        """The shared connection, replaced when it is not at rest: SQLite can keep a
+        transaction open after a failed COMMIT (a deferred foreign key, a full disk) while
+        SQLAlchemy believes it ended, and every BEGIN after that would fail."""
+        conn = self._writer_conn
+        if conn is not None and not _is_clean(conn):
+            log.warning("discarding the SQLite writer connection: left inside a transaction")
+            await self._drop_writer()
+            conn = None
+        if conn is None:
+            conn = self._writer_conn = await self.engine.connect()
+        return conn
+
+    async def _drop_writer(self) -> None:
+        conn, self._writer_conn = self._writer_conn, None
+        if conn is not None:
+            with contextlib.suppress(Exception):
+                await conn.close()
 
     @asynccontextmanager
     async def connect(self) -> AsyncIterator[AsyncConnection]:

@@ -146,9 +146,13 @@ class _Direct:
     __slots__ = ("raw", "sql")
 
     def __init__(self, sql: SqliteDirect, raw: sqlite3.Connection) -> None:
-        self.sql, self.raw = sql, raw
+        self.sql: SqliteDirect = sql
+        self.raw: sqlite3.Connection | None = raw
 
     def execute(self, statement: str, params: tuple[Any, ...]) -> Any:
+        if self.raw is None:
+            # The shared connection lives on: a Tx kept past its block must not write through it.
+            raise RuntimeError("this transaction has ended; open a new one")
         return self.sql.execute(self.raw, statement, params)
 
 
@@ -756,6 +760,7 @@ class Tx:
         connection (see `SqliteDirect`), when `Database` runs SQLite inline."""
         self.conn = conn
         direct = _Direct(*sqlite_direct) if sqlite_direct is not None else None
+        self._direct = direct
         self.inbox = InboxRepo(conn, direct)
         self.users = UserRepo(conn, direct)
         self.conversations = ConversationRepo(conn, direct)
@@ -763,6 +768,11 @@ class Tx:
         self.orders = OrderRepo(conn)
         self.tickets = TicketRepo(conn)
         self.checklists = ChecklistRepo(conn)
+
+    def end(self) -> None:
+        """Called by `Database` when the block is over: later use of the direct path fails."""
+        if self._direct is not None:
+            self._direct.raw = None
 
 
 __all__ = ["OPEN_TICKET_STATUSES", "SqliteDirect", "StaleConversation", "Tx"]

@@ -182,3 +182,36 @@ async def test_sqlite_direct_errors_are_sqlalchemy_errors(db: Database) -> None:
                 "VALUES (?, ?, ?, ?)",
                 ("test", "u7", "U", "2026-11-24 01:00:00.000000"),
             )
+
+
+async def test_a_nested_transaction_is_refused_not_deadlocked(db: Database) -> None:
+    async with db.transaction():
+        with pytest.raises(RuntimeError, match="nested"):
+            async with db.transaction():
+                pass
+    async with db.transaction() as tx:  # and the next one works
+        assert await tx.inbox.record("after-nested", NOW)
+
+
+async def test_a_tx_kept_past_its_block_cannot_write(db: Database) -> None:
+    async with db.transaction() as tx:
+        kept = tx
+    if db.is_sqlite:
+        with pytest.raises(RuntimeError, match="ended"):
+            await kept.inbox.record("late", NOW)
+    async with db.transaction() as tx:
+        assert await tx.inbox.record("late", NOW)
+
+
+async def test_a_connection_left_inside_a_transaction_is_replaced(db: Database) -> None:
+    if not db.is_sqlite:
+        pytest.skip("SQLite only: the shared writer connection")
+    async with db.transaction() as tx:
+        await tx.inbox.record("first", NOW)
+    # What a failed COMMIT can leave behind: SQLite still in a transaction.
+    raw = db._writer_conn.sync_connection.connection.driver_connection._conn
+    raw.execute("BEGIN")
+    async with db.transaction() as tx:
+        assert await tx.inbox.record("second", NOW)
+    async with db.transaction() as tx:
+        assert not await tx.inbox.record("second", NOW)
