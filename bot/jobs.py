@@ -17,11 +17,15 @@ from datetime import datetime, timedelta
 
 from flows.orders import expire_unpaid
 from storage.db import Database
+from storage.repos import Tx
 
 log = logging.getLogger(__name__)
 
 # Telegram redelivers an unacknowledged update for up to 24 hours; a week is ample margin.
 INBOX_RETENTION = timedelta(days=7)
+# Sent messages are kept a while for support's questions ("did the customer get it?").
+OUTBOX_RETENTION = timedelta(days=30)
+PRUNE_BATCH = 5000
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,13 +41,32 @@ async def expire_orders(db: Database, now: datetime) -> int:
 
 
 async def prune_inbox(db: Database, now: datetime) -> int:
-    async with db.transaction() as tx:
-        return await tx.inbox.prune(now - INBOX_RETENTION)
+    return await _in_batches(db, lambda tx: tx.inbox.prune(now - INBOX_RETENTION, PRUNE_BATCH))
+
+
+async def prune_outbox(db: Database, now: datetime) -> int:
+    return await _in_batches(
+        db, lambda tx: tx.outbox.prune_sent(now - OUTBOX_RETENTION, PRUNE_BATCH)
+    )
+
+
+async def _in_batches(db: Database, batch: Callable[[Tx], Awaitable[int]]) -> int:
+    """Repeat a bounded delete, one short transaction each, letting other work run between
+    them: a week of backlog must not hold SQLite's single writer (or the loop) for long."""
+    total = 0
+    while True:
+        async with db.transaction() as tx:
+            deleted = await batch(tx)
+        total += deleted
+        if deleted < PRUNE_BATCH:
+            return total
+        await asyncio.sleep(0)
 
 
 JOBS: tuple[Job, ...] = (
     Job("expire_unpaid_orders", timedelta(minutes=1), expire_orders),
     Job("prune_inbox", timedelta(hours=1), prune_inbox),
+    Job("prune_outbox", timedelta(hours=6), prune_outbox),
 )
 
 

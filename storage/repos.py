@@ -181,8 +181,16 @@ class InboxRepo(_Repo):
         result = await self.conn.execute(stmt, {"delivery_id": delivery_id, "processed_at": at})
         return result.rowcount == 1
 
-    async def prune(self, before: datetime) -> int:
-        result = await self.conn.execute(inbox.delete().where(inbox.c.processed_at < before))
+    async def prune(self, before: datetime, limit: int = 5000) -> int:
+        """Forget up to `limit` ids processed before `before` (callers loop, one short
+        transaction per batch, so a large backlog never holds the writer for long)."""
+        oldest = (
+            select(inbox.c.delivery_id)
+            .where(inbox.c.processed_at < before)
+            .order_by(inbox.c.processed_at)
+            .limit(limit)
+        )
+        result = await self.conn.execute(inbox.delete().where(inbox.c.delivery_id.in_(oldest)))
         return result.rowcount
 
 
@@ -362,6 +370,17 @@ class OutboxRepo(_Repo):
         return [
             OutboxMessage(r.id, r.channel, r.user_id, dict(r.payload), r.attempts) for r in rows
         ]
+
+    async def prune_sent(self, before: datetime, limit: int = 5000) -> int:
+        """Delete up to `limit` messages sent before `before`; unsent ones are never touched."""
+        oldest = (
+            select(outbox.c.id)
+            .where(outbox.c.sent_at.is_not(None), outbox.c.sent_at < before)
+            .order_by(outbox.c.id)
+            .limit(limit)
+        )
+        result = await self.conn.execute(outbox.delete().where(outbox.c.id.in_(oldest)))
+        return result.rowcount
 
     async def mark_sent(self, message_id: int, at: datetime) -> None:
         await self.conn.execute(update(outbox).where(outbox.c.id == message_id).values(sent_at=at))

@@ -99,6 +99,8 @@ inbox = Table(
     metadata,
     Column("delivery_id", String(96), primary_key=True),
     Column("processed_at", UtcDateTime(), nullable=False),
+    # For pruning old ids without scanning the table.
+    Index(None, "processed_at"),
 )
 
 # Messages for someone other than the sender of the current event (staff threads, order

@@ -57,3 +57,23 @@ def test_jobs_command_runs_each_job_once(tmp_path, capsys) -> None:
     out = capsys.readouterr().out
     assert "expire_unpaid_orders: 0" in out
     assert "prune_inbox: 0" in out
+    assert "prune_outbox: 0" in out
+
+
+async def test_pruning_works_in_batches_and_keeps_unsent_messages(
+    db: Database, clock, monkeypatch
+) -> None:
+    from bot import jobs
+
+    monkeypatch.setattr(jobs, "PRUNE_BATCH", 2)
+    old = clock.now - timedelta(days=40)
+    async with db.transaction() as tx:
+        for n in range(5):
+            await tx.inbox.record(f"old-{n}", old)
+            await tx.outbox.add("staff", {"n": n}, old)
+        for message in await tx.outbox.due(clock.now, 3):
+            await tx.outbox.mark_sent(message.id, old)
+    assert await jobs.prune_inbox(db, clock.now) == 5
+    assert await jobs.prune_outbox(db, clock.now) == 3
+    async with db.transaction() as tx:
+        assert len(await tx.outbox.due(clock.now)) == 2  # the unsent ones are kept
