@@ -27,8 +27,15 @@ MAX_CHOICES = 5
 
 _SEPARATORS = re.compile(r"[,;+\n、，]+")
 _UNIT = r"(?:개|병|ea|pcs?|шт\w*\.?)"
-_QUANTITY_AFTER = re.compile(rf"^(?P<name>.*?)\s*[x×*]?\s*(?P<qty>\d+)\s*{_UNIT}?$", re.IGNORECASE)
-_QUANTITY_BEFORE = re.compile(rf"^(?P<qty>\d+)\s*(?:{_UNIT}|[x×*])?\s+(?P<name>.+)$", re.IGNORECASE)
+# A quantity as typed, signs and exponents included, so that "-1" or "1e9" is refused as a
+# quantity rather than read as "1" or "9".
+_NUMBER = r"[-+]?\d[\d.,e]*"
+_QUANTITY_AFTER = re.compile(
+    rf"^(?P<name>.*?[^\W\d_])\s*[x×*]?\s*(?P<qty>{_NUMBER})\s*{_UNIT}?$", re.IGNORECASE
+)
+_QUANTITY_BEFORE = re.compile(
+    rf"^(?P<qty>{_NUMBER})\s*(?:{_UNIT}|[x×*])?\s+(?P<name>.+)$", re.IGNORECASE
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,7 +61,7 @@ def split_quantity(part: str) -> tuple[str, int | None]:
     if found is None:
         return part, 1
     digits = found["qty"]
-    quantity = int(digits) if len(digits) <= 3 else 0
+    quantity = int(digits) if digits.isdigit() and len(digits) <= 3 else 0
     return found["name"].strip(), quantity if 1 <= quantity <= MAX_QUANTITY else None
 
 

@@ -68,3 +68,8 @@ def test_a_whole_order_in_one_line(kr: Catalog) -> None:
 
 def test_a_flood_of_items_is_cut_short(kr: Catalog) -> None:
     assert len(parse_order(", ".join(["lemon"] * 50), kr)) == MAX_ITEMS
+
+
+@pytest.mark.parametrize("typed", ["lavender -1", "-1 lavender", "lavender 1e9", "lavender 1.5"])
+def test_a_quantity_that_is_not_a_whole_positive_number_is_refused(typed: str) -> None:
+    assert split_quantity(typed) == ("lavender", None)
