@@ -94,7 +94,9 @@ def inline_keyboard(reply: Reply) -> InlineKeyboardMarkup | None:
 
 
 # Building a keyboard is pydantic validation, ~5 us a button, and the same menus and product
-# lists are sent over and over. aiogram's models are frozen; nothing here changes their lists.
+# lists are sent over and over. aiogram's models are NOT frozen and one cached object is sent
+# to every chat with that layout: treat a returned keyboard as read-only (nothing changes one
+# after this function; a keyboard that must differ is a different `buttons` key).
 @lru_cache(maxsize=2048)
 def _inline_keyboard(buttons: tuple[tuple[Button, ...], ...]) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(
