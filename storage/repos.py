@@ -91,6 +91,15 @@ _CONVERSATION_SAVE = update(conversations).where(
 )
 
 
+def _qmark(statement: Any, *column_keys: str) -> tuple[str, tuple[str, ...]]:
+    """A Core statement as sqlite3 runs it: the SQL with ? placeholders, and the names of the
+    parameters in their order (`column_keys`: the columns an INSERT or UPDATE sets)."""
+    compiled = statement.compile(
+        dialect=sqlite.dialect(paramstyle="qmark"), column_keys=list(column_keys) or None
+    )
+    return str(compiled), tuple(compiled.positiontup or ())
+
+
 class SqliteDirect:
     """The statements every message runs, on SQLite: executed on the sqlite3 connection of
     the open transaction itself, without SQLAlchemy's execution machinery (which costs several
@@ -103,20 +112,13 @@ class SqliteDirect:
     the driver would. PostgreSQL keeps SQLAlchemy and asyncpg.
     """
 
-    INBOX_RECORD = (
-        "INSERT INTO inbox (delivery_id, processed_at) VALUES (?, ?) ON CONFLICT DO NOTHING"
-    )
-    USER_WITH_CONVERSATION = (
-        "SELECT users.id, users.transport, users.external_id, users.language, users.market, "
-        "users.display_name, users.phone, users.address, "
-        "conversations.flow, conversations.state, conversations.slots, conversations.version "
-        "FROM users LEFT OUTER JOIN conversations ON conversations.user_id = users.id "
-        "WHERE users.transport = ? AND users.external_id = ?"
-    )
-    CONVERSATION_LOAD = "SELECT flow, state, slots, version FROM conversations WHERE user_id = ?"
-    CONVERSATION_SAVE = (
-        "UPDATE conversations SET flow = ?, state = ?, slots = ?, updated_at = ?, version = ? "
-        "WHERE user_id = ? AND version = ?"
+    # The SQL is compiled from the Core statements above, never written twice: (sql, the
+    # parameter names in their positional order).
+    INBOX_RECORD = _qmark(_INBOX_RECORD["sqlite"], "delivery_id", "processed_at")
+    USER_WITH_CONVERSATION = _qmark(_USER_WITH_CONVERSATION)
+    CONVERSATION_LOAD = _qmark(_CONVERSATION_LOAD)
+    CONVERSATION_SAVE = _qmark(
+        _CONVERSATION_SAVE, "flow", "state", "slots", "updated_at", "version"
     )
 
     def __init__(self, dialect: Dialect) -> None:
@@ -133,7 +135,11 @@ class SqliteDirect:
         self.slots_in = bind(conversations.c.slots)
         self.slots_out = result(conversations.c.slots)
 
-    def execute(self, raw: sqlite3.Connection, sql: str, params: tuple[Any, ...]) -> Any:
+    def execute(
+        self, raw: sqlite3.Connection, statement: tuple[str, tuple[str, ...]], **values: Any
+    ) -> Any:
+        sql, names = statement
+        params = tuple(values[name] for name in names)
         try:
             return raw.execute(sql, params)
         except sqlite3.Error as error:
@@ -149,11 +155,11 @@ class _Direct:
         self.sql: SqliteDirect = sql
         self.raw: sqlite3.Connection | None = raw
 
-    def execute(self, statement: str, params: tuple[Any, ...]) -> Any:
+    def execute(self, statement: tuple[str, tuple[str, ...]], **values: Any) -> Any:
         if self.raw is None:
             # The shared connection lives on: a Tx kept past its block must not write through it.
             raise RuntimeError("this transaction has ended; open a new one")
-        return self.sql.execute(self.raw, statement, params)
+        return self.sql.execute(self.raw, statement, **values)
 
 
 def _conversation(user_id: int, row: Any, slots: dict[str, Any] | None = None) -> Conversation:
@@ -173,8 +179,10 @@ class InboxRepo(_Repo):
         """Remember a delivery id; False when it was already processed (a redelivery)."""
         if self.direct is not None:
             sql = self.direct.sql
-            params = (delivery_id, sql.processed_at(at))
-            return self.direct.execute(sql.INBOX_RECORD, params).rowcount == 1
+            found = self.direct.execute(
+                sql.INBOX_RECORD, delivery_id=delivery_id, processed_at=sql.processed_at(at)
+            )
+            return found.rowcount == 1
         stmt = _INBOX_RECORD.get(self.conn.dialect.name)
         if stmt is None:
             stmt = _insert_ignoring_duplicates(self.conn, inbox)  # raises: unsupported dialect
@@ -221,7 +229,7 @@ class UserRepo(_Repo):
         if self.direct is not None:
             sql = self.direct.sql
             found = self.direct.execute(
-                sql.USER_WITH_CONVERSATION, (transport, external_id)
+                sql.USER_WITH_CONVERSATION, transport=transport, external_id=external_id
             ).fetchone()
             if found is None:
                 return None
@@ -265,12 +273,7 @@ class UserRepo(_Repo):
 
 class ConversationRepo(_Repo):
     async def load(self, user_id: int, default_flow: str, default_state: str) -> Conversation:
-        if self.direct is not None:
-            sql = self.direct.sql
-            found = self.direct.execute(sql.CONVERSATION_LOAD, (user_id,)).fetchone()
-            if found is None:
-                return self.fresh(user_id, default_flow, default_state)
-            return _conversation(user_id, found, sql.slots_out(found[2]))
+        # Off the hot path (the engine loads with UserRepo.find_with_conversation): SQLAlchemy.
         row = (await self.conn.execute(_CONVERSATION_LOAD, {"user_id": user_id})).first()
         if row is None:
             return self.fresh(user_id, default_flow, default_state)
@@ -291,16 +294,16 @@ class ConversationRepo(_Repo):
             result = await self.conn.execute(stmt)
         elif self.direct is not None:
             sql = self.direct.sql
-            params = (
-                conv.flow,
-                conv.state,
-                sql.slots_in(conv.slots),
-                sql.updated_at(at),
-                conv.version + 1,
-                conv.user_id,
-                conv.version,
+            result = self.direct.execute(
+                sql.CONVERSATION_SAVE,
+                flow=conv.flow,
+                state=conv.state,
+                slots=sql.slots_in(conv.slots),
+                updated_at=sql.updated_at(at),
+                version=conv.version + 1,
+                where_user_id=conv.user_id,
+                where_version=conv.version,
             )
-            result = self.direct.execute(sql.CONVERSATION_SAVE, params)
         else:
             values.update(
                 version=conv.version + 1, where_user_id=conv.user_id, where_version=conv.version

@@ -177,10 +177,17 @@ async def test_sqlite_direct_errors_are_sqlalchemy_errors(db: Database) -> None:
         await tx.users.create("test", "u7", "U", NOW)
         with pytest.raises(IntegrityError):  # the engine retries on SQLAlchemy's IntegrityError
             assert tx.users.direct is not None
-            tx.users.direct.execute(
+            statement = (
                 "INSERT INTO users (transport, external_id, display_name, created_at) "
                 "VALUES (?, ?, ?, ?)",
-                ("test", "u7", "U", "2026-11-24 01:00:00.000000"),
+                ("transport", "external_id", "display_name", "created_at"),
+            )
+            tx.users.direct.execute(
+                statement,
+                transport="test",
+                external_id="u7",
+                display_name="U",
+                created_at="2026-11-24 01:00:00.000000",
             )
 
 
