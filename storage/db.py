@@ -28,6 +28,7 @@ from typing import Any
 import aiosqlite
 from sqlalchemy import event
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 from sqlalchemy.pool import NullPool
 from sqlalchemy.util import await_only
@@ -102,10 +103,10 @@ def _begin_immediate(raw: sqlite3.Connection) -> None:
             raw.execute("BEGIN IMMEDIATE")
             break
         except sqlite3.OperationalError as error:
-            if "locked" not in str(error) and "busy" not in str(error):
-                raise
-            if waited >= BUSY_TIMEOUT_S:
-                raise
+            busy = "locked" in str(error) or "busy" in str(error)
+            if not busy or waited >= BUSY_TIMEOUT_S:
+                # As SQLAlchemy's own error, like every other database failure callers see.
+                raise DBAPIError.instance("BEGIN IMMEDIATE", (), error, sqlite3.Error) from error
         await_only(asyncio.sleep(delay))
         waited += delay
         delay = min(delay * 2, 0.1)
@@ -210,7 +211,9 @@ class Database:
                     tx = Tx(conn, sqlite_direct=(self._direct, _raw(conn)))
                 yield tx
         except BaseException:
-            if not _is_clean(conn):
+            # Failing in BEGIN itself (tx never made) can leave SQLAlchemy's connection in a
+            # half-begun state; otherwise only a connection not at rest is replaced.
+            if tx is None or not _is_clean(conn):
                 await self._drop_writer()
             raise
         finally:

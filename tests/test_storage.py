@@ -222,3 +222,26 @@ async def test_a_connection_left_inside_a_transaction_is_replaced(db: Database) 
         assert await tx.inbox.record("second", NOW)
     async with db.transaction() as tx:
         assert not await tx.inbox.record("second", NOW)
+
+
+async def test_a_write_lock_held_by_another_process_is_waited_for_then_reported(
+    db: Database, monkeypatch
+) -> None:
+    import sqlite3
+
+    from sqlalchemy.exc import OperationalError
+
+    from storage import db as db_module
+
+    if not db.is_sqlite:
+        pytest.skip("SQLite only: the write lock")
+    other = sqlite3.connect(db.url.database, isolation_level=None)
+    other.execute("BEGIN IMMEDIATE")  # another process holds the writer lock
+    monkeypatch.setattr(db_module, "BUSY_TIMEOUT_S", 0.05)
+    with pytest.raises(OperationalError):
+        async with db.transaction():
+            pass
+    other.execute("ROLLBACK")
+    other.close()
+    async with db.transaction() as tx:  # the writer connection recovered
+        assert await tx.inbox.record("after-busy", NOW)
