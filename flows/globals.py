@@ -30,19 +30,20 @@ def holds_secret(text: str) -> bool:
     return policy.looks_like_card_number(text) or policy.looks_like_password_disclosure(text)
 
 
+def secret_refusal(_: Callable[[str], str]) -> str:
+    """Why a card number or a password is refused, in the reader's words (`_` translates);
+    also said by transports that screen edited messages."""
+    return _(
+        "Please never send a password or a card number in this chat. I did not save "
+        "your message, and I will delete it where the app lets me. Staff will never "
+        "ask for them either: you type them only on the company's own site."
+    )
+
+
 def refuse_secret(turn: Turn) -> Outcome:
     """Say why we will not take it. The text never reaches a flow, so it is neither stored nor
     repeated nor relayed to staff."""
-    return stay(
-        Reply(
-            turn._(
-                "Please never send a password or a card number in this chat. I did not save "
-                "your message, and I will delete it where the app lets me. Staff will never "
-                "ask for them either: you type them only on the company's own site."
-            ),
-            delete_source=True,
-        )
-    )
+    return stay(Reply(secret_refusal(turn._), delete_source=True))
 
 
 def misunderstood(turn: Turn, flow: Flow, outcome: Outcome) -> Reply:

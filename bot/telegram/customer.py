@@ -14,6 +14,7 @@ from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from bot.telegram import mapping, render
 from bot.telegram.sender import Sender
 from flows.engine import Engine
+from flows.globals import holds_secret, secret_refusal
 from flows.i18n import Translator, pick_language, translator
 from flows.types import Reply
 
@@ -66,9 +67,28 @@ class CustomerChats:
         await self.deliver(chat_id, replies, tapped=tapped, hint=event.language_hint)
 
     async def on_edited(self, message: Message) -> None:
-        """A customer edited a message: edit staff's copy of it, if it went to support."""
+        """A customer edited a message: screened like a new one (an edit that now holds a card
+        number or a password is deleted, never relayed, and the customer is told why), else
+        staff's copy of it is edited, if it went to support."""
+        text = message.text if message.text is not None else message.caption
+        if text is not None and holds_secret(text):
+            await self._refuse_secret(message)
+            return
         if self.desk is not None:
             await self.desk.relay_customer_edit(message)
+
+    async def _refuse_secret(self, message: Message) -> None:
+        chat_id = message.chat.id
+        await self._delete(chat_id, message.message_id)
+        hint = message.from_user.language_code if message.from_user is not None else None
+        t = await self.translator_for(chat_id, hint)
+        await self.sender.send(chat_id, SendMessage(chat_id=chat_id, text=secret_refusal(t._)))
+
+    async def _delete(self, chat_id: int, message_id: int) -> None:
+        try:
+            await self.sender.send(chat_id, DeleteMessage(chat_id=chat_id, message_id=message_id))
+        except TelegramAPIError as error:  # too old, or already gone: nothing more to do
+            log.info("could not delete message %s in chat %s: %s", message_id, chat_id, error)
 
     async def deliver(
         self,
@@ -82,10 +102,7 @@ class CustomerChats:
         if not replies:
             return  # a redelivered update: answered the first time
         if source is not None and any(reply.delete_source for reply in replies):
-            try:
-                await self.sender.send(chat_id, DeleteMessage(chat_id=chat_id, message_id=source))
-            except TelegramAPIError as error:  # too old, or already gone: nothing more to do
-                log.info("could not delete message %s in chat %s: %s", source, chat_id, error)
+            await self._delete(chat_id, source)
         words = {"contact_label": "", "or_choose": ""}
         if any(reply.request_contact for reply in replies):
             t = await self.translator_for(chat_id, hint)

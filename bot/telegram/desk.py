@@ -5,12 +5,15 @@ ticket_opened -> a topic named after the ticket and the customer, with a summary
 customer_message -> the text (or a copy of the photo or document) in the topic, its staff-side
 message id linked for edits; ticket_claimed / ticket_closed -> a line in the topic (closed: the
 topic is closed too); order_placed -> a short card in the General topic (no topic per order) with
-the operator commands that take the order on. A topic deleted by staff is re-created, with the
-card, on its next message.
+the operator commands that take the order on. Whenever the bot creates a topic for a ticket that
+had none (ticket_opened, or a later message when that failed), the summary card comes first; a
+topic deleted by staff is re-created, with a note and the card, on its next message.
 
 A payload sent as several messages (a long text split in chunks) records its progress in the
 payload (`chunks_sent`, `first_message_id`) through the outbox worker's checkpoint, so a retry
-resumes after the last chunk delivered instead of repeating the first ones.
+resumes after the last chunk delivered instead of repeating the first ones (`send_resumable`,
+shared with the outbox worker: a chunk that may have gone counts as sent). A card owed to a new
+topic is recorded there too (`card_owed`), so a retry posts it before the message.
 
 Two workers may both find a ticket without a topic (or with a deleted one) and both create one:
 the topic is stored with `TicketRepo.claim_topic` (an UPDATE guarded by the old value), so one
@@ -54,7 +57,7 @@ from aiogram.methods import (
 from aiogram.types import CallbackQuery, Message
 
 from bot.telegram import mapping, render
-from bot.telegram.sender import RetryLater, Sender
+from bot.telegram.sender import RetryLater, Sender, send_resumable
 from flows.i18n import translator
 from flows.orders import BANK_TRANSFER, CARD, PAYMENT_LABELS
 from flows.support import Desk, EditRelay
@@ -141,7 +144,7 @@ class StaffDesk:
         ticket = await self._ticket(payload["ticket_id"])
         if ticket is None:
             return
-        await self.post(ticket, self._card_methods(ticket), card_on_recreate=False)
+        await self.post(ticket, self._card_methods(ticket), card=False)
 
     async def _customer_message(self, payload: dict[str, Any]) -> None:
         ticket = await self._ticket(payload["ticket_id"])
@@ -238,15 +241,28 @@ class StaffDesk:
         methods: Callable[[int], list[TelegramMethod[Any]]],
         *,
         recreate: bool = True,
-        card_on_recreate: bool = True,
+        card: bool = True,
     ) -> int | None:
-        """Send `methods(thread)` into the ticket's topic, creating the topic if it has none.
-        A topic staff deleted is re-created once (`recreate`), with a note and the summary card.
+        """Send `methods(thread)` into the ticket's topic, creating the topic if it has none:
+        the topic we create starts with the summary card (`card`: False when `methods` are the
+        card). A topic staff deleted is re-created once (`recreate`), with a note and the card.
         Returns the first message's id; None when the topic is gone and not re-created."""
+        delivery = _delivery.get()
         thread = ticket.topic_id
+        owed = False
         if thread is None:
-            thread, _ = await self._create_topic(ticket)
+            thread, created = await self._create_topic(ticket)
+            owed = created and card  # else another worker created it, and posts the card
+            if owed and delivery is not None:  # a retry still owes it if sending it fails
+                delivery[0]["card_owed"] = True
+                await delivery[1]()
+        if card and delivery is not None and delivery[0].get("card_owed"):
+            owed = True
         try:
+            if owed:
+                await self._send_all(self._card_methods(ticket)(thread))
+                if delivery is not None and delivery[0].pop("card_owed", None):
+                    await delivery[1]()
             return await self._send_all(methods(thread), resume=True)
         except TelegramBadRequest as error:
             if not thread_missing(error):
@@ -260,13 +276,13 @@ class StaffDesk:
                     "The previous topic of this request was deleted; this one replaces it."
                 )
                 intro = [self._message(thread, note)]
-                if card_on_recreate:
+                if card:
                     intro += self._card_methods(ticket)(thread)
                 await self._send_all(intro)
-            delivery = _delivery.get()
             if delivery is not None:  # chunks sent into the deleted topic are lost: send all
                 delivery[0].pop("chunks_sent", None)
                 delivery[0].pop("first_message_id", None)
+                delivery[0].pop("card_owed", None)  # posted with the new topic's note
             return await self._send_all(methods(thread), resume=True)
 
     async def _send_all(
@@ -276,22 +292,11 @@ class StaffDesk:
         of the payload being delivered, so skip those a failed attempt already sent and record
         each one sent (see `deliver`)."""
         delivery = _delivery.get() if resume else None
-        done, first = 0, None
-        if delivery is not None:
-            done = int(delivery[0].get("chunks_sent") or 0)
-            first = delivery[0].get("first_message_id")
-        for index, method in enumerate(methods):
-            if index < done:
-                continue
-            result = await self._send(method)
-            if first is None:
-                first = getattr(result, "message_id", None)
-            if delivery is not None and index + 1 < len(methods):
-                payload, checkpoint = delivery
-                payload["chunks_sent"] = index + 1
-                payload["first_message_id"] = first
-                await checkpoint()
-        return first
+        payload, checkpoint = delivery if delivery is not None else (None, None)
+        what = f"staff {payload.get('type')}" if payload is not None else "staff message"
+        return await send_resumable(
+            methods, self._send, progress=payload, checkpoint=checkpoint, what=what
+        )
 
     async def _create_topic(
         self, ticket: Ticket, *, replacing: int | None = None

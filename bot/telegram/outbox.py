@@ -12,11 +12,16 @@ row due again when the lease ends: it is sent once more, at most once per crash.
   marked sent and logged, never sent twice;
 - anything else: postponed with exponential backoff.
 
+Groups: each group (the staff desk, or one customer) is sent by its own task, at most one per
+group, so a slow group (the staff group's 20 a minute, a chat in a flood wait) holds up no other:
+the loop keeps claiming while groups are being sent. A group's task ends with its rows.
+
 Order: one customer's rows are delivered in order, and the staff desk's rows in order too (one
 group). A row goes out only when every earlier unsent row of its group has gone out: a group
-stops at its first postponed row (the rest wait for the next round), and a claimed row behind an
-earlier one that is not in this batch (postponed, or leased by another worker) is deferred for a
-few seconds rather than sent ahead of it.
+stops at its first postponed row (the rest wait for the next round), a claimed row of a group
+still being sent waits for that group's task to end, and a claimed row behind an earlier one that
+is not in this batch (postponed, or leased by another worker) is deferred for a few seconds
+rather than sent ahead of it.
 
 Leases: the staff batch is sized to what the group's rate (20 a minute) sends in a quarter of
 the lease, and a group renews the lease of its remaining rows once half of it has passed. The
@@ -25,7 +30,8 @@ ended is not sent here, and neither is anything of its group after it.
 
 Chunks: a text sent as several messages records its progress in the payload (`chunks_sent`,
 `first_message_id`) after each message but the last, so a retry resumes after the last chunk
-delivered (the staff desk does the same through `StaffDesk.deliver`'s checkpoint).
+delivered (`send_resumable`; the staff desk does the same through `StaffDesk.deliver`'s
+checkpoint). A chunk that may have been delivered counts as delivered and the next one follows.
 """
 
 from __future__ import annotations
@@ -50,7 +56,7 @@ from aiogram.methods import CopyMessage, SendMessage
 from bot.telegram import render
 from bot.telegram.desk import CAPTION_LIMIT, StaffDesk
 from bot.telegram.mapping import TRANSPORT
-from bot.telegram.sender import RetryLater, Sender, is_ambiguous
+from bot.telegram.sender import RetryLater, Sender, is_ambiguous, send_resumable
 from storage.db import Database
 from storage.records import OutboxMessage, User
 from storage.repos import Tx
@@ -107,26 +113,56 @@ class OutboxWorker:
         rate, period = sender.limits.group
         self.staff_batch = max(1, min(batch, int(lease * rate / period / 4)))
         self._wake = asyncio.Event()
+        self._sending: dict[Any, asyncio.Task[None]] = {}  # group -> the task sending its rows
 
     def wake(self) -> None:
         """Something was probably queued: look now rather than at the next poll."""
         self._wake.set()
 
     async def run(self) -> None:
-        while True:
-            self._wake.clear()
-            try:
-                claimed = await self.run_once()
-            except Exception:
-                log.exception("outbox pass failed")
-                claimed = 0
-            if claimed:
-                continue
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), self.poll)
+        try:
+            while True:
+                self._wake.clear()
+                try:
+                    claimed = await self.dispatch()
+                except Exception:
+                    log.exception("outbox pass failed")
+                    claimed = 0
+                if claimed:
+                    continue
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._wake.wait(), self.poll)
+        finally:
+            await self.stop()
 
     async def run_once(self) -> int:
-        """Claim and deliver one batch; the number of rows claimed for sending."""
+        """Claim one batch and wait until every group is sent (tests, one-shot use); the number
+        of rows claimed for sending."""
+        claimed = await self.dispatch()
+        await self.drain()
+        return claimed
+
+    async def drain(self) -> None:
+        """Wait until no group is being sent."""
+        while tasks := [task for task in self._sending.values() if not task.done()]:
+            await asyncio.gather(*tasks, return_exceptions=True)
+
+    async def stop(self) -> None:
+        """Cancel the groups being sent: their unsent rows come back when their lease ends."""
+        tasks = list(self._sending.values())
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+
+    @property
+    def sending(self) -> frozenset[Any]:
+        """The groups being sent now."""
+        return frozenset(self._sending)
+
+    async def dispatch(self) -> int:
+        """Claim the due rows whose turn it is and start sending them, one task per group (a
+        group still being sent keeps its task; its claimed rows wait); returns at once with the
+        number of rows claimed for sending."""
         now = self.clock()
         until = now + self.lease
         async with self.db.transaction() as tx:
@@ -145,17 +181,32 @@ class OutboxWorker:
         groups: dict[Any, list[OutboxMessage]] = {}
         for row in rows:
             groups.setdefault(group_of(row), []).append(row)
-        await asyncio.gather(
-            *(self._deliver_in_order(group, users, until) for group in groups.values())
-        )
+        for group, pending in groups.items():
+            self._start(group, pending, users, until)
         return len(rows)
+
+    def _start(
+        self, group: Any, rows: list[OutboxMessage], users: dict[int, User | None], until: datetime
+    ) -> None:
+        assert group not in self._sending, f"outbox group {group!r} is already being sent"
+        task = asyncio.create_task(self._deliver_in_order(rows, users, until))
+        self._sending[group] = task
+        task.add_done_callback(lambda done: self._finished(group, done))
+
+    def _finished(self, group: Any, task: asyncio.Task[None]) -> None:
+        if self._sending.get(group) is task:
+            del self._sending[group]
+        if not task.cancelled() and (error := task.exception()) is not None:
+            log.error("outbox group %r failed; its rows come back", group, exc_info=error)
+        self.wake()  # rows of this group may be waiting for it
 
     async def _in_turn(
         self, tx: Tx, rows: list[OutboxMessage], now: datetime
     ) -> tuple[list[OutboxMessage], dict[datetime, list[int]]]:
-        """Split claimed rows into those whose turn it is and those behind an earlier unsent
-        row of their group that this batch does not hold (postponed, or another worker's):
-        the latter are deferred (until that row is due, at most `recheck` from now)."""
+        """Split claimed rows into those whose turn it is and those that wait: the rows of a
+        group still being sent (deferred a second: its task may end any time) and those behind
+        an earlier unsent row of their group that this batch does not hold (postponed, or
+        another worker's: deferred until that row is due, at most `recheck` from now)."""
         if not rows:
             return rows, {}
         earlier: list[tuple[Any, int, datetime]] = []
@@ -179,7 +230,11 @@ class OutboxWorker:
         ready: list[OutboxMessage] = []
         deferred: dict[datetime, list[int]] = {}
         for row in rows:
-            blocker = blockers.get(group_of(row))
+            group = group_of(row)
+            if group in self._sending:  # its earlier rows are being sent: none may overtake
+                deferred.setdefault(self._behind(now, now), []).append(row.id)
+                continue
+            blocker = blockers.get(group)
             if blocker is None or row.id < blocker[0]:
                 ready.append(row)
             else:
@@ -273,17 +328,13 @@ class OutboxWorker:
             )
             first = (await self.sender.send(chat_id, copy, max_wait=self.max_wait)).message_id
         else:
-            chunks = render.split_text(text)
-            done = int(payload.get("chunks_sent") or 0)  # a retry resumes after these
-            first = payload.get("first_message_id")
-            for index, chunk in enumerate(chunks[done:], start=done):
-                send = SendMessage(chat_id=chat_id, text=chunk)
-                sent = await self.sender.send(chat_id, send, max_wait=self.max_wait)
-                first = first if first is not None else sent.message_id
-                if index + 1 < len(chunks):
-                    payload["chunks_sent"] = index + 1
-                    payload["first_message_id"] = first
-                    await self._checkpoint(row)
+            first = await send_resumable(
+                [SendMessage(chat_id=chat_id, text=chunk) for chunk in render.split_text(text)],
+                lambda method: self.sender.send(chat_id, method, max_wait=self.max_wait),
+                progress=payload,
+                checkpoint=lambda: self._checkpoint(row),
+                what=f"outbox row {row.id}",
+            )
         if first is not None and payload.get("row_id"):
             async with self.db.transaction() as tx:
                 await tx.tickets.link_message(payload["row_id"], customer_message_id=first)

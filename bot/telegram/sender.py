@@ -16,6 +16,8 @@
   idempotent methods (edits, deletes, answers, settings) are retried on those too.
 - Idle chats (empty queue, buckets drained, no pause) are forgotten, so the table holds the
   busy chats only.
+- `send_resumable` sends the messages of one payload (a long text's chunks) in order, resuming
+  after those an earlier attempt delivered; a message that may have gone counts as delivered.
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections import deque
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol, TypeVar
 
@@ -101,6 +103,50 @@ def is_ambiguous(error: BaseException) -> bool:
     if isinstance(error, TelegramNetworkError):
         return not not_sent(error)
     return isinstance(error, ClientDecodeError)
+
+
+async def send_resumable(
+    methods: Sequence[TelegramMethod[Any]],
+    send: Callable[[TelegramMethod[Any]], Awaitable[Any]],
+    *,
+    progress: dict[str, Any] | None = None,
+    checkpoint: Callable[[], Awaitable[None]] | None = None,
+    what: str = "payload",
+) -> int | None:
+    """Send `methods` in order with `send`; the first message's id (None: none known).
+
+    `progress` (an outbox payload) records how far an earlier attempt got: `chunks_sent`
+    messages are skipped, and after each message but the last it is updated (`chunks_sent`,
+    `first_message_id`) and stored with `checkpoint`, so a retry resumes after the last message
+    delivered. A message that may or may not have gone (`is_ambiguous`) counts as delivered:
+    it is logged and never sent again, and the next one follows, so a reader may miss a part
+    but never gets one twice. Any other error is raised (the progress so far is kept)."""
+    done = int(progress.get("chunks_sent") or 0) if progress is not None else 0
+    first = progress.get("first_message_id") if progress is not None else None
+    for index in range(done, len(methods)):
+        method = methods[index]
+        try:
+            result = await send(method)
+        except Exception as error:
+            if not is_ambiguous(error):
+                raise
+            log.warning(
+                "%s: %s %d of %d may have been delivered (%s): counted as sent",
+                what,
+                type(method).__name__,
+                index + 1,
+                len(methods),
+                error,
+            )
+            result = None
+        if first is None:
+            first = getattr(result, "message_id", None)
+        if progress is not None and index + 1 < len(methods):
+            progress["chunks_sent"] = index + 1
+            progress["first_message_id"] = first
+            if checkpoint is not None:
+                await checkpoint()
+    return first
 
 
 @dataclass(slots=True)

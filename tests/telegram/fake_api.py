@@ -64,6 +64,8 @@ class Fault:
     chat_id: int | None = None
     times: int = 1
     after: int = 0  # matching calls that succeed before the fault applies
+    raw: str | None = None  # an unreadable answer (a proxy's page): the call may have been done
+    performed: bool = False  # with `raw`: the call was carried out all the same
 
 
 class FakeBotAPI:
@@ -106,6 +108,11 @@ class FakeBotAPI:
         form = await request.post()
         params = {key: self._value(key, value) for key, value in form.items()}
         fault = self._fault(method, params)
+        if fault is not None and fault.raw is not None:  # an ambiguous failure
+            handler = getattr(self, "_" + method)
+            result = handler(params) if fault.performed else None
+            await self._record(Call(method, params, ok=fault.performed, result=result))
+            return web.Response(text=fault.raw, status=fault.status, content_type="text/html")
         if fault is not None:
             await self._record(Call(method, params, ok=False))
             body: dict[str, Any] = {
@@ -184,13 +191,20 @@ class FakeBotAPI:
         times: int = 1,
         description: str | None = None,
         after: int = 0,
+        raw: str | None = None,
+        performed: bool = False,
     ) -> None:
+        """Fail the next `times` calls of `method` (to `chat_id`), after `after` succeed: a Bot
+        API error, or with `raw` an unreadable answer after which the call may have been done
+        (`performed`: it was), which the bot must not repeat."""
         text = description or (
             f"Too Many Requests: retry after {retry_after}"
             if status == 429
             else "Internal Server Error"
         )
-        self.faults.append(Fault(method, status, text, retry_after, chat_id, times, after))
+        self.faults.append(
+            Fault(method, status, text, retry_after, chat_id, times, after, raw, performed)
+        )
 
     def sent(self, method: str | None = None, chat_id: int | None = None) -> list[Call]:
         """Successful calls, optionally of one method and to one chat."""

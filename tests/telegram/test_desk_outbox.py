@@ -124,7 +124,8 @@ async def test_two_workers_creating_a_topic_keep_one(db, clock, api, workers) ->
     kept, extra = (c.result["message_thread_id"] for c in api.sent("createForumTopic", STAFF))
     (deleted,) = api.sent("deleteForumTopic", STAFF)
     assert deleted.params["message_thread_id"] == extra
-    messages = api.sent("sendMessage", STAFF)
+    card, *messages = api.sent("sendMessage", STAFF)  # the winner's new topic starts with it
+    assert card.text.startswith("Support request #") and card.params["message_thread_id"] == kept
     assert [(m.text, m.params["message_thread_id"]) for m in messages] == [
         ("one", kept),
         ("two", kept),
@@ -153,7 +154,7 @@ async def test_a_long_staff_message_resumes_after_its_last_chunk(db, clock, api,
         row_id = await tx.tickets.add_message(ticket_id, "in", text, clock(), customer_message_id=5)
     payload = {"type": "customer_message", "ticket_id": ticket_id, "text": text, "row_id": row_id}
     await queue_staff(db, clock, payload)
-    api.fail("sendMessage", 500, chat_id=STAFF, after=1, times=4)  # the 2nd chunk fails
+    api.fail("sendMessage", 500, chat_id=STAFF, after=2, times=4)  # card, 1st chunk, then fails
     work = workers[0].outbox
     assert await work.run_once() == 1
     (row,) = await unsent(db, clock)
@@ -161,7 +162,8 @@ async def test_a_long_staff_message_resumes_after_its_last_chunk(db, clock, api,
     clock.advance(seconds=6)
     assert await work.run_once() == 1
     (topic,) = api.sent("createForumTopic", STAFF)
-    chunks = api.sent("sendMessage", STAFF)
+    card, *chunks = api.sent("sendMessage", STAFF)  # the new topic starts with the card, once
+    assert card.text.startswith("Support request #")
     assert [c.text[:6] for c in chunks] == ["part 1", "part 2", "part 3"]  # each exactly once
     assert {c.params["message_thread_id"] for c in chunks} == {topic.result["message_thread_id"]}
     first_id = chunks[0].result["message_id"]
@@ -206,3 +208,73 @@ async def test_an_order_confirmed_in_the_chat_reaches_the_desk(
     assert card.text.startswith("New order KR-2611-000001 (KR): ")
     assert "Total: ₩54,000 · Payment: Card" in card.text
     assert "orderbot orders paid KR-2611-000001" in card.text
+
+
+def relay(ticket_id: int, row_id: int, text: str) -> dict:
+    return {"type": "customer_message", "ticket_id": ticket_id, "text": text, "row_id": row_id}
+
+
+async def customer_said(db, clock, ticket_id: int, text: str) -> int:
+    async with db.transaction() as tx:
+        return await tx.tickets.add_message(ticket_id, "in", text, clock(), customer_message_id=5)
+
+
+async def test_a_staff_chunk_that_may_have_gone_is_skipped_not_the_rest(
+    db, clock, api, workers
+) -> None:
+    ticket_id = await open_ticket(db, clock)
+    text = "\n".join(f"part {n} " + "x" * 3000 for n in (1, 2, 3))
+    row_id = await customer_said(db, clock, ticket_id, text)
+    await queue_staff(db, clock, relay(ticket_id, row_id, text))
+    # Card and first chunk go; the second is carried out but its answer is unreadable.
+    api.fail(
+        "sendMessage", 502, chat_id=STAFF, after=2, raw="<html>Bad Gateway</html>", performed=True
+    )
+    work = workers[0].outbox
+    assert await work.run_once() == 1
+    card, *chunks = api.sent("sendMessage", STAFF)
+    assert card.text.startswith("Support request #")
+    assert [c.text[:6] for c in chunks] == ["part 1", "part 2", "part 3"]  # each exactly once
+    clock.advance(hours=1)
+    assert await work.run_once() == 0 and await unsent(db, clock) == []
+    assert len(api.sent("sendMessage", STAFF)) == 4
+
+
+async def test_a_topic_created_after_a_lost_ticket_opened_starts_with_the_card(
+    db, clock, api, workers
+) -> None:
+    ticket_id = await open_ticket(db, clock)
+    row_id = await customer_said(db, clock, ticket_id, "Where is my parcel?")
+    opened = {"type": "ticket_opened", "ticket_id": ticket_id}
+    await queue_staff(db, clock, opened, relay(ticket_id, row_id, "Where is my parcel?"))
+    api.fail("createForumTopic", 502, raw="<html>Bad Gateway</html>")  # maybe created: given up
+    work = workers[0].outbox
+    assert await work.run_once() == 2
+    (topic,) = api.sent("createForumTopic", STAFF)
+    thread = topic.result["message_thread_id"]
+    card, message = api.sent("sendMessage", STAFF)
+    assert card.text.startswith(f"Support request #{ticket_id}: Alice")
+    assert message.text == "Where is my parcel?"
+    assert {card.params["message_thread_id"], message.params["message_thread_id"]} == {thread}
+    assert await unsent(db, clock) == []
+
+
+async def test_a_card_that_failed_is_posted_on_the_retry(db, clock, api, workers) -> None:
+    ticket_id = await open_ticket(db, clock)
+    row_id = await customer_said(db, clock, ticket_id, "Hello?")
+    await queue_staff(db, clock, relay(ticket_id, row_id, "Hello?"))  # no topic yet
+    api.fail("sendMessage", 500, chat_id=STAFF, times=4)  # the card fails after the topic
+    work = workers[0].outbox
+    assert await work.run_once() == 1
+    (row,) = await unsent(db, clock)
+    assert row.payload["card_owed"] is True
+    clock.advance(seconds=6)
+    assert await work.run_once() == 1
+    assert len(api.sent("createForumTopic", STAFF)) == 1
+    card, message = api.sent("sendMessage", STAFF)
+    assert card.text.startswith("Support request #") and message.text == "Hello?"
+    async with db.transaction() as tx:  # staff edits find the message, not the card
+        found = await tx.tickets.find_message(
+            ticket_id, staff_message_id=message.result["message_id"]
+        )
+    assert found is not None and found["id"] == row_id

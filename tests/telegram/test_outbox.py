@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Awaitable, Callable
 from datetime import timedelta
 
@@ -10,6 +11,7 @@ from aiogram.exceptions import TelegramForbiddenError, TelegramNetworkError, Tel
 from aiogram.methods import SendMessage, TelegramMethod
 from aiogram.types import Chat, Message
 
+from bot.telegram.desk import StaffDesk
 from bot.telegram.outbox import OutboxWorker
 from bot.telegram.sender import Limits, Sender
 
@@ -234,3 +236,115 @@ def test_the_staff_batch_fits_in_the_lease(db, clock) -> None:
     work = OutboxWorker(db, Sender(Bot()), clock, lease=300, batch=50)
     assert work.staff_batch == 25  # 20 a minute: 25 rows take a quarter of the lease
     assert OutboxWorker(db, Sender(Bot()), clock, lease=60).staff_batch == 5
+
+
+def maybe_sent() -> TelegramNetworkError:
+    """A timeout after the request left: Telegram may have carried it out."""
+    error = TelegramNetworkError(SendMessage(chat_id=1001, text="x"), "Request timeout error")
+    error.__cause__ = TimeoutError()
+    return error
+
+
+async def test_a_chunk_that_may_have_gone_is_skipped_not_the_rest(db, clock) -> None:
+    alice = await queue_notice(db, clock)
+    async with db.transaction() as tx:
+        (row,) = await tx.outbox.due(clock(), channel="user")
+        await tx.outbox.mark_sent(row.id, clock())
+    await queue(db, clock, alice, "\n".join(f"part {n} " + "x" * 3000 for n in (1, 2, 3)))
+    bot = Bot([None, maybe_sent()])  # the second chunk times out after it left
+    work = worker(db, clock, bot)
+    assert await work.run_once() == 1
+    assert [m.text.split(" ")[:2] for m in bot.sent] == [["part", "1"], ["part", "3"]]
+    clock.advance(hours=1)
+    assert await work.run_once() == 0  # counted as sent: never repeated
+    assert len(bot.sent) == 2 and await rows(db, clock) == []
+
+
+class Gate:
+    """A bot hook holding every call to one chat until opened (a slow or paused chat)."""
+
+    def __init__(self, chat: int) -> None:
+        self.chat = chat
+        self.open = asyncio.Event()
+        self.waiting = asyncio.Event()
+
+    async def __call__(self, method: TelegramMethod) -> None:
+        if int(method.chat_id) == self.chat:
+            self.waiting.set()
+            await self.open.wait()
+
+
+async def test_a_slow_chat_holds_up_no_other(db, clock) -> None:
+    alice = await queue_notice(db, clock)
+    gate = Gate(1001)
+    bot = Bot(hook=gate)
+    work = worker(db, clock, bot)
+    try:
+        assert await work.dispatch() == 1
+        await asyncio.wait_for(gate.waiting.wait(), 2)  # Alice's chat is stuck
+        assert work.sending == {alice}
+        boris = await queue_notice(db, clock, "1002")
+        await queue(db, clock, alice, "second")
+        assert await work.dispatch() == 1  # Boris's; Alice's second waits for her first
+        await asyncio.sleep(0.05)
+        assert [m.chat_id for m in bot.sent] == [1002]
+        assert work.sending == {alice}  # one task per group
+        gate.open.set()
+        await work.drain()
+        assert work.sending == frozenset()
+        clock.advance(seconds=2)  # the deferred row is due again
+        assert await work.run_once() == 1
+    finally:
+        gate.open.set()
+        await work.stop()
+    assert [(m.chat_id, m.text) for m in bot.sent] == [
+        (1002, "Your order shipped."),
+        (1001, "Your order shipped."),
+        (1001, "second"),
+    ]
+    assert boris != alice and await rows(db, clock) == []
+
+
+async def test_a_slow_staff_group_holds_up_no_customer(db, clock) -> None:
+    staff = -1001234567890
+    gate = Gate(staff)
+    bot = Bot(hook=gate)
+    sender = Sender(bot, limits=FAST, backoff=0.01)
+    desk = StaffDesk(db, sender, staff, clock=clock)
+    work = OutboxWorker(db, sender, clock, desk=desk)
+    order = {"type": "order_placed", "number": "KR-2611-000007", "market": "KR"}
+    async with db.transaction() as tx:
+        for number in (7, 8):
+            await tx.outbox.add("staff", {**order, "order_id": number}, clock())
+    try:
+        assert await work.dispatch() == 2
+        await asyncio.wait_for(gate.waiting.wait(), 2)  # the staff group is slow
+        await queue_notice(db, clock)
+        async with db.transaction() as tx:
+            await tx.outbox.add("staff", {**order, "order_id": 9}, clock())
+        assert await work.dispatch() == 1  # the customer's notice; the staff row waits
+        await asyncio.sleep(0.05)
+        assert [m.chat_id for m in bot.sent] == [1001]
+        gate.open.set()
+        await work.drain()
+        clock.advance(seconds=2)
+        assert await work.run_once() == 1
+    finally:
+        gate.open.set()
+        await work.stop()
+    staff_rows = [m.text for m in bot.sent if m.chat_id == staff]
+    assert len(staff_rows) == 3
+    async with db.transaction() as tx:
+        assert await tx.outbox.due(clock().replace(year=2100), 100) == []
+
+
+async def test_stop_cancels_the_groups_being_sent(db, clock) -> None:
+    await queue_notice(db, clock)
+    gate = Gate(1001)
+    work = worker(db, clock, Bot(hook=gate))
+    assert await work.dispatch() == 1
+    await asyncio.wait_for(gate.waiting.wait(), 2)
+    await work.stop()
+    assert work.sending == frozenset()
+    clock.advance(minutes=6)  # the lease ends: the row comes back
+    assert len(await rows(db, clock)) == 1

@@ -6,6 +6,8 @@ import asyncio
 
 import pytest
 
+from flows.globals import secret_refusal
+from flows.i18n import translator
 from tests.telegram.conftest import STAFF
 from tests.telegram.fake_api import BOT_USERNAME, Call, FakeBotAPI
 
@@ -89,6 +91,42 @@ async def test_support_ticket_round_trip(polling, api: FakeBotAPI) -> None:
     await api.wait_sent("closeForumTopic", STAFF)
     assert any("closed by Mina" in t for t in api.texts(STAFF))
     await api.wait_for(lambda: any("Support request #1 is closed" in t for t in api.texts(ALICE)))
+
+
+async def test_an_edit_that_adds_a_card_number_is_deleted_not_relayed(polling, api) -> None:
+    await onboard(api, ALICE)
+    api.say(ALICE, "/support a question")
+    await api.wait_for(lambda: any("a question" in t for t in api.texts(STAFF)))
+    question = api.say(ALICE, "Where is my parcel?")
+    await api.wait_for(lambda: any(t == "Where is my parcel?" for t in api.texts(STAFF)))
+    refusal = secret_refusal(translator("en")._)
+    api.edit(question, "Where is my parcel? My card is 4111 1111 1111 1111")
+    (deleted,) = await api.wait_sent("deleteMessage", ALICE)
+    assert deleted.params["message_id"] == question["message_id"]
+    await api.wait_for(lambda: refusal in api.texts(ALICE))
+    await asyncio.sleep(0.1)
+    assert api.sent("editMessageText", STAFF) == []  # staff's copy keeps the old words
+    assert not any("4111" in t for t in api.texts(STAFF))
+
+
+async def test_an_edit_outside_support_is_screened_too(polling, api) -> None:
+    hello = api.say(BORIS, "hello", language="ru")
+    await api.wait_sent("sendMessage", BORIS)
+    api.edit(hello, "мой пароль: hunter2")
+    (deleted,) = await api.wait_sent("deleteMessage", BORIS)
+    assert deleted.params["message_id"] == hello["message_id"]
+    refusal = secret_refusal(translator("ru")._)  # the app's language: none chosen yet
+    assert refusal != secret_refusal(translator("en")._)
+    await api.wait_for(lambda: refusal in api.texts(BORIS))
+
+
+async def test_a_refused_delete_of_an_edit_still_warns(polling, api) -> None:
+    hello = api.say(ALICE, "hello")
+    await api.wait_sent("sendMessage", ALICE)
+    api.fail("deleteMessage", 400, description="Bad Request: message can't be deleted")
+    api.edit(hello, "card 4111111111111111")
+    refusal = secret_refusal(translator("en")._)
+    await api.wait_for(lambda: refusal in api.texts(ALICE))
 
 
 async def test_staff_claim_and_a_deleted_topic_is_recreated(polling, api, db) -> None:
