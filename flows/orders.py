@@ -20,7 +20,8 @@ from datetime import date, datetime
 from decimal import Decimal
 
 import policy
-from flows.i18n import N_, Translator, translator
+from flows.i18n import N_, Translator
+from flows.notices import tell_customer
 from storage.db import Database
 from storage.records import Order, OrderLine
 from storage.repos import Tx
@@ -276,14 +277,11 @@ def notice_text(t: Translator, order: Order, kind: str) -> str:
 
 
 async def _tell_customer(tx: Tx, order: Order, now: datetime, kind: str) -> None:
-    user = await tx.users.get(order.user_id)
-    if user is None:
-        return
-    text = notice_text(translator(user.language or "en"), order, kind)
-    await tx.outbox.add(
-        "user",
-        {"text": text, "order": order.number},
+    await tell_customer(
+        tx,
+        order.user_id,
         now,
-        user_id=user.id,
+        lambda t: notice_text(t, order, kind),
         dedup_key=f"order-{kind}-{order.id}",
+        order=order.number,
     )

@@ -18,7 +18,8 @@ import policy
 from flows.base import Flow
 from flows.context import Turn
 from flows.globals import holds_secret
-from flows.i18n import translator
+from flows.i18n import Translator, translator
+from flows.notices import tell_customer
 from flows.types import Button, Event, Kind, Outcome, Reply, quiet, rows, stale
 from storage.db import Database
 from storage.records import Ticket
@@ -58,14 +59,15 @@ async def open_ticket(
     return ticket, True
 
 
-def hours_notice(turn: Turn, ticket: Ticket) -> str | None:
-    """Outside support hours, when staff are back; at most once a day per ticket."""
+async def hours_notice(turn: Turn, ticket: Ticket) -> str | None:
+    """Outside support hours, when staff are back; at most once a day per ticket (the day
+    it was said is recorded on the ticket)."""
     if policy.support_is_open(turn.market, turn.now):
         return None
     today = policy.local_date(turn.market, turn.now)
     if ticket.hours_notice_on == today:
         return None
-    ticket.hours_notice_on = today
+    await turn.tx.tickets.update(ticket, turn.now, hours_notice_on=today)
     back = policy.support_next_open(turn.market, turn.now)
     tz = policy.market_config(turn.market).timezone
     return turn._(
@@ -99,9 +101,8 @@ class Support(Flow):
                 "Your support request #{number} is still open. Write here and staff will see it."
             )
         ).format(number=ticket.id)
-        notice = hours_notice(turn, ticket)
+        notice = await hours_notice(turn, ticket)
         if notice:
-            await turn.tx.tickets.update(ticket, turn.now, hours_notice_on=ticket.hours_notice_on)
             text += "\n\n" + notice
         if not turn.resources.staff_desk:
             text += "\n\n" + contacts_text(turn)
@@ -135,9 +136,8 @@ class Support(Flow):
         if ticket.status == "handling":
             return quiet()
         reply = turn._("Sent to support. Staff will answer in this chat.")
-        notice = hours_notice(turn, ticket)
+        notice = await hours_notice(turn, ticket)
         if notice:
-            await turn.tx.tickets.update(ticket, turn.now, hours_notice_on=ticket.hours_notice_on)
             reply += "\n\n" + notice
         return quiet(Reply(reply))
 
@@ -300,7 +300,7 @@ class Desk:
             user = await tx.users.get(ticket.user_id)
             if user is None:
                 return None
-            said = translator(user.language or "en")._("Support: {text}").format(text=text)
+            said = staff_words(translator(user.language or "en"), text)
             return EditRelay(
                 ticket.id, user.transport, user.external_id, None, row["customer_message_id"], said
             )
@@ -334,16 +334,22 @@ async def _open_ticket(tx: Tx, ticket_id: int) -> Ticket | None:
     return None if ticket is None or ticket.status == "closed" else ticket
 
 
+def staff_words(t: Translator, text: str) -> str:
+    """A staff member's message as the customer reads it."""
+    return t._("Support: {text}").format(text=text)
+
+
 async def _tell_customer(tx: Tx, ticket: Ticket, at: datetime, kind: str, **extra: Any) -> None:
-    user = await tx.users.get(ticket.user_id)
-    if user is None:
-        return
-    t = translator(user.language or "en")
     if kind == "staff_message":
         said = extra.pop("said") or "📎"
-        text = t._("Support: {text}").format(text=said)
-    else:
-        text = t._(
+        await tell_customer(tx, ticket.user_id, at, lambda t: staff_words(t, said), **extra)
+        return
+    await tell_customer(
+        tx,
+        ticket.user_id,
+        at,
+        lambda t: t._(
             "Support request #{number} is closed. Send /support if you need us again."
-        ).format(number=ticket.id)
-    await tx.outbox.add("user", {**extra, "text": text}, at, user_id=user.id)
+        ).format(number=ticket.id),
+        **extra,
+    )
