@@ -6,16 +6,12 @@ Each method is one or two statements; none commits. `Tx` groups them so that a f
 
 from __future__ import annotations
 
-import sqlite3
-from collections.abc import Callable
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import Row, bindparam, func, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.engine import Dialect
-from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from storage.records import Conversation, Order, OrderLine, OutboxMessage, Ticket, User
@@ -30,13 +26,18 @@ from storage.schema import (
     ticket_messages,
     users,
 )
+from storage.sqlite import SqliteConnection
+
+# What repositories execute on: SQLAlchemy's connection (PostgreSQL), or on SQLite the open
+# transaction's own (storage/sqlite.py), which takes the same Core statements.
+Connection = AsyncConnection | SqliteConnection
 
 
 class StaleConversation(Exception):
     """Another worker saved this conversation first: reload and retry the whole event."""
 
 
-def _insert_ignoring_duplicates(conn: AsyncConnection, table: Any) -> Any:
+def _insert_ignoring_duplicates(conn: Connection, table: Any) -> Any:
     """An INSERT that skips a row whose unique key exists, on SQLite and PostgreSQL alike."""
     dialect = conn.dialect.name
     if dialect == "sqlite":
@@ -91,98 +92,20 @@ _CONVERSATION_SAVE = update(conversations).where(
 )
 
 
-def _qmark(statement: Any, *column_keys: str) -> tuple[str, tuple[str, ...]]:
-    """A Core statement as sqlite3 runs it: the SQL with ? placeholders, and the names of the
-    parameters in their order (`column_keys`: the columns an INSERT or UPDATE sets)."""
-    compiled = statement.compile(
-        dialect=sqlite.dialect(paramstyle="qmark"), column_keys=list(column_keys) or None
-    )
-    return str(compiled), tuple(compiled.positiontup or ())
-
-
-class SqliteDirect:
-    """The statements every message runs, on SQLite: executed on the sqlite3 connection of
-    the open transaction itself, without SQLAlchemy's execution machinery (which costs several
-    times what SQLite does for these primary-key and unique-index probes; docs/performance.md).
-
-    Same SQL as the Core statements above, values converted by the columns' own SQLAlchemy
-    types for this dialect (UTC datetimes, JSON), errors raised as SQLAlchemy's exceptions
-    (`IntegrityError`, `OperationalError`...). Used only where `Database` runs SQLite calls on
-    the event loop's thread (`_InlineSqlite`), so calling sqlite3 directly blocks no more than
-    the driver would. PostgreSQL keeps SQLAlchemy and asyncpg.
-    """
-
-    # The SQL is compiled from the Core statements above, never written twice: (sql, the
-    # parameter names in their positional order).
-    INBOX_RECORD = _qmark(_INBOX_RECORD["sqlite"], "delivery_id", "processed_at")
-    USER_WITH_CONVERSATION = _qmark(_USER_WITH_CONVERSATION)
-    CONVERSATION_LOAD = _qmark(_CONVERSATION_LOAD)
-    CONVERSATION_SAVE = _qmark(
-        _CONVERSATION_SAVE, "flow", "state", "slots", "updated_at", "version"
-    )
-
-    def __init__(self, dialect: Dialect) -> None:
-        def bind(column: Any) -> Callable[[Any], Any]:
-            process = column.type.dialect_impl(dialect).bind_processor(dialect)
-            return process or (lambda value: value)
-
-        def result(column: Any) -> Callable[[Any], Any]:
-            process = column.type.dialect_impl(dialect).result_processor(dialect, None)
-            return process or (lambda value: value)
-
-        self.processed_at = bind(inbox.c.processed_at)
-        self.updated_at = bind(conversations.c.updated_at)
-        self.slots_in = bind(conversations.c.slots)
-        self.slots_out = result(conversations.c.slots)
-
-    def execute(
-        self, raw: sqlite3.Connection, statement: tuple[str, tuple[str, ...]], **values: Any
-    ) -> Any:
-        sql, names = statement
-        params = tuple(values[name] for name in names)
-        try:
-            return raw.execute(sql, params)
-        except sqlite3.Error as error:
-            raise DBAPIError.instance(sql, params, error, sqlite3.Error) from error
-
-
-class _Direct:
-    """`SqliteDirect` bound to one transaction's sqlite3 connection."""
-
-    __slots__ = ("raw", "sql")
-
-    def __init__(self, sql: SqliteDirect, raw: sqlite3.Connection) -> None:
-        self.sql: SqliteDirect = sql
-        self.raw: sqlite3.Connection | None = raw
-
-    def execute(self, statement: tuple[str, tuple[str, ...]], **values: Any) -> Any:
-        if self.raw is None:
-            # The shared connection lives on: a Tx kept past its block must not write through it.
-            raise RuntimeError("this transaction has ended; open a new one")
-        return self.sql.execute(self.raw, statement, **values)
-
-
-def _conversation(user_id: int, row: Any, slots: dict[str, Any] | None = None) -> Conversation:
-    """From (flow, state, slots, version) as read; `slots`: already decoded."""
+def _conversation(user_id: int, row: Any) -> Conversation:
+    """From (flow, state, slots, version) as read."""
     flow, state, stored, version = row
-    return Conversation(user_id, flow, state, dict(stored if slots is None else slots), version)
+    return Conversation(user_id, flow, state, dict(stored), version)
 
 
 class _Repo:
-    def __init__(self, conn: AsyncConnection, direct: _Direct | None = None) -> None:
+    def __init__(self, conn: Connection) -> None:
         self.conn = conn
-        self.direct = direct
 
 
 class InboxRepo(_Repo):
     async def record(self, delivery_id: str, at: datetime) -> bool:
         """Remember a delivery id; False when it was already processed (a redelivery)."""
-        if self.direct is not None:
-            sql = self.direct.sql
-            found = self.direct.execute(
-                sql.INBOX_RECORD, delivery_id=delivery_id, processed_at=sql.processed_at(at)
-            )
-            return found.rowcount == 1
         stmt = _INBOX_RECORD.get(self.conn.dialect.name)
         if stmt is None:
             stmt = _insert_ignoring_duplicates(self.conn, inbox)  # raises: unsupported dialect
@@ -226,17 +149,6 @@ class UserRepo(_Repo):
     ) -> tuple[User, Conversation | None] | None:
         """A user and their stored conversation (None: none stored yet) in one statement;
         None when the user is unknown."""
-        if self.direct is not None:
-            sql = self.direct.sql
-            found = self.direct.execute(
-                sql.USER_WITH_CONVERSATION, transport=transport, external_id=external_id
-            ).fetchone()
-            if found is None:
-                return None
-            user = User(*found[:8])
-            if found[8] is None:
-                return user, None
-            return user, _conversation(user.id, found[8:], sql.slots_out(found[10]))
         params = {"transport": transport, "external_id": external_id}
         row = (await self.conn.execute(_USER_WITH_CONVERSATION, params)).first()
         if row is None:
@@ -292,18 +204,6 @@ class ConversationRepo(_Repo):
                 user_id=conv.user_id, version=1, **values
             )
             result = await self.conn.execute(stmt)
-        elif self.direct is not None:
-            sql = self.direct.sql
-            result = self.direct.execute(
-                sql.CONVERSATION_SAVE,
-                flow=conv.flow,
-                state=conv.state,
-                slots=sql.slots_in(conv.slots),
-                updated_at=sql.updated_at(at),
-                version=conv.version + 1,
-                where_user_id=conv.user_id,
-                where_version=conv.version,
-            )
         else:
             values.update(
                 version=conv.version + 1, where_user_id=conv.user_id, where_version=conv.version
@@ -772,29 +672,15 @@ class ChecklistRepo(_Repo):
 class Tx:
     """The repositories of one open transaction."""
 
-    def __init__(
-        self,
-        conn: AsyncConnection,
-        *,
-        sqlite_direct: tuple[SqliteDirect, sqlite3.Connection] | None = None,
-    ) -> None:
-        """`sqlite_direct`: the hot statements' runner and the transaction's own sqlite3
-        connection (see `SqliteDirect`), when `Database` runs SQLite inline."""
+    def __init__(self, conn: Connection) -> None:
         self.conn = conn
-        direct = _Direct(*sqlite_direct) if sqlite_direct is not None else None
-        self._direct = direct
-        self.inbox = InboxRepo(conn, direct)
-        self.users = UserRepo(conn, direct)
-        self.conversations = ConversationRepo(conn, direct)
+        self.inbox = InboxRepo(conn)
+        self.users = UserRepo(conn)
+        self.conversations = ConversationRepo(conn)
         self.outbox = OutboxRepo(conn)
         self.orders = OrderRepo(conn)
         self.tickets = TicketRepo(conn)
         self.checklists = ChecklistRepo(conn)
 
-    def end(self) -> None:
-        """Called by `Database` when the block is over: later use of the direct path fails."""
-        if self._direct is not None:
-            self._direct.raw = None
 
-
-__all__ = ["OPEN_TICKET_STATUSES", "SqliteDirect", "StaleConversation", "Tx"]
+__all__ = ["OPEN_TICKET_STATUSES", "StaleConversation", "Tx"]

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
 
 import pytest
 from alembic.autogenerate import compare_metadata
@@ -11,9 +12,10 @@ from sqlalchemy.exc import IntegrityError
 
 from storage import migrate
 from storage.db import Database, SchemaError, sqlite_url
-from storage.records import Conversation
-from storage.repos import StaleConversation
+from storage.records import Conversation, Order, OrderLine
+from storage.repos import StaleConversation, Tx
 from storage.schema import metadata
+from storage.sqlite import SqliteConnection
 from tests.conftest import BACKENDS
 
 NOW = datetime(2026, 11, 24, 1, 0, tzinfo=UTC)
@@ -126,69 +128,103 @@ async def test_user_with_conversation_in_one_statement(db: Database) -> None:
     assert loaded.slots == {"start": {"pick": "ko"}, "_trail": ["language"]}
 
 
-async def test_sqlite_direct_statements_store_what_sqlalchemy_stores(
+async def _every_kind_of_statement(tx: Tx) -> list[object]:
+    """Repository calls covering each kind of value and statement: aware datetimes, JSON,
+    Decimal, dates, column defaults, RETURNING, IN lists, executemany, conflicts ignored.
+    Returns what was read back."""
+    seoul = datetime.fromisoformat("2026-11-24T10:00:00.5+09:00")
+    read: list[object] = []
+    assert await tx.inbox.record("tg:1", seoul)
+    assert not await tx.inbox.record("tg:1", seoul)
+    user = await tx.users.create("test", "u6", "U", NOW)
+    await tx.users.update(user, phone="+82 10-1234-5678", language="ko")
+    conv = tx.conversations.fresh(user.id, "start", "language")
+    conv.slots = {"menu": {"note": "한국어 ✓", "n": 1.5}, "_trail": ["language"]}
+    await tx.conversations.save(conv, seoul)
+    conv.state = "market"
+    await tx.conversations.save(conv, NOW)
+    with pytest.raises(StaleConversation):
+        await tx.conversations.save(Conversation(user.id, "menu", "main", {}, 0 + 1), NOW)
+    read.append(await tx.users.find_with_conversation("test", "u6"))
+    assert await tx.outbox.add("user", {"text": "hi"}, NOW, user_id=user.id, dedup_key="k1")
+    assert not await tx.outbox.add("user", {"text": "hi"}, NOW, user_id=user.id, dedup_key="k1")
+    due = await tx.outbox.due(NOW, channel="user", transport="test")
+    await tx.outbox.lease([message.id for message in due], NOW + timedelta(minutes=1))
+    read.append(await tx.outbox.renew([due[0].id], NOW + timedelta(minutes=1), seoul))
+    read.append(due)
+    lines = [
+        OrderLine("LAV-15", "Lavender 15 mL", 2, Decimal("27000.00"), Decimal("54000.00")),
+        OrderLine("LEM-15", "Lemon 15 mL", 1, Decimal("11500.50"), Decimal("11500.50")),
+    ]
+    order = Order(
+        0, "", user.id, "KR", "KRW", "awaiting_payment", "bank_transfer",
+        Decimal("65500.50"), Decimal("0"), Decimal("65500.50"), 2026, 11, seoul,
+        seoul + timedelta(days=1), date(2026, 11, 26), date(2026, 11, 28), "Seoul", "010",
+        lines,
+    )  # fmt: skip
+    placed, created = await tx.orders.create(order, "checkout-1", NOW)
+    again, created_again = await tx.orders.create(order, "checkout-1", NOW)
+    read += [created, created_again, again == placed, await tx.orders.get(placed.id)]
+    ticket = await tx.tickets.create(user.id, "customer", "menu", "main", {"q": "?"}, seoul)
+    await tx.tickets.update(ticket, NOW, hours_notice_on=date(2026, 11, 24))
+    read += [await tx.tickets.open_for(user.id), await tx.tickets.get(ticket.id)]
+    await tx.checklists.save(user.id, NOW, progress={"step": 2}, ar_balance_usd=Decimal("150.00"))
+    read.append(await tx.checklists.get(user.id))
+    return read
+
+
+async def _table_rows(tx: Tx) -> dict[str, list[object]]:
+    return {
+        table.name: list((await tx.conn.exec_driver_sql(f"SELECT * FROM {table.name}")).all())
+        for table in metadata.sorted_tables
+    }
+
+
+async def test_sqlite_transactions_store_and_read_what_sqlalchemy_does(
     database_url: str, tmp_path
 ) -> None:
-    """The hot statements skip SQLAlchemy on inline SQLite (SqliteDirect): the same rows,
-    values and errors as the Core statements (echo=True turns the direct path off)."""
+    """On SQLite, transactions run on our own sqlite3 connection (storage/sqlite.py): the same
+    statements must store the same rows and read back the same values as SQLAlchemy's own
+    execution does."""
     if not database_url.startswith("sqlite"):
         pytest.skip("SQLite only")
-    stored = []
-    for name, echo in (("direct", False), ("core", True)):
-        db = Database(sqlite_url(tmp_path / f"{name}.db"), echo=echo)
-        assert (db._direct is None) == echo
+    results = []
+    for name in ("ours", "sqlalchemy"):
+        db = Database(sqlite_url(tmp_path / f"{name}.db"))
         try:
             await migrate.ensure_schema(db, auto_upgrade=True)
-            seoul = datetime.fromisoformat("2026-11-24T10:00:00.5+09:00")
-            async with db.transaction() as tx:
-                assert await tx.inbox.record("tg:1", seoul)
-                assert not await tx.inbox.record("tg:1", seoul)
-                user = await tx.users.create("test", "u6", "U", NOW)
-                conv = await tx.conversations.load(user.id, "start", "language")
-                await tx.conversations.save(conv, NOW)
-            async with db.transaction() as tx:
-                found = await tx.users.find_with_conversation("test", "u6")
-                assert found is not None
-                conv = found[1]
-                assert conv is not None
-                conv.slots["menu"] = {"note": "한국어 ✓", "n": 1.5}
-                await tx.conversations.save(conv, seoul)
-            async with db.transaction() as tx:
-                with pytest.raises(StaleConversation):
-                    await tx.conversations.save(
-                        Conversation(user.id, "menu", "main", {}, conv.version - 1), NOW
-                    )
-                rows = await tx.conn.exec_driver_sql(
-                    "SELECT i.processed_at, c.flow, c.state, c.slots, c.version, c.updated_at "
-                    "FROM inbox i, conversations c"
-                )
-                stored.append(rows.all())
-            async with db.transaction() as tx:
-                assert await tx.conversations.load(user.id, "x", "y") == conv
+            if name == "ours":
+                async with db.transaction() as tx:
+                    assert isinstance(tx.conn, SqliteConnection)
+                    read = await _every_kind_of_statement(tx)
+                    rows = await _table_rows(tx)
+            else:
+                async with db.engine.begin() as conn:
+                    tx = Tx(conn)
+                    read = await _every_kind_of_statement(tx)
+                    rows = {
+                        table.name: [
+                            tuple(row)
+                            for row in await conn.exec_driver_sql(f"SELECT * FROM {table.name}")
+                        ]
+                        for table in metadata.sorted_tables
+                    }
+            results.append((read, {k: [tuple(r) for r in v] for k, v in rows.items()}))
         finally:
             await db.dispose()
-    assert stored[0] == stored[1]
+    (ours_read, ours_rows), (their_read, their_rows) = results
+    assert ours_rows == their_rows
+    assert ours_read == their_read
+    assert ours_rows["order_lines"] and ours_rows["outbox"]
 
 
-async def test_sqlite_direct_errors_are_sqlalchemy_errors(db: Database) -> None:
-    if db._direct is None:
+async def test_sqlite_errors_are_sqlalchemy_errors(db: Database) -> None:
+    if not db.is_sqlite:
         pytest.skip("SQLite only")
     async with db.transaction() as tx:
         await tx.users.create("test", "u7", "U", NOW)
         with pytest.raises(IntegrityError):  # the engine retries on SQLAlchemy's IntegrityError
-            assert tx.users.direct is not None
-            statement = (
-                "INSERT INTO users (transport, external_id, display_name, created_at) "
-                "VALUES (?, ?, ?, ?)",
-                ("transport", "external_id", "display_name", "created_at"),
-            )
-            tx.users.direct.execute(
-                statement,
-                transport="test",
-                external_id="u7",
-                display_name="U",
-                created_at="2026-11-24 01:00:00.000000",
-            )
+            await tx.users.create("test", "u7", "U", NOW)
 
 
 async def test_a_nested_transaction_is_refused_not_deadlocked(db: Database) -> None:
@@ -216,7 +252,8 @@ async def test_a_connection_left_inside_a_transaction_is_replaced(db: Database) 
     async with db.transaction() as tx:
         await tx.inbox.record("first", NOW)
     # What a failed COMMIT can leave behind: SQLite still in a transaction.
-    raw = db._writer_conn.sync_connection.connection.driver_connection._conn
+    raw = db._sqlite_raw
+    assert raw is not None
     raw.execute("BEGIN")
     async with db.transaction() as tx:
         assert await tx.inbox.record("second", NOW)
@@ -231,7 +268,7 @@ async def test_a_write_lock_held_by_another_process_is_waited_for_then_reported(
 
     from sqlalchemy.exc import OperationalError
 
-    from storage import db as db_module
+    from storage import sqlite as db_module
 
     if not db.is_sqlite:
         pytest.skip("SQLite only: the write lock")

@@ -1,0 +1,288 @@
+"""SQLite transactions on the sqlite3 connection itself, with SQL compiled by SQLAlchemy.
+
+Why: on SQLite a statement takes 2-10 us, while SQLAlchemy's asyncio execution of the same
+Core statement (greenlet hop, execution context, result metadata) takes 100-200 us and an empty
+`async with conn.begin()` another 140 us (docs/performance.md). One message is one transaction
+of 4-6 statements, so that machinery was most of what storage cost.
+
+What stays SQLAlchemy's: the statements (repositories still build Core statements), their
+compilation and cache (`_compile_w_cache`, keyed on SQLAlchemy's own cache key), the column
+types' bind and result processors (UTC datetimes, JSON, Decimal), the insert defaults declared
+on the columns, the expansion of IN lists, and the exception classes (`IntegrityError`,
+`OperationalError`...). What is ours: calling sqlite3 with the processed values and wrapping
+the rows in a small result with the subset of SQLAlchemy's result API the repositories use.
+
+Everything runs on the event loop's thread: a call into SQLite is shorter than a hop to a worker
+thread and back. Waiting for another process's write lock is done with asyncio sleeps
+(`begin_immediate`), never inside SQLite's busy handler, so the loop is never blocked on it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import sqlite3
+from collections import namedtuple
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy.engine import Dialect
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.sql.compiler import SQLCompiler
+from sqlalchemy.sql.elements import ClauseElement
+from sqlalchemy.util import LRUCache
+
+log = logging.getLogger(__name__)
+
+Params = dict[str, Any]
+Processor = Callable[[Any], Any]
+
+# How long a transaction waits for another process's write lock before giving up.
+BUSY_TIMEOUT_S = 10.0
+
+
+def as_sqlalchemy_error(sql: str, params: Any, error: sqlite3.Error) -> DBAPIError:
+    """The SQLAlchemy exception SQLAlchemy itself would raise for this driver error."""
+    return DBAPIError.instance(sql, params, error, sqlite3.Error)
+
+
+async def begin_immediate(raw: sqlite3.Connection) -> None:
+    """BEGIN IMMEDIATE; while another process holds the write lock, sleep (asyncio) and retry.
+
+    `raw` has a busy timeout of 0 (`Database` opens it so): SQLite itself never blocks the loop
+    here. Once BEGIN IMMEDIATE holds the write lock, WAL gives the transaction no other reason
+    to wait (readers never block a writer; the checkpoint after COMMIT is a passive one).
+    """
+    delay, waited = 0.001, 0.0
+    while True:
+        try:
+            raw.execute("BEGIN IMMEDIATE")
+            return
+        except sqlite3.OperationalError as error:
+            busy = "locked" in str(error) or "busy" in str(error)
+            if not busy or waited >= BUSY_TIMEOUT_S:
+                raise as_sqlalchemy_error("BEGIN IMMEDIATE", (), error) from error
+        await asyncio.sleep(delay)
+        waited += delay
+        delay = min(delay * 2, 0.1)
+
+
+@dataclass(frozen=True, slots=True)
+class _Shape:
+    """What the rows of one compiled statement look like: names and result processors."""
+
+    row: type[tuple[Any, ...]]
+    processors: tuple[Processor | None, ...]
+    plain: bool  # no column needs converting
+
+
+def _row_type(names: Sequence[str]) -> type[tuple[Any, ...]]:
+    base = namedtuple("Row", names, rename=True)  # type: ignore[misc]
+
+    class Row(base):  # type: ignore[misc, valid-type]
+        """A row: a tuple with the columns as attributes, like SQLAlchemy's `Row`."""
+
+        __slots__ = ()
+
+        @property
+        def _mapping(self) -> dict[str, Any]:
+            return dict(zip(names, self, strict=True))
+
+    return Row
+
+
+class SqliteStatements:
+    """Compiles Core statements for SQLite, once per statement shape (SQLAlchemy's cache key,
+    the parameter names, single or many), and converts values both ways."""
+
+    def __init__(self, dialect: Dialect, *, size: int = 500) -> None:
+        self.dialect = dialect
+        self._compiled: LRUCache[Any, Any] = LRUCache(size)
+        self._shapes: LRUCache[int, tuple[SQLCompiler, _Shape]] = LRUCache(size)
+
+    def compile(
+        self, statement: ClauseElement, keys: list[str], many: bool
+    ) -> tuple[SQLCompiler, Any, Any]:
+        compiled, extracted, collected, _ = statement._compile_w_cache(
+            self.dialect,
+            compiled_cache=self._compiled,
+            column_keys=keys,
+            for_executemany=many,
+        )
+        return compiled, extracted, collected
+
+    def shape(self, compiled: SQLCompiler) -> _Shape:
+        """Row type and processors of a compiled statement's result columns (cached)."""
+        cached = self._shapes.get(id(compiled))
+        if cached is not None and cached[0] is compiled:
+            return cached[1]
+        columns = compiled._result_columns
+        names = [column[0] for column in columns]
+        processors = tuple(
+            column[3]._cached_result_processor(self.dialect, None) for column in columns
+        )
+        shape = _Shape(_row_type(names), processors, all(p is None for p in processors))
+        self._shapes[id(compiled)] = (compiled, shape)
+        return shape
+
+    def bind(
+        self,
+        compiled: SQLCompiler,
+        params: Params | None,
+        extracted: Any,
+        collected: Any,
+        group: int | None = None,
+    ) -> tuple[str, tuple[Any, ...]]:
+        """The SQL and its positional values for one set of parameters."""
+        values = compiled.construct_params(
+            params,
+            escape_names=False,
+            _group_number=group,
+            extracted_parameters=extracted,
+            _collected_params=collected,
+        )
+        for column in (*compiled.insert_prefetch, *compiled.update_prefetch):
+            if column.key not in (params or ()):
+                values[column.key] = self._default(column, compiled)
+        processors: Any = compiled._bind_processors
+        sql = compiled.string
+        order = compiled.positiontup
+        if compiled.literal_execute_params or compiled.post_compile_params:
+            expanded = compiled._process_parameters_for_postcompile(values)
+            sql, order = expanded.statement, expanded.positiontup
+            processors = {**processors, **expanded.processors}
+            values = expanded.parameters
+        assert order is not None, "the SQLite dialect compiles positional (qmark) SQL"
+        return sql, tuple(
+            processors[key](values[key]) if key in processors else values[key] for key in order
+        )
+
+    @staticmethod
+    def _default(column: Any, compiled: SQLCompiler) -> Any:
+        default = column.default if compiled.isinsert else column.onupdate
+        if default is None:
+            return None
+        if not default.is_scalar:
+            raise NotImplementedError(f"column default of {column} needs an execution context")
+        return default.arg
+
+
+class SqliteResult:
+    """The part of SQLAlchemy's `CursorResult` the repositories use."""
+
+    __slots__ = ("_rows", "lastrowid", "rowcount")
+
+    def __init__(self, rows: list[Any], rowcount: int, lastrowid: int | None) -> None:
+        self._rows = rows
+        self.rowcount = rowcount
+        self.lastrowid = lastrowid
+
+    @property
+    def inserted_primary_key(self) -> tuple[int | None]:
+        return (self.lastrowid,)
+
+    def __iter__(self) -> Iterator[Any]:
+        return iter(self._rows)
+
+    def all(self) -> list[Any]:
+        return list(self._rows)
+
+    def first(self) -> Any:
+        return self._rows[0] if self._rows else None
+
+    def fetchone(self) -> Any:
+        return self._rows.pop(0) if self._rows else None
+
+    def one(self) -> Any:
+        if len(self._rows) != 1:
+            raise ValueError(f"expected one row, got {len(self._rows)}")
+        return self._rows[0]
+
+    def scalar(self) -> Any:
+        return self._rows[0][0] if self._rows else None
+
+    def scalar_one(self) -> Any:
+        return self.one()[0]
+
+    def scalar_one_or_none(self) -> Any:
+        if len(self._rows) > 1:
+            raise ValueError(f"expected at most one row, got {len(self._rows)}")
+        return self._rows[0][0] if self._rows else None
+
+    def scalars(self) -> SqliteResult:
+        return SqliteResult([row[0] for row in self._rows], self.rowcount, self.lastrowid)
+
+
+class SqliteConnection:
+    """One transaction's connection, as the repositories see it: `execute` a Core statement,
+    `exec_driver_sql` a string. Unusable once its transaction has ended."""
+
+    def __init__(
+        self, raw: sqlite3.Connection, statements: SqliteStatements, *, echo: bool = False
+    ) -> None:
+        self._raw: sqlite3.Connection | None = raw
+        self._statements = statements
+        self.dialect = statements.dialect
+        self._echo = echo
+
+    def end(self) -> None:
+        self._raw = None
+
+    def _live(self) -> sqlite3.Connection:
+        if self._raw is None:
+            # The sqlite3 connection lives on: a Tx kept past its block must not write through it.
+            raise RuntimeError("this transaction has ended; open a new one")
+        return self._raw
+
+    async def execute(
+        self, statement: ClauseElement, parameters: Params | list[Params] | None = None
+    ) -> SqliteResult:
+        raw = self._live()
+        many = isinstance(parameters, list) and len(parameters) > 1
+        groups: list[Params | None] = (
+            list(parameters) or [None] if isinstance(parameters, list) else [parameters]
+        )
+        keys = sorted(groups[0]) if groups[0] else []
+        statements = self._statements
+        compiled, extracted, collected = statements.compile(statement, keys, many)
+        bound = [
+            statements.bind(compiled, params, extracted, collected, index if many else None)
+            for index, params in enumerate(groups)
+        ]
+        sql = bound[0][0]
+        try:
+            if many:
+                cursor = raw.executemany(sql, [values for _, values in bound])
+            else:
+                if self._echo:
+                    log.info("%s %r", sql, bound[0][1])
+                cursor = raw.execute(sql, bound[0][1])
+            rows = cursor.fetchall() if cursor.description else []
+        except sqlite3.Error as error:
+            raise as_sqlalchemy_error(sql, bound[0][1], error) from error
+        if rows:
+            shape = statements.shape(compiled)
+            rows = [self._row(shape, row) for row in rows]
+        return SqliteResult(rows, cursor.rowcount, cursor.lastrowid)
+
+    @staticmethod
+    def _row(shape: _Shape, row: tuple[Any, ...]) -> Any:
+        if shape.plain:
+            return shape.row(*row)
+        return shape.row(
+            *(v if p is None else p(v) for p, v in zip(shape.processors, row, strict=True))
+        )
+
+    async def exec_driver_sql(self, sql: str, parameters: Sequence[Any] = ()) -> SqliteResult:
+        raw = self._live()
+        try:
+            cursor = raw.execute(sql, tuple(parameters))
+            rows = cursor.fetchall() if cursor.description else []
+        except sqlite3.Error as error:
+            raise as_sqlalchemy_error(sql, parameters, error) from error
+        if rows:
+            names = [column[0] for column in cursor.description]
+            row_type = _row_type(names)
+            rows = [row_type(*row) for row in rows]
+        return SqliteResult(rows, cursor.rowcount, cursor.lastrowid)
