@@ -37,23 +37,43 @@ class StaleConversation(Exception):
     """Another worker saved this conversation first: reload and retry the whole event."""
 
 
-def _insert_ignoring_duplicates(conn: Connection, table: Any) -> Any:
-    """An INSERT that skips a row whose unique key exists, on SQLite and PostgreSQL alike."""
-    dialect = conn.dialect.name
-    if dialect == "sqlite":
-        return sqlite.insert(table).on_conflict_do_nothing()
-    if dialect == "postgresql":
-        return postgresql.insert(table).on_conflict_do_nothing()
-    raise NotImplementedError(f"unsupported database dialect: {dialect}")
+def _ignoring_duplicates(table: Any, *returning: Any) -> dict[str, Any]:
+    """An INSERT that skips a row whose unique key exists, per dialect name (see `_on`)."""
+    return {
+        "sqlite": sqlite.insert(table).on_conflict_do_nothing().returning(*returning),
+        "postgresql": postgresql.insert(table).on_conflict_do_nothing().returning(*returning),
+    }
 
 
-# The statements every message runs (docs/performance.md), built once: constructing a Core
+def _on(conn: Connection, statements: dict[str, Any]) -> Any:
+    """The statement of `statements` for this connection's database."""
+    statement = statements.get(conn.dialect.name)
+    if statement is None:
+        raise NotImplementedError(f"unsupported database dialect: {conn.dialect.name}")
+    return statement
+
+
+# The statements of the message path (docs/performance.md), built once: constructing a Core
 # statement (column comparisons, .values()) costs more than executing it, while SQLAlchemy
-# caches the compiled form either way. Values travel as execution parameters.
-_INBOX_RECORD = {
-    "sqlite": sqlite.insert(inbox).on_conflict_do_nothing(),
-    "postgresql": postgresql.insert(inbox).on_conflict_do_nothing(),
+# caches the compiled form either way. Values travel as execution parameters; an INSERT or an
+# UPDATE sets the columns named in them.
+_INBOX_RECORD = _ignoring_duplicates(inbox)
+_USER_INSERT = insert(users)
+_USER_UPDATE = update(users).where(users.c.id == bindparam("where_id"))
+_CONVERSATION_INSERT = _ignoring_duplicates(conversations)
+_OUTBOX_ADD = _ignoring_duplicates(outbox)
+_ORDER_INSERT = _ignoring_duplicates(orders, orders.c.id)
+_ORDER_UPDATE = update(orders).where(orders.c.id == bindparam("where_id"))
+_ORDER_LINES_INSERT = insert(order_lines)
+_ORDER_BY = {
+    column.key: select(orders).where(column == bindparam("value"))
+    for column in (orders.c.id, orders.c.idempotency_key, orders.c.number)
 }
+_ORDER_LINES = (
+    select(order_lines)
+    .where(order_lines.c.order_id == bindparam("order_id"))
+    .order_by(order_lines.c.id)
+)
 _USER_FIND = select(users).where(
     users.c.transport == bindparam("transport"), users.c.external_id == bindparam("external_id")
 )
@@ -106,10 +126,9 @@ class _Repo:
 class InboxRepo(_Repo):
     async def record(self, delivery_id: str, at: datetime) -> bool:
         """Remember a delivery id; False when it was already processed (a redelivery)."""
-        stmt = _INBOX_RECORD.get(self.conn.dialect.name)
-        if stmt is None:
-            stmt = _insert_ignoring_duplicates(self.conn, inbox)  # raises: unsupported dialect
-        result = await self.conn.execute(stmt, {"delivery_id": delivery_id, "processed_at": at})
+        result = await self.conn.execute(
+            _on(self.conn, _INBOX_RECORD), {"delivery_id": delivery_id, "processed_at": at}
+        )
         return result.rowcount == 1
 
     async def prune(self, before: datetime, limit: int = 5000) -> int:
@@ -165,20 +184,19 @@ class UserRepo(_Repo):
     async def create(
         self, transport: str, external_id: str, display_name: str, at: datetime
     ) -> User:
-        result = await self.conn.execute(
-            insert(users).values(
-                transport=transport,
-                external_id=external_id,
-                display_name=display_name[:128],
-                created_at=at,
-            )
-        )
+        values = {
+            "transport": transport,
+            "external_id": external_id,
+            "display_name": display_name[:128],
+            "created_at": at,
+        }
+        result = await self.conn.execute(_USER_INSERT, values)
         user_id = result.inserted_primary_key[0]
         return User(user_id, transport, external_id, None, None, display_name[:128], None, None)
 
     async def update(self, user: User, **changes: Any) -> None:
         """Change profile fields (language, market, phone, address, display_name)."""
-        await self.conn.execute(update(users).where(users.c.id == user.id).values(**changes))
+        await self.conn.execute(_USER_UPDATE, {**changes, "where_id": user.id})
         for key, value in changes.items():
             setattr(user, key, value)
 
@@ -200,10 +218,8 @@ class ConversationRepo(_Repo):
         """Write with optimistic concurrency: the stored version must be the one we loaded."""
         values = {"flow": conv.flow, "state": conv.state, "slots": conv.slots, "updated_at": at}
         if conv.is_new:
-            stmt = _insert_ignoring_duplicates(self.conn, conversations).values(
-                user_id=conv.user_id, version=1, **values
-            )
-            result = await self.conn.execute(stmt)
+            values.update(user_id=conv.user_id, version=1)
+            result = await self.conn.execute(_on(self.conn, _CONVERSATION_INSERT), values)
         else:
             values.update(
                 version=conv.version + 1, where_user_id=conv.user_id, where_version=conv.version
@@ -230,16 +246,16 @@ class OutboxRepo(_Repo):
         dedup_key: str | None = None,
     ) -> bool:
         """Queue a message; False when `dedup_key` was queued before (it is not queued twice)."""
-        stmt = _insert_ignoring_duplicates(self.conn, outbox).values(
-            channel=channel,
-            user_id=user_id,
-            payload=payload,
-            dedup_key=dedup_key,
-            created_at=at,
-            available_at=at,
-            attempts=0,
-        )
-        return (await self.conn.execute(stmt)).rowcount == 1
+        values = {
+            "channel": channel,
+            "user_id": user_id,
+            "payload": payload,
+            "dedup_key": dedup_key,
+            "created_at": at,
+            "available_at": at,
+            "attempts": 0,
+        }
+        return (await self.conn.execute(_on(self.conn, _OUTBOX_ADD), values)).rowcount == 1
 
     async def due(
         self,
@@ -389,9 +405,7 @@ class OrderRepo(_Repo):
             "phone": order.phone,
             "updated_at": at,
         }
-        result = await self.conn.execute(
-            _insert_ignoring_duplicates(self.conn, orders).values(**values).returning(orders.c.id)
-        )
+        result = await self.conn.execute(_on(self.conn, _ORDER_INSERT), values)
         new_id = result.scalar_one_or_none()
         if new_id is None:
             existing = await self.by_key(idempotency_key)
@@ -401,10 +415,10 @@ class OrderRepo(_Repo):
         number = (
             f"{order.market}-{order.purchase_year % 100:02d}{order.purchase_month:02d}-{new_id:06d}"
         )
-        await self.conn.execute(update(orders).where(orders.c.id == new_id).values(number=number))
+        await self.conn.execute(_ORDER_UPDATE, {"number": number, "where_id": new_id})
         if order.lines:
             await self.conn.execute(
-                insert(order_lines),
+                _ORDER_LINES_INSERT,
                 [
                     {
                         "order_id": new_id,
@@ -421,30 +435,24 @@ class OrderRepo(_Repo):
         return order, True
 
     async def _lines(self, order_id: int) -> list[OrderLine]:
-        rows = (
-            await self.conn.execute(
-                select(order_lines)
-                .where(order_lines.c.order_id == order_id)
-                .order_by(order_lines.c.id)
-            )
-        ).all()
+        rows = (await self.conn.execute(_ORDER_LINES, {"order_id": order_id})).all()
         return [
             OrderLine(r.sku, r.name, r.quantity, Decimal(r.unit_price), Decimal(r.line_total))
             for r in rows
         ]
 
-    async def _one(self, *where: Any) -> Order | None:
-        row = (await self.conn.execute(select(orders).where(*where))).first()
+    async def _one(self, column: str, value: Any) -> Order | None:
+        row = (await self.conn.execute(_ORDER_BY[column], {"value": value})).first()
         return _order(row, await self._lines(row.id)) if row else None
 
     async def by_key(self, idempotency_key: str) -> Order | None:
-        return await self._one(orders.c.idempotency_key == idempotency_key)
+        return await self._one("idempotency_key", idempotency_key)
 
     async def get(self, order_id: int) -> Order | None:
-        return await self._one(orders.c.id == order_id)
+        return await self._one("id", order_id)
 
     async def by_number(self, number: str) -> Order | None:
-        return await self._one(orders.c.number == number)
+        return await self._one("number", number)
 
     async def recent(self, user_id: int, limit: int = 5) -> list[Order]:
         rows = (

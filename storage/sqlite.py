@@ -92,55 +92,91 @@ def _row_type(names: Sequence[str]) -> type[tuple[Any, ...]]:
     return Row
 
 
+@dataclass(slots=True)
+class _Plan:
+    """One statement object compiled for one set of parameter names."""
+
+    statement: ClauseElement  # kept alive: plans are found by the statement's identity
+    compiled: SQLCompiler
+    extracted: Any  # the statement's own literal values, as SQLAlchemy's cache key found them
+    collected: Any
+    # (name, processor) of each value in order, when all of them come from the parameters as
+    # given (no literal, default or expanding IN to work out): the common case, done directly.
+    direct: tuple[tuple[str, Processor | None], ...] | None
+    shape: _Shape | None = None
+
+
 class SqliteStatements:
     """Compiles Core statements for SQLite, once per statement shape (SQLAlchemy's cache key,
-    the parameter names, single or many), and converts values both ways."""
+    the parameter names, single or many), and converts values both ways.
+
+    Statements built once (module constants in storage/repos.py) are also found by identity,
+    which skips hashing SQLAlchemy's cache key on every execution."""
 
     def __init__(self, dialect: Dialect, *, size: int = 500) -> None:
         self.dialect = dialect
         self._compiled: LRUCache[Any, Any] = LRUCache(size)
-        self._shapes: LRUCache[int, tuple[SQLCompiler, _Shape]] = LRUCache(size)
+        self._plans: LRUCache[tuple[int, tuple[str, ...], bool], _Plan] = LRUCache(size)
 
-    def compile(
-        self, statement: ClauseElement, keys: list[str], many: bool
-    ) -> tuple[SQLCompiler, Any, Any]:
+    def plan(self, statement: ClauseElement, keys: tuple[str, ...], many: bool) -> _Plan:
+        key = (id(statement), keys, many)
+        plan = self._plans.get(key)
+        if plan is not None and plan.statement is statement:
+            return plan
         compiled, extracted, collected, _ = statement._compile_w_cache(
             self.dialect,
             compiled_cache=self._compiled,
-            column_keys=keys,
+            column_keys=list(keys),
             for_executemany=many,
         )
-        return compiled, extracted, collected
+        plan = _Plan(statement, compiled, extracted, collected, self._direct(compiled, keys))
+        self._plans[key] = plan
+        return plan
 
-    def shape(self, compiled: SQLCompiler) -> _Shape:
-        """Row type and processors of a compiled statement's result columns (cached)."""
-        cached = self._shapes.get(id(compiled))
-        if cached is not None and cached[0] is compiled:
-            return cached[1]
-        columns = compiled._result_columns
-        names = [column[0] for column in columns]
-        processors = tuple(
-            column[3]._cached_result_processor(self.dialect, None) for column in columns
-        )
-        shape = _Shape(_row_type(names), processors, all(p is None for p in processors))
-        self._shapes[id(compiled)] = (compiled, shape)
-        return shape
+    @staticmethod
+    def _direct(
+        compiled: SQLCompiler, keys: tuple[str, ...]
+    ) -> tuple[tuple[str, Processor | None], ...] | None:
+        order = compiled.positiontup
+        if (
+            order is None
+            or compiled.insert_prefetch
+            or compiled.update_prefetch
+            or compiled.literal_execute_params
+            or compiled.post_compile_params
+            or not set(order) <= set(keys)
+        ):
+            return None
+        processors = compiled._bind_processors
+        return tuple((name, processors.get(name)) for name in order)
+
+    def shape(self, plan: _Plan) -> _Shape:
+        """Row type and processors of the statement's result columns."""
+        if plan.shape is None:
+            columns = plan.compiled._result_columns
+            names = [column[0] for column in columns]
+            processors = tuple(
+                column[3]._cached_result_processor(self.dialect, None) for column in columns
+            )
+            plan.shape = _Shape(_row_type(names), processors, all(p is None for p in processors))
+        return plan.shape
 
     def bind(
-        self,
-        compiled: SQLCompiler,
-        params: Params | None,
-        extracted: Any,
-        collected: Any,
-        group: int | None = None,
+        self, plan: _Plan, params: Params | None, group: int | None = None
     ) -> tuple[str, tuple[Any, ...]]:
         """The SQL and its positional values for one set of parameters."""
+        compiled = plan.compiled
+        if plan.direct is not None and params is not None:
+            return compiled.string, tuple(
+                params[name] if process is None else process(params[name])
+                for name, process in plan.direct
+            )
         values = compiled.construct_params(
             params,
             escape_names=False,
             _group_number=group,
-            extracted_parameters=extracted,
-            _collected_params=collected,
+            extracted_parameters=plan.extracted,
+            _collected_params=plan.collected,
         )
         for column in (*compiled.insert_prefetch, *compiled.update_prefetch):
             if column.key not in (params or ()):
@@ -243,11 +279,11 @@ class SqliteConnection:
         groups: list[Params | None] = (
             list(parameters) or [None] if isinstance(parameters, list) else [parameters]
         )
-        keys = sorted(groups[0]) if groups[0] else []
+        keys = tuple(sorted(groups[0])) if groups[0] else ()
         statements = self._statements
-        compiled, extracted, collected = statements.compile(statement, keys, many)
+        plan = statements.plan(statement, keys, many)
         bound = [
-            statements.bind(compiled, params, extracted, collected, index if many else None)
+            statements.bind(plan, params, index if many else None)
             for index, params in enumerate(groups)
         ]
         sql = bound[0][0]
@@ -262,7 +298,7 @@ class SqliteConnection:
         except sqlite3.Error as error:
             raise as_sqlalchemy_error(sql, bound[0][1], error) from error
         if rows:
-            shape = statements.shape(compiled)
+            shape = statements.shape(plan)
             rows = [self._row(shape, row) for row in rows]
         return SqliteResult(rows, cursor.rowcount, cursor.lastrowid)
 
