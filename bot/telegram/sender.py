@@ -152,7 +152,7 @@ async def send_resumable(
 @dataclass(slots=True)
 class _Job:
     method: TelegramMethod[Any]
-    future: asyncio.Future[Any]
+    future: asyncio.Future[Any] | None  # None: sent by the caller's own task
     max_wait: float | None
 
 
@@ -162,6 +162,7 @@ class _Chat:
     period: float
     queue: deque[_Job] = field(default_factory=deque)
     worker: asyncio.Task[None] | None = None
+    sending: bool = False  # a call is being sent from its caller's task
     paused_until: float = 0.0
     last_used: float = 0.0
 
@@ -239,11 +240,26 @@ class Sender:
         if chat is None:
             rate, period = self.limits.private if chat_id > 0 else self.limits.group
             chat = self._chats[chat_id] = _Chat(AsyncLimiter(rate, period), period)
+        if chat.worker is None and not chat.sending and not chat.queue:
+            return await self._send_now(chat_id, chat, _Job(method, None, max_wait))
         future: asyncio.Future[T] = asyncio.get_running_loop().create_future()
         chat.queue.append(_Job(method, future, max_wait))
-        if chat.worker is None:
+        if chat.worker is None and not chat.sending:
             chat.worker = asyncio.create_task(self._work(chat_id, chat))
         return await future
+
+    async def _send_now(self, chat_id: int, chat: _Chat, job: _Job) -> Any:
+        """Nothing is ahead of this call in its chat (the usual case: one reply at a time), so
+        the caller's task sends it, sparing a worker task and a hand-over per message. Calls
+        that arrive meanwhile queue behind it and a worker takes them afterwards."""
+        chat.sending = True
+        try:
+            return await self._attempt(chat_id, chat, job)
+        finally:
+            chat.sending = False
+            chat.last_used = self._now()
+            if chat.queue and chat.worker is None:
+                chat.worker = asyncio.create_task(self._work(chat_id, chat))
 
     def sweep(self, now: float | None = None) -> None:
         """Forget idle chats: nothing queued, buckets drained, no flood-control pause."""
@@ -253,6 +269,7 @@ class Sender:
             chat_id
             for chat_id, chat in self._chats.items()
             if chat.worker is None
+            and not chat.sending
             and now - chat.last_used >= chat.period
             and now >= chat.paused_until
         ]
@@ -270,6 +287,7 @@ class Sender:
         try:
             while chat.queue:
                 job = chat.queue[0]
+                assert job.future is not None
                 if not job.future.done():
                     try:
                         result = await self._attempt(chat_id, chat, job)
@@ -284,7 +302,7 @@ class Sender:
         finally:
             chat.worker = None
             for job in chat.queue:  # cancelled (shutting down): nobody will send these
-                if not job.future.done():
+                if job.future is not None and not job.future.done():
                     job.future.cancel()
             chat.queue.clear()
 

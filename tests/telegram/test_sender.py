@@ -126,3 +126,30 @@ async def test_idle_chats_are_forgotten() -> None:
     await asyncio.sleep(0.08)
     sender.sweep()
     assert len(sender) == 0
+
+
+async def test_calls_made_while_one_is_in_flight_follow_it_in_order() -> None:
+    """The first call of an idle chat goes out from its caller's task; calls made meanwhile
+    wait behind it, even when it fails, and none is lost or sent twice."""
+    gate = asyncio.Event()
+
+    class GatedBot(ScriptedBot):
+        async def __call__(self, method: TelegramMethod) -> str:
+            if getattr(method, "text", "") == "first":
+                await gate.wait()
+            return await super().__call__(method)
+
+    bot = GatedBot()
+    sender = Sender(bot, limits=FAST)
+    bot.script[1] = [TelegramBadRequest(send(1), "message is too long")]
+    first = asyncio.create_task(sender.send(1, send(1, "first")))
+    await asyncio.sleep(0.01)  # in flight, held at the gate
+    later = [asyncio.create_task(sender.send(1, send(1, text))) for text in ("a", "b")]
+    await asyncio.sleep(0.01)
+    assert bot.calls == []  # nobody overtook the first call
+    gate.set()
+    with pytest.raises(TelegramBadRequest):
+        await first
+    assert [await task for task in later] == ["ok a", "ok b"]
+    assert bot.delivered(1) == ["a", "b"]
+    assert await sender.send(1, send(1, "c")) == "ok c"
