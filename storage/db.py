@@ -39,6 +39,9 @@ SQLITE_PRAGMAS = (
     "PRAGMA busy_timeout=10000",
     "PRAGMA foreign_keys=ON",
 )
+# Write transactions between two WAL checkpoints (each message writes about 4 pages; SQLite's
+# own default is a checkpoint per 1000 pages).
+CHECKPOINT_EVERY = 250
 
 
 class SchemaError(RuntimeError):
@@ -93,6 +96,8 @@ class Database:
         self._sqlite_writer: asyncio.Lock | None = None
         self._sqlite_raw: sqlite3.Connection | None = None
         self._statements: sqlite_tx.SqliteStatements | None = None
+        self._commits = 0
+        self._checkpoint: asyncio.Task[None] | None = None
         if self.is_sqlite:
             _configure_sqlite_engine(self.engine)
             self._sqlite_writer = asyncio.Lock()
@@ -144,6 +149,29 @@ class Database:
                 raw.rollback()
             self._drop_sqlite()
             raise sqlite_tx.as_sqlalchemy_error("COMMIT", (), error) from error
+        self._commits += 1
+        if self._commits >= CHECKPOINT_EVERY and self._checkpoint is None:
+            self._commits = 0
+            self._checkpoint = asyncio.create_task(self._checkpoint_wal())
+
+    async def _checkpoint_wal(self) -> None:
+        """Copy the WAL back into the database file on a thread of its own, off the writer's
+        path: done by the committing connection (SQLite's default) it made every 250th
+        message wait for a thousand page writes and an fsync (docs/performance.md). A PASSIVE
+        checkpoint never blocks the writer, which goes on appending meanwhile."""
+        try:
+            await asyncio.to_thread(self._checkpoint_now)
+        except Exception as error:  # the next one will try again; SQLite stays consistent
+            log.warning("WAL checkpoint failed: %s", error)
+        finally:
+            self._checkpoint = None
+
+    def _checkpoint_now(self) -> None:
+        raw = self._connect_sqlite()
+        try:
+            raw.execute("PRAGMA wal_checkpoint(PASSIVE)")
+        finally:
+            raw.close()
 
     def _clean_sqlite(self) -> sqlite3.Connection:
         """The shared connection, replaced when it is not at rest (left inside a
@@ -157,14 +185,18 @@ class Database:
             raw = self._sqlite_raw = self._open_sqlite()
         return raw
 
-    def _open_sqlite(self) -> sqlite3.Connection:
+    def _connect_sqlite(self) -> sqlite3.Connection:
         # The very arguments SQLAlchemy's dialect would pass to sqlite3.connect for this URL.
         args, options = self.engine.dialect.create_connect_args(self.engine.url)
-        options = {**options, "isolation_level": None}
-        raw = sqlite3.connect(*args, **options)
+        raw = sqlite3.connect(*args, **{**options, "isolation_level": None})
         for pragma in SQLITE_PRAGMAS:
             raw.execute(pragma)
+        return raw
+
+    def _open_sqlite(self) -> sqlite3.Connection:
+        raw = self._connect_sqlite()
         raw.execute("PRAGMA busy_timeout=0")  # waits are begin_immediate's, on the loop
+        raw.execute("PRAGMA wal_autocheckpoint=0")  # _checkpoint_wal's, on a thread
         return raw
 
     def _drop_sqlite(self) -> None:
@@ -179,5 +211,7 @@ class Database:
             yield conn
 
     async def dispose(self) -> None:
+        if self._checkpoint is not None:
+            await self._checkpoint
         self._drop_sqlite()
         await self.engine.dispose()

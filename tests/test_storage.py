@@ -282,3 +282,39 @@ async def test_a_write_lock_held_by_another_process_is_waited_for_then_reported(
     other.close()
     async with db.transaction() as tx:  # the writer connection recovered
         assert await tx.inbox.record("after-busy", NOW)
+
+
+async def test_the_wal_is_checkpointed_off_the_writers_path(db: Database, monkeypatch, tmp_path):
+    """Our writer never checkpoints on COMMIT (that made every 250th message wait); a
+    background checkpoint copies the WAL into the database file every CHECKPOINT_EVERY
+    transactions."""
+    import shutil
+    import sqlite3
+
+    from storage import db as db_module
+
+    if not db.is_sqlite:
+        pytest.skip("SQLite only: the WAL")
+    monkeypatch.setattr(db_module, "CHECKPOINT_EVERY", 10**9)
+
+    def main_file_holds(delivery_id: str) -> bool:
+        copy = tmp_path / f"copy-{delivery_id}.db"  # the database file alone, without its WAL
+        shutil.copyfile(db.url.database, copy)
+        found = sqlite3.connect(copy).execute(
+            "SELECT count(*) FROM inbox WHERE delivery_id = ?", (delivery_id,)
+        )
+        return found.fetchone()[0] == 1
+
+    db._checkpoint_now()  # the schema, into the database file
+    for n in range(5):
+        async with db.transaction() as tx:
+            await tx.inbox.record(f"before-{n}", NOW)
+    assert db._checkpoint is None
+    assert not main_file_holds("before-4")
+    monkeypatch.setattr(db_module, "CHECKPOINT_EVERY", 3)
+    for n in range(3):
+        async with db.transaction() as tx:
+            await tx.inbox.record(f"after-{n}", NOW)
+    assert db._checkpoint is not None
+    await db._checkpoint
+    assert main_file_holds("after-2") and main_file_holds("before-4")
