@@ -115,13 +115,18 @@ class Database:
                 async with self.engine.begin() as conn:
                     yield Tx(conn)
                 return
-            async with self._sqlite_writer, self._sqlite_transaction() as tx:
-                yield tx
+            async with self._sqlite_writer:
+                conn = await self._sqlite_begin()
+                try:
+                    yield Tx(conn)
+                except BaseException:
+                    self._sqlite_rollback(conn)
+                    raise
+                self._sqlite_commit(conn)
         finally:
             _IN_TRANSACTION.reset(token)
 
-    @asynccontextmanager
-    async def _sqlite_transaction(self) -> AsyncIterator[Tx]:
+    async def _sqlite_begin(self) -> sqlite_tx.SqliteConnection:
         assert self._statements is not None
         raw = self._clean_sqlite()
         try:
@@ -129,17 +134,17 @@ class Database:
         except Exception:
             self._drop_sqlite()
             raise
-        conn = sqlite_tx.SqliteConnection(raw, self._statements, echo=self.echo)
+        return sqlite_tx.SqliteConnection(raw, self._statements, echo=self.echo)
+
+    def _sqlite_rollback(self, conn: sqlite_tx.SqliteConnection) -> None:
+        raw = conn.end()
         try:
-            yield Tx(conn)
-        except BaseException:
-            conn.end()
-            try:
-                raw.rollback()
-            except sqlite3.Error:
-                self._drop_sqlite()
-            raise
-        conn.end()
+            raw.rollback()
+        except sqlite3.Error:
+            self._drop_sqlite()
+
+    def _sqlite_commit(self, conn: sqlite_tx.SqliteConnection) -> None:
+        raw = conn.end()
         try:
             raw.execute("COMMIT")
         except sqlite3.Error as error:

@@ -262,8 +262,11 @@ class SqliteConnection:
         self.dialect = statements.dialect
         self._echo = echo
 
-    def end(self) -> None:
+    def end(self) -> sqlite3.Connection:
+        """The transaction is over (its owner commits or rolls back on what this returns)."""
+        raw = self._live()
         self._raw = None
+        return raw
 
     def _live(self) -> sqlite3.Connection:
         if self._raw is None:
@@ -275,32 +278,40 @@ class SqliteConnection:
         self, statement: ClauseElement, parameters: Params | list[Params] | None = None
     ) -> SqliteResult:
         raw = self._live()
-        many = isinstance(parameters, list) and len(parameters) > 1
-        groups: list[Params | None] = (
-            list(parameters) or [None] if isinstance(parameters, list) else [parameters]
-        )
-        keys = tuple(sorted(groups[0])) if groups[0] else ()
+        if isinstance(parameters, list) and len(parameters) > 1:
+            return self._execute_many(raw, statement, parameters)
+        if isinstance(parameters, list):
+            parameters = parameters[0] if parameters else None
         statements = self._statements
-        plan = statements.plan(statement, keys, many)
-        bound = [
-            statements.bind(plan, params, index if many else None)
-            for index, params in enumerate(groups)
-        ]
-        sql = bound[0][0]
+        # The parameter names as given: SQLAlchemy compiles the same SQL whatever their order.
+        plan = statements.plan(statement, tuple(parameters) if parameters else (), False)
+        sql, values = statements.bind(plan, parameters)
+        if self._echo:
+            log.info("%s %r", sql, values)
         try:
-            if many:
-                cursor = raw.executemany(sql, [values for _, values in bound])
-            else:
-                if self._echo:
-                    log.info("%s %r", sql, bound[0][1])
-                cursor = raw.execute(sql, bound[0][1])
+            cursor = raw.execute(sql, values)
             rows = cursor.fetchall() if cursor.description else []
         except sqlite3.Error as error:
-            raise as_sqlalchemy_error(sql, bound[0][1], error) from error
+            raise as_sqlalchemy_error(sql, values, error) from error
         if rows:
             shape = statements.shape(plan)
             rows = [self._row(shape, row) for row in rows]
         return SqliteResult(rows, cursor.rowcount, cursor.lastrowid)
+
+    def _execute_many(
+        self, raw: sqlite3.Connection, statement: ClauseElement, parameters: list[Params]
+    ) -> SqliteResult:
+        statements = self._statements
+        plan = statements.plan(statement, tuple(parameters[0]), True)
+        bound = [statements.bind(plan, params, index) for index, params in enumerate(parameters)]
+        sql = bound[0][0]
+        if self._echo:
+            log.info("%s %r", sql, [values for _, values in bound])
+        try:
+            cursor = raw.executemany(sql, [values for _, values in bound])
+        except sqlite3.Error as error:
+            raise as_sqlalchemy_error(sql, bound[0][1], error) from error
+        return SqliteResult([], cursor.rowcount, cursor.lastrowid)
 
     @staticmethod
     def _row(shape: _Shape, row: tuple[Any, ...]) -> Any:
