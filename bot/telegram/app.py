@@ -25,7 +25,7 @@ from datetime import datetime
 from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
-from aiogram import Bot, Dispatcher, Router
+from aiogram import Bot, Dispatcher
 from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import TelegramAPIServer
 from aiogram.dispatcher.event.bases import UNHANDLED
@@ -115,11 +115,10 @@ class TelegramApp:
     def _dispatcher(self) -> Dispatcher:
         dp = Dispatcher(disable_fsm=True)  # the engine keeps the conversation state
         dp.update.outer_middleware(self._in_chat_order)
-        router = Router(name="orderbot")
-        router.message.register(self._on_message)
-        router.edited_message.register(self._on_edited)
-        router.callback_query.register(self._on_callback)
-        dp.include_router(router)
+        # On the Dispatcher itself: a sub-router would add a second propagation per update.
+        dp.message.register(self._on_message)
+        dp.edited_message.register(self._on_edited)
+        dp.callback_query.register(self._on_callback)
         return dp
 
     def _chat_key(self, context: EventContext) -> Hashable | None:

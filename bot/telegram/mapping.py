@@ -57,11 +57,14 @@ def parse_command(text: str, bot_username: str | None) -> tuple[str, str] | None
     return name.lower(), (args or "").strip()
 
 
+_NO_SPACE = re.compile(r"\S+")  # \S: what str.isspace() calls space, never
+
+
 def valid_action(data: str | None) -> bool:
     """Well-formed callback data: 1..64 bytes of printable characters without spaces."""
     if not data or len(data.encode()) > MAX_ACTION_BYTES:
         return False
-    return data.isprintable() and not any(char.isspace() for char in data)
+    return data.isprintable() and _NO_SPACE.fullmatch(data) is not None
 
 
 def attachment_of(message: Message) -> dict[str, Any] | None:

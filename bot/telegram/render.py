@@ -66,6 +66,8 @@ def _cut(line: str, limit: int) -> tuple[str, str]:
 
 def split_text(text: str, limit: int = TEXT_LIMIT) -> list[str]:
     """Chunks of at most `limit` UTF-16 units, cut at line boundaries where possible."""
+    if utf16_len(text) <= limit:  # nearly every reply: one chunk
+        return [text.strip("\n")] if text.strip() else []
     pieces: list[str] = []  # lines, over-long ones cut into parts
     for line in text.splitlines(keepends=True):
         while utf16_len(line) > limit:
