@@ -59,6 +59,7 @@ def _on(conn: Connection, statements: dict[str, Any]) -> Any:
 # UPDATE sets the columns named in them.
 _INBOX_RECORD = _ignoring_duplicates(inbox)
 _USER_INSERT = insert(users)
+_USER_GET = select(users).where(users.c.id == bindparam("id"))
 _USER_UPDATE = update(users).where(users.c.id == bindparam("where_id"))
 _CONVERSATION_INSERT = _ignoring_duplicates(conversations)
 _OUTBOX_ADD = _ignoring_duplicates(outbox)
@@ -178,7 +179,7 @@ class UserRepo(_Repo):
         return user, _conversation(user.id, row[8:])
 
     async def get(self, user_id: int) -> User | None:
-        row = (await self.conn.execute(select(users).where(users.c.id == user_id))).first()
+        row = (await self.conn.execute(_USER_GET, {"id": user_id})).first()
         return _user(row) if row else None
 
     async def create(
