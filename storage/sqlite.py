@@ -227,16 +227,10 @@ class SqliteResult:
     def first(self) -> Any:
         return self._rows[0] if self._rows else None
 
-    def fetchone(self) -> Any:
-        return self._rows.pop(0) if self._rows else None
-
     def one(self) -> Any:
         if len(self._rows) != 1:
             raise ValueError(f"expected one row, got {len(self._rows)}")
         return self._rows[0]
-
-    def scalar(self) -> Any:
-        return self._rows[0][0] if self._rows else None
 
     def scalar_one(self) -> Any:
         return self.one()[0]
