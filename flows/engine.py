@@ -28,6 +28,9 @@ HOME_FLOW = "menu"
 ONBOARDING_FLOW = "start"
 MAX_ATTEMPTS = 5
 MAX_SWITCHES = 4  # a flow entering a flow entering a flow...: a bug past this depth
+# Steps /back can retrace. The trail lives in the conversation's slots, read and written with
+# every message: unbounded, a long browse would make every later message slower.
+MAX_TRAIL = 20
 # Kinds whose text a person typed: screened for card numbers and passwords. A photo's caption
 # and a command's arguments too (`/support my password is ...` would reach staff).
 SCREENED = frozenset({Kind.TEXT, Kind.MEDIA, Kind.COMMAND})
@@ -174,7 +177,9 @@ class Engine:
             before = turn.conv.state
             flow.fire(turn, outcome.trigger)
             if turn.conv.state != before:  # remembered for /back
-                turn.conv.slots.setdefault("_trail", []).append(before)
+                trail = turn.conv.slots.setdefault("_trail", [])
+                trail.append(before)
+                del trail[:-MAX_TRAIL]
         if outcome.prompt:
             replies.extend(await flow.prompt(turn))
         return replies

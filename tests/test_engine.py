@@ -214,3 +214,23 @@ async def test_lang_during_onboarding_answers_the_language_step(dialogue: Dialog
     await dialogue.say("/lang")
     await dialogue.tap("Русский")
     dialogue.expect("На каком рынке")
+
+
+async def test_the_back_trail_stays_short_however_long_the_browse(
+    dialogue: Dialogue, db: Database
+) -> None:
+    from flows.engine import MAX_TRAIL
+
+    await dialogue.onboard("en", "KR")
+    await dialogue.send(dialogue.action_event("menu:quick_order"))
+    await dialogue.tap("Blends")
+    for _ in range(MAX_TRAIL):
+        await dialogue.tap("On Guard")
+        dialogue.expect("How many On Guard")
+        await dialogue.tap("Back")
+    async with db.transaction() as tx:
+        found = await tx.users.find_with_conversation("test", dialogue.user.external_id)
+    assert found is not None and found[1] is not None
+    assert len(found[1].slots["_trail"]) == MAX_TRAIL
+    await dialogue.say("/back")  # still retraces the latest steps
+    dialogue.expect("How many On Guard")
