@@ -129,11 +129,7 @@ class Database:
     async def _sqlite_begin(self) -> sqlite_tx.SqliteConnection:
         assert self._statements is not None
         raw = self._clean_sqlite()
-        try:
-            await sqlite_tx.begin_immediate(raw)
-        except Exception:
-            self._drop_sqlite()
-            raise
+        await sqlite_tx.begin_immediate(raw)  # a failed BEGIN leaves the connection at rest
         return sqlite_tx.SqliteConnection(raw, self._statements, echo=self.echo)
 
     def _sqlite_rollback(self, conn: sqlite_tx.SqliteConnection) -> None:
