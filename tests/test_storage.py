@@ -173,9 +173,12 @@ async def _every_kind_of_statement(tx: Tx) -> list[object]:
     return read
 
 
-async def _table_rows(tx: Tx) -> dict[str, list[object]]:
+async def _table_rows(tx: Tx) -> dict[str, list[tuple[object, ...]]]:
     return {
-        table.name: list((await tx.conn.exec_driver_sql(f"SELECT * FROM {table.name}")).all())
+        table.name: [
+            tuple(row)
+            for row in (await tx.conn.exec_driver_sql(f"SELECT * FROM {table.name}")).all()
+        ]
         for table in metadata.sorted_tables
     }
 
@@ -202,14 +205,8 @@ async def test_sqlite_transactions_store_and_read_what_sqlalchemy_does(
                 async with db.engine.begin() as conn:
                     tx = Tx(conn)
                     read = await _every_kind_of_statement(tx)
-                    rows = {
-                        table.name: [
-                            tuple(row)
-                            for row in await conn.exec_driver_sql(f"SELECT * FROM {table.name}")
-                        ]
-                        for table in metadata.sorted_tables
-                    }
-            results.append((read, {k: [tuple(r) for r in v] for k, v in rows.items()}))
+                    rows = await _table_rows(tx)
+            results.append((read, rows))
         finally:
             await db.dispose()
     (ours_read, ours_rows), (their_read, their_rows) = results
