@@ -4,10 +4,16 @@ Rules (docs/telegram.md):
 - A text longer than Telegram's 4096 characters (counted in UTF-16 units, as Telegram does) is
   split at line boundaries; a single longer line at a space, else anywhere. Buttons go with the
   last chunk.
+- A reply without buttons is joined to the reply after it (a blank line between) when both fit
+  one message: "Added to your cart" and the cart, a "that is not a number" and the question
+  again. One message instead of two: Telegram allows a bot about one message a second in a
+  chat before it answers 429, and a customer gets one notification, not two. Not when the
+  button-less message must carry the removal of a contact keyboard (below).
 - Edit in place: the answer to a button tap edits the message that had the button when the
-  answer is exactly one reply, with buttons, that fits one message and asks no contact (a menu
-  leading to a sub-menu, the language question turning into the market question). Anything else
-  is sent as new messages, so that what the user is told stays in the history.
+  answer is exactly one reply (after joining), with buttons, that fits one message and asks no
+  contact (a menu leading to a sub-menu, the language question turning into the market
+  question, the quantity question into "added" and the cart). Anything else is sent as new
+  messages, so that what the user is told stays in the history.
 - `Reply.request_contact` shows a reply keyboard with a "share my phone number" button. A
   message carries one keyboard only, so inline buttons of such a reply follow in a second
   message. The reply keyboard is removed with the next message that carries no other keyboard
@@ -18,7 +24,7 @@ from __future__ import annotations
 
 from collections import OrderedDict
 from collections.abc import Hashable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 
 from aiogram.types import (
@@ -118,6 +124,22 @@ def contact_keyboard(label: str) -> ReplyKeyboardMarkup:
     )
 
 
+def joined(replies: list[Reply]) -> list[Reply]:
+    """Each reply without buttons merged into the next one where the two fit one message."""
+    out: list[Reply] = []
+    for reply in replies:
+        before = out[-1] if out else None
+        if before is not None and not before.buttons and not before.request_contact:
+            head, tail = before.text.strip("\n"), reply.text.strip("\n")
+            text = f"{head}\n\n{tail}"
+            if head.strip() and tail.strip() and utf16_len(text) <= TEXT_LIMIT:
+                delete = before.delete_source or reply.delete_source
+                out[-1] = replace(reply, text=text, delete_source=delete)
+                continue
+        out.append(reply)
+    return out
+
+
 def can_edit(replies: list[Reply]) -> bool:
     """The edit-in-place rule (module docstring)."""
     if len(replies) != 1:
@@ -143,6 +165,8 @@ def plan(
     `tapped`: the message whose button was tapped (edit candidate); `keyboard_shown`: a contact
     keyboard is on the user's screen from an earlier reply.
     """
+    if not keyboard_shown or any(reply.request_contact for reply in replies):
+        replies = joined(replies)
     if tapped is not None and can_edit(replies):
         reply = replies[0]
         text = (split_text(reply.text) or [EMPTY_TEXT])[0]

@@ -32,10 +32,13 @@ async def onboard(api: FakeBotAPI, chat: int) -> Call:
     assert edit.params["message_id"] == message_id
     assert "Which market" in edit.text
     api.tap(chat, message_id, "start:market:KR")
-    sent = await api.wait_sent("sendMessage", chat, count=3)
-    assert "All set" in sent[1].text
-    assert "What would you like to do?" in sent[2].text
-    return sent[2]
+    # "All set" has no buttons: joined to the menu after it, one message, edited in place.
+    edits = await api.wait_sent("editMessageText", chat, count=2)
+    assert edits[1].params["message_id"] == message_id
+    assert "All set" in edits[1].text
+    assert "What would you like to do?" in edits[1].text
+    assert len(api.sent("sendMessage", chat)) == 1
+    return edits[1]
 
 
 async def test_onboarding_reaches_the_menu_through_buttons(polling, api: FakeBotAPI) -> None:
@@ -49,7 +52,7 @@ async def test_onboarding_reaches_the_menu_through_buttons(polling, api: FakeBot
 async def test_support_ticket_round_trip(polling, api: FakeBotAPI) -> None:
     menu = await onboard(api, ALICE)
     api.tap(ALICE, menu.result["message_id"], "menu:support")
-    edits = await api.wait_sent("editMessageText", ALICE, count=2)
+    edits = await api.wait_sent("editMessageText", ALICE, count=3)
     assert "support request #1" in edits[-1].text
 
     # The staff desk: a topic for the ticket, with the summary card.
@@ -201,10 +204,11 @@ async def test_forged_button_gets_a_polite_answer(polling, api: FakeBotAPI) -> N
     menu = await onboard(api, ALICE)
     api.tap(ALICE, menu.result["message_id"], "x" * 80)  # longer than Telegram allows
     api.tap(ALICE, menu.result["message_id"], "zz:nothing")
-    sent = await api.wait_sent("sendMessage", ALICE, count=7)
-    texts = [c.text for c in sent[3:]]
-    assert "no longer valid" in texts[0] and "What would you like to do?" in texts[1]
-    assert "no longer valid" in texts[2] and "What would you like to do?" in texts[3]
+    # The explanation and the menu again, one message: the tapped one, edited.
+    edits = await api.wait_sent("editMessageText", ALICE, count=4)
+    for edit in edits[2:]:
+        assert edit.params["message_id"] == menu.result["message_id"]
+        assert "no longer valid" in edit.text and "What would you like to do?" in edit.text
     assert len(api.sent("answerCallbackQuery")) == 4
 
 
@@ -212,13 +216,13 @@ async def test_per_chat_order_is_kept(polling, api: FakeBotAPI) -> None:
     await onboard(api, ALICE)
     for text in ("/help", "/lang", "/menu"):
         api.say(ALICE, text)
-    # /help: the help and the step again; /lang: the picker; /menu: the menu.
-    sent = await api.wait_sent("sendMessage", ALICE, count=7)
-    tail = [c.text for c in sent[3:7]]
+    # /help: the help and the step again (one message); /lang: the picker; /menu: the menu.
+    sent = await api.wait_sent("sendMessage", ALICE, count=4)
+    tail = [c.text for c in sent[1:4]]
     assert "Commands that work at any step" in tail[0]
-    assert "What would you like to do?" in tail[1]
-    assert "Choose your language" in tail[2]
-    assert "What would you like to do?" in tail[3]
+    assert "What would you like to do?" in tail[0]
+    assert "Choose your language" in tail[1]
+    assert "What would you like to do?" in tail[2]
 
 
 async def test_other_groups_are_ignored(polling, api: FakeBotAPI) -> None:

@@ -61,11 +61,29 @@ def test_a_tap_answered_by_one_reply_with_buttons_edits_in_place() -> None:
     out, _ = plan([menu], tapped=42)
     assert out[0].edit == 42
     assert can_edit([menu])
-    # Two replies, no buttons, or no tap: new messages.
-    assert not can_edit([Reply("Done."), menu])
+    # Two replies with buttons, no buttons, or no tap: new messages.
+    assert not can_edit([menu, menu])
     assert not can_edit([Reply("Done.")])
     assert plan([menu])[0][0].edit is None
     assert not can_edit([Reply("x" * 5000, menu.buttons)])
+
+
+def test_a_reply_without_buttons_joins_the_next_one() -> None:
+    """"Added to your cart" and the cart: one message (one notification, half the sends that
+    count against Telegram's per-chat limit), edited in place when it answers a tap."""
+    cart = Reply("Your cart:\n• Lemon × 1", rows([Button("Checkout", "qo:checkout")]))
+    out, _ = plan([Reply("Added."), Reply("Lemon × 1\n"), cart], tapped=42)
+    assert [(o.text, o.edit) for o in out] == [("Added.\n\nLemon × 1\n\n" + cart.text, 42)]
+    assert isinstance(out[0].markup, InlineKeyboardMarkup)
+    # Only where the two fit one message; a reply with buttons is never joined to the next.
+    long = Reply("x" * 4080)
+    assert [o.text for o in plan([long, cart])[0]] == [long.text, cart.text]
+    assert len(plan([cart, Reply("After.")])[0]) == 2
+    # The question that asks for a contact keeps its keyboard; the text before it joins.
+    ask = Reply("Your phone?", request_contact=True)
+    out, shown = plan([Reply("Address noted."), ask], contact_label="Share")
+    assert shown and [o.text for o in out] == ["Address noted.\n\nYour phone?"]
+    assert isinstance(out[0].markup, ReplyKeyboardMarkup)
 
 
 def test_contact_request_shows_a_reply_keyboard_then_removes_it() -> None:
