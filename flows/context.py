@@ -35,6 +35,10 @@ class Turn:
     resources: Resources
     flows: Mapping[str, Flow]
     t: Translator = field(init=False)
+    # Objects a handler hands to the prompt that follows in the same turn (the order it has
+    # just placed), so that the prompt need not read them back. Never stored: a later turn
+    # finds only what `data` keeps.
+    fresh: dict[str, Any] = field(init=False, default_factory=dict)
 
     def __post_init__(self) -> None:
         self.t = translator(self.user.language or "en")

@@ -23,7 +23,7 @@ import policy
 from flows.i18n import N_, Translator
 from flows.notices import tell_customer
 from storage.db import Database
-from storage.records import Order, OrderLine
+from storage.records import Order, OrderLine, User
 from storage.repos import Tx
 
 AWAITING_PAYMENT = "awaiting_payment"
@@ -114,22 +114,27 @@ def idempotency_key(user_id: int, checkout_token: str) -> str:
     return f"quick_order:{user_id}:{checkout_token}"
 
 
-async def place(tx: Tx, order: Order, checkout_token: str) -> tuple[Order, bool]:
+async def place(
+    tx: Tx, order: Order, checkout_token: str, customer: User | None = None
+) -> tuple[Order, bool]:
     """Store the order once per checkout: (the order, False) when this checkout made one.
 
     Staff hear of every new order in the same transaction: card payments are taken by a
     person (there is no payment gateway), and bank transfers are confirmed by one.
+    `customer`: the order's user when the caller has it (else it is read).
     """
     placed, created = await tx.orders.create(
         order, idempotency_key(order.user_id, checkout_token), order.placed_at
     )
     if created:
-        await _tell_staff(tx, placed)
+        await _tell_staff(tx, placed, customer)
     return placed, created
 
 
-async def _tell_staff(tx: Tx, order: Order) -> None:
-    user = await tx.users.get(order.user_id)
+async def _tell_staff(tx: Tx, order: Order, customer: User | None) -> None:
+    user = customer
+    if user is None or user.id != order.user_id:
+        user = await tx.users.get(order.user_id)
     payload = {
         "type": "order_placed",
         "order_id": order.id,

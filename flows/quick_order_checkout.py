@@ -309,7 +309,7 @@ async def review_handle(turn: Turn, event: Event) -> Outcome:
     # A Confirm shown for other contents or other details is stale.
     if not lines or details is None or token != confirm_token(cart, details):
         return stale()
-    order, _ = await orders.place(turn.tx, _draft(turn, lines, details), checkout)
+    order, _ = await orders.place(turn.tx, _draft(turn, lines, details), checkout, turn.user)
     return _placed(turn, order)
 
 
@@ -317,13 +317,13 @@ def _placed(turn: Turn, order: Order, *, clear: bool = True) -> Outcome:
     if clear:
         Cart.of(turn).clear()
     turn.data["placed"] = order.id
+    turn.fresh["placed"] = order
     return go("confirm")
 
 
 # -- placed --------------------------------------------------------------------------------
 async def placed_prompt(turn: Turn) -> list[Reply]:
-    order_id = turn.data.get("placed")
-    order = await orders.owned(turn.tx, turn.user.id, order_id) if order_id else None
+    order = await _placed_order(turn)
     buttons = rows(
         [
             orders_button(turn),
@@ -348,6 +348,17 @@ async def placed_prompt(turn: Turn) -> list[Reply]:
             )
         )
     return [Reply("\n\n".join(parts), buttons)]
+
+
+async def _placed_order(turn: Turn) -> Order | None:
+    """The order this step shows: as placed in this very turn, else read back by its id."""
+    order_id = turn.data.get("placed")
+    if not order_id:
+        return None
+    order = turn.fresh.get("placed")
+    if isinstance(order, Order) and order.id == order_id:
+        return order
+    return await orders.owned(turn.tx, turn.user.id, order_id)
 
 
 async def placed_handle(turn: Turn, event: Event) -> Outcome:

@@ -159,8 +159,10 @@ async def test_double_tapped_confirm_makes_one_order(dialogue: Dialogue, db: Dat
     tap = confirm_action(dialogue)
     await dialogue.send(dialogue.action_event(tap))
     dialogue.expect("Order KR-2611-000001")
+    placed = dialogue.replies[-1].text  # rendered from the order as it was just written
     await dialogue.send(dialogue.action_event(tap))  # a second tap: a new delivery id
     dialogue.expect("This order has already been placed; here it is again.", "KR-2611-000001")
+    assert dialogue.replies[-1].text == placed  # the same, read back from the database
     assert len(await all_orders(db)) == 1
 
 

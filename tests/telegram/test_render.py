@@ -69,7 +69,7 @@ def test_a_tap_answered_by_one_reply_with_buttons_edits_in_place() -> None:
 
 
 def test_a_reply_without_buttons_joins_the_next_one() -> None:
-    """"Added to your cart" and the cart: one message (one notification, half the sends that
+    """ "Added to your cart" and the cart: one message (one notification, half the sends that
     count against Telegram's per-chat limit), edited in place when it answers a tap."""
     cart = Reply("Your cart:\n• Lemon × 1", rows([Button("Checkout", "qo:checkout")]))
     out, _ = plan([Reply("Added."), Reply("Lemon × 1\n"), cart], tapped=42)
