@@ -8,14 +8,21 @@ from bench.run import main
 
 
 def test_bench_writes_its_figures(tmp_path):
-    assert main(["--customers", "12", "--concurrency", "4", "--out", str(tmp_path)]) == 0
+    argv = ["--customers", "12", "--concurrency", "4", "--rounds", "2", "--paced-rates", "400"]
+    assert main([*argv, "--out", str(tmp_path)]) == 0
     results = json.loads((tmp_path / "latest.json").read_text())
     assert {"meta", "floor", "orderbot_sqlite", "ratio_sqlite_to_floor", "peak_rss_mb"} <= set(
         results
     )
-    for run in (results["floor"], *results["orderbot_sqlite"].values()):
-        assert {"updates", "updates_per_s", "p50_ms", "p99_ms"} <= set(run)
-    assert results["orderbot_sqlite"]["saturated"]["updates"] > 0
+    sqlite = results["orderbot_sqlite"]
+    assert len(sqlite["rounds"]) == len(sqlite["round_ratios"]) == 2
+    assert sqlite["ratio_to_floor"] in sqlite["round_ratios"]
+    assert set(sqlite["paced"]) == {"half_capacity", "fixed_400"}
+    for run in (results["floor"], sqlite["saturated"], *sqlite["paced"].values()):
+        assert {"updates", "updates_per_s", "p50_ms", "p90_ms", "p99_ms", "p999_ms"} <= set(run)
+    # The floor replays exactly the updates orderbot received in its round.
+    assert all(pair["floor"]["updates"] == pair["orderbot"]["updates"] for pair in sqlite["rounds"])
+    assert sqlite["saturated"]["updates"] > 0
     assert results["orderbot_sqlite"]["saturated"]["script_misses"] == 0
     assert results["errors_logged"] == 0
     assert (tmp_path / "latest.md").read_text().startswith("`python -m bench")
