@@ -293,7 +293,8 @@ class KzMove(Flow):
         text = turn._(FORM_PROMPTS[state]).format(number=form_step().number)
         buttons = texts.country_buttons(turn, action("card")) if state == "form_card" else []
         buttons.append(Button(turn._("⚠️ Problem"), action("support")))
-        return Reply(text, rows(buttons), request_contact=state == "form_phone")
+        asks = state == "form_phone"
+        return Reply(text, rows(buttons), request_contact=asks, language=turn.t.language)
 
     async def after_prompt(self, turn: Turn) -> Reply:
         ticked = await ticked_items(turn)

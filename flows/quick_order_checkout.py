@@ -131,7 +131,7 @@ async def phone_prompt(turn: Turn) -> list[Reply]:
         label = turn._("📞 Use {phone}").format(phone=display(saved, turn.market))
         buttons.append(button(label, "phone:saved"))
     buttons.append(back_to_cart_button(turn))
-    return [Reply(text, rows(buttons, per_row=1), request_contact=True)]
+    return [Reply(text, rows(buttons, per_row=1), request_contact=True, language=turn.t.language)]
 
 
 async def phone_handle(turn: Turn, event: Event) -> Outcome:

@@ -62,6 +62,9 @@ class Reply:
     delete_source: bool = False
     # Ask a contact (phone number) with the transport's own control, where it has one.
     request_contact: bool = False
+    # The language the reply is written in, for words a transport adds around it (the label of
+    # its contact button). None: the transport looks the user's language up itself.
+    language: str | None = None
 
     def options(self) -> list[Button]:
         return [button for row in self.buttons for button in row]

@@ -104,8 +104,13 @@ class CustomerChats:
         if source is not None and any(reply.delete_source for reply in replies):
             await self._delete(chat_id, source)
         words = {"contact_label": "", "or_choose": ""}
-        if any(reply.request_contact for reply in replies):
-            t = await self.translator_for(chat_id, hint)
+        asking = next((reply for reply in replies if reply.request_contact), None)
+        if asking is not None:
+            # The reply's own language, known to the flow; a lookup only if it did not say.
+            if asking.language is not None:
+                t = translator(asking.language)
+            else:
+                t = await self.translator_for(chat_id, hint)
             words = {
                 "contact_label": t._("📱 Share my phone number"),
                 "or_choose": t._("Or choose an option:"),

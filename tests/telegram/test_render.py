@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+from types import SimpleNamespace
+from typing import Any
+
 import pytest
 from aiogram.types import InlineKeyboardMarkup, ReplyKeyboardMarkup, ReplyKeyboardRemove
 
+from bot.telegram.customer import CustomerChats
 from bot.telegram.render import BoundedSet, can_edit, plan, split_text, utf16_len
+from flows.i18n import translator
 from flows.types import Button, Reply, rows
 
 
@@ -113,3 +118,30 @@ def test_bounded_set_forgets_the_oldest() -> None:
     assert 1 not in seen and 2 in seen and 3 in seen and len(seen) == 2
     seen.set(3, False)
     assert 3 not in seen
+
+
+class _Recorder:
+    """A Sender that keeps what it is given."""
+
+    def __init__(self) -> None:
+        self.sent: list[Any] = []
+
+    async def send(self, chat_id: int, method: Any) -> None:
+        self.sent.append(method)
+
+
+class _NoDatabase:
+    def transaction(self) -> Any:
+        raise AssertionError("the reply said its language: no lookup expected")
+
+
+async def test_the_contact_button_speaks_the_replys_language_without_a_lookup() -> None:
+    sender = _Recorder()
+    engine = SimpleNamespace(db=_NoDatabase())
+    chats = CustomerChats(engine, sender)  # type: ignore[arg-type]
+    ask = Reply("Телефон?", rows([Button("Назад", "qo:cart")]), request_contact=True, language="ru")
+    await chats.deliver(7, [ask], hint="en")
+    share, rest = sender.sent
+    label = share.reply_markup.keyboard[0][0].text
+    assert label == translator("ru")._("📱 Share my phone number") != "📱 Share my phone number"
+    assert rest.text == translator("ru")._("Or choose an option:")
