@@ -12,7 +12,7 @@ import logging
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DBAPIError, IntegrityError
 
 from flows import globals as global_handlers
 from flows.base import Flow
@@ -77,6 +77,12 @@ class Engine:
                     if attempt == MAX_ATTEMPTS:
                         raise
                     log.info("retrying %s (attempt %d): %s", event.delivery_id, attempt, conflict)
+                except DBAPIError as error:
+                    # The database connection was lost (a server restart): the pool has
+                    # renewed its connections and nothing of this event was committed.
+                    if not error.connection_invalidated or attempt == MAX_ATTEMPTS:
+                        raise
+                    log.warning("database connection lost; retrying %s", event.delivery_id)
         raise AssertionError("unreachable")
 
     async def _process(self, tx: Tx, event: Event) -> list[Reply]:

@@ -5,6 +5,11 @@ SQLite (the default, a single file) is opened in WAL mode and every transaction 
 concurrent writers instead of waiting, and Python's sqlite3 default would read outside any
 transaction at all. PostgreSQL runs READ COMMITTED; correctness there comes from the version
 check on conversations and the unique keys (inbox, idempotency keys), not from locks.
+A pooled PostgreSQL connection idle for more than IDLE_PING_S is pinged before use (a
+server restart or a dropped link is then found and the pool renewed); one in steady use is
+not, since asyncpg's ping is three round trips (BEGIN, a query, ROLLBACK) and pinging every
+checkout cost 13 % of a message (docs/performance.md). A connection lost in steady use fails
+that transaction with `connection_invalidated`, which the engine retries (flows/engine.py).
 
 On SQLite, `transaction()` runs on one sqlite3 connection of our own, on the event loop's
 thread, with SQL that SQLAlchemy compiles (storage/sqlite.py: why, and what stays
@@ -17,6 +22,7 @@ import asyncio
 import contextlib
 import logging
 import sqlite3
+import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from contextvars import ContextVar
@@ -25,6 +31,7 @@ from typing import Any
 
 from sqlalchemy import event
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import InvalidatePoolError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 from sqlalchemy.pool import NullPool
 
@@ -39,9 +46,31 @@ SQLITE_PRAGMAS = (
     "PRAGMA busy_timeout=10000",
     "PRAGMA foreign_keys=ON",
 )
+# A pooled PostgreSQL connection idle longer than this is pinged before it is used again.
+IDLE_PING_S = 2.0
 # Write transactions between two WAL checkpoints (each message writes about 4 pages; SQLite's
 # own default is a checkpoint per 1000 pages).
 CHECKPOINT_EVERY = 250
+
+
+def _ping_idle_connections(engine: AsyncEngine) -> None:
+    """`pool_pre_ping`, but only for connections that sat idle (module docstring)."""
+    dialect = engine.sync_engine.dialect
+
+    @event.listens_for(engine.sync_engine, "checkin")
+    def _on_checkin(_dbapi_connection: Any, record: Any) -> None:
+        record.info["idle_since"] = time.monotonic()
+
+    @event.listens_for(engine.sync_engine, "checkout")
+    def _on_checkout(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
+        idle_since = record.info.pop("idle_since", None)
+        if idle_since is None or time.monotonic() - idle_since < IDLE_PING_S:
+            return  # new, or in steady use
+        try:
+            dialect.do_ping(dbapi_connection)
+        except Exception as error:
+            # As pool_pre_ping does: this connection and every older one are renewed.
+            raise InvalidatePoolError(f"ping failed: {error}") from error
 
 
 class SchemaError(RuntimeError):
@@ -83,8 +112,6 @@ class Database:
                     "use a file for SQLite: an in-memory database is lost per connection"
                 )
             Path(self.url.database).parent.mkdir(parents=True, exist_ok=True)
-        else:
-            kwargs["pool_pre_ping"] = True
         if self.url.drivername.endswith("asyncpg") and self.url.query.get("nullpool"):
             kwargs["poolclass"] = NullPool
         self.engine: AsyncEngine = create_async_engine(self.url, **kwargs)
@@ -98,6 +125,8 @@ class Database:
         self._statements: sqlite_tx.SqliteStatements | None = None
         self._commits = 0
         self._checkpoint: asyncio.Task[None] | None = None
+        if not self.is_sqlite:
+            _ping_idle_connections(self.engine)
         if self.is_sqlite:
             _configure_sqlite_engine(self.engine)
             self._sqlite_writer = asyncio.Lock()

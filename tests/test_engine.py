@@ -7,11 +7,12 @@ import itertools
 
 import pytest
 
+import storage.db
 from flows.engine import Engine
 from flows.registry import default_flows
 from flows.types import Event, Kind, UserRef
 from storage.db import Database
-from tests.conftest import BACKENDS
+from tests.conftest import BACKENDS, POSTGRES_URL
 from tests.dialogue import Dialogue
 
 pytestmark = pytest.mark.parametrize("database_url", BACKENDS, indirect=True)
@@ -234,3 +235,39 @@ async def test_the_back_trail_stays_short_however_long_the_browse(
     assert len(found[1].slots["_trail"]) == MAX_TRAIL
     await dialogue.say("/back")  # still retraces the latest steps
     dialogue.expect("How many On Guard")
+
+
+async def _drop_server_connections() -> None:
+    """What a PostgreSQL restart does to the pool: every other session is terminated."""
+    import asyncpg
+
+    assert POSTGRES_URL is not None
+    conn = await asyncpg.connect(POSTGRES_URL.replace("postgresql+asyncpg://", "postgresql://"))
+    try:
+        await conn.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+            " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        )
+    finally:
+        await conn.close()
+
+
+async def test_a_lost_database_connection_loses_no_message(
+    dialogue: Dialogue, db: Database, caplog, monkeypatch
+) -> None:
+    if db.is_sqlite:
+        pytest.skip("PostgreSQL only: server connections dropped under the pool")
+    await dialogue.onboard("en", "KR")
+    # In steady use the pooled connection is not pinged: the message's first statement finds
+    # it dead, and the engine runs the message again on a new one.
+    await _drop_server_connections()
+    await dialogue.say("/menu")
+    dialogue.expect("What would you like to do?")
+    assert "database connection lost" in caplog.text
+    # After an idle spell the connection is pinged first: callers outside the engine, which
+    # do not retry, never see the dead one.
+    monkeypatch.setattr(storage.db, "IDLE_PING_S", 0.0)
+    await _drop_server_connections()
+    caplog.clear()
+    user, _ = await stored(db)
+    assert user.market == "KR" and "database connection lost" not in caplog.text
