@@ -5,11 +5,13 @@ SQLite (the default, a single file) is opened in WAL mode and every transaction 
 concurrent writers instead of waiting, and Python's sqlite3 default would read outside any
 transaction at all. PostgreSQL runs READ COMMITTED; correctness there comes from the version
 check on conversations and the unique keys (inbox, idempotency keys), not from locks.
-A pooled PostgreSQL connection idle for more than IDLE_PING_S is pinged before use (a
-server restart or a dropped link is then found and the pool renewed); one in steady use is
-not, since asyncpg's ping is three round trips (BEGIN, a query, ROLLBACK) and pinging every
-checkout cost 13 % of a message (docs/performance.md). A connection lost in steady use fails
-that transaction with `connection_invalidated`, which the engine retries (flows/engine.py).
+Before a pooled PostgreSQL connection is used, asyncpg is asked whether the server closed it
+(a restart, an idle timeout: no round trip), and one idle for more than IDLE_PING_S is also
+pinged (a link that died silently). One in steady use is not pinged, since asyncpg's ping is
+three round trips (BEGIN, a query, ROLLBACK) and pinging every checkout cost 13 % of a message
+(docs/performance.md). A dead connection found either way renews the pool, as `pool_pre_ping`
+does; one that dies during a transaction fails it with `connection_invalidated`, which the
+engine retries (flows/engine.py).
 
 On SQLite, `transaction()` runs on one sqlite3 connection of our own, on the event loop's
 thread, with SQL that SQLAlchemy compiles (storage/sqlite.py: why, and what stays
@@ -53,8 +55,16 @@ IDLE_PING_S = 2.0
 CHECKPOINT_EVERY = 250
 
 
-def _ping_idle_connections(engine: AsyncEngine) -> None:
-    """`pool_pre_ping`, but only for connections that sat idle (module docstring)."""
+def _closed_by_server(dbapi_connection: Any) -> bool:
+    """asyncpg has seen the server close this connection (no round trip needed to know)."""
+    is_closed = getattr(getattr(dbapi_connection, "driver_connection", None), "is_closed", None)
+    return bool(is_closed is not None and is_closed())
+
+
+def _check_pooled_connections(engine: AsyncEngine) -> None:
+    """`pool_pre_ping`, without a round trip for connections in steady use (module docstring).
+    A dead connection raises InvalidatePoolError: the pool renews it and every older one, as
+    pre-ping does, and hands out a new one."""
     dialect = engine.sync_engine.dialect
 
     @event.listens_for(engine.sync_engine, "checkin")
@@ -64,12 +74,13 @@ def _ping_idle_connections(engine: AsyncEngine) -> None:
     @event.listens_for(engine.sync_engine, "checkout")
     def _on_checkout(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
         idle_since = record.info.pop("idle_since", None)
+        if _closed_by_server(dbapi_connection):
+            raise InvalidatePoolError("the server closed the connection")
         if idle_since is None or time.monotonic() - idle_since < IDLE_PING_S:
             return  # new, or in steady use
         try:
             dialect.do_ping(dbapi_connection)
         except Exception as error:
-            # As pool_pre_ping does: this connection and every older one are renewed.
             raise InvalidatePoolError(f"ping failed: {error}") from error
 
 
@@ -126,7 +137,7 @@ class Database:
         self._commits = 0
         self._checkpoint: asyncio.Task[None] | None = None
         if not self.is_sqlite:
-            _ping_idle_connections(self.engine)
+            _check_pooled_connections(self.engine)
         if self.is_sqlite:
             _configure_sqlite_engine(self.engine)
             self._sqlite_writer = asyncio.Lock()

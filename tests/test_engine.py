@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import itertools
+from datetime import UTC, datetime
+from typing import Any
 
 import pytest
 
@@ -12,6 +14,7 @@ from flows.engine import Engine
 from flows.registry import default_flows
 from flows.types import Event, Kind, UserRef
 from storage.db import Database
+from storage.repos import InboxRepo
 from tests.conftest import BACKENDS, POSTGRES_URL
 from tests.dialogue import Dialogue
 
@@ -252,22 +255,65 @@ async def _drop_server_connections() -> None:
         await conn.close()
 
 
-async def test_a_lost_database_connection_loses_no_message(
-    dialogue: Dialogue, db: Database, caplog, monkeypatch
-) -> None:
+def _postgres_only(db: Database) -> None:
     if db.is_sqlite:
-        pytest.skip("PostgreSQL only: server connections dropped under the pool")
+        pytest.skip("PostgreSQL only: server connections under the pool")
+
+
+async def test_connections_the_server_closed_are_replaced_before_use(
+    dialogue: Dialogue, db: Database, caplog
+) -> None:
+    _postgres_only(db)
     await dialogue.onboard("en", "KR")
-    # In steady use the pooled connection is not pinged: the message's first statement finds
-    # it dead, and the engine runs the message again on a new one.
-    await _drop_server_connections()
+    await _drop_server_connections()  # a restart while the pool holds connections
+    await asyncio.sleep(0.2)  # the closed sockets reach asyncpg
+    user, _ = await stored(db)  # outside the engine: nothing would run it again
+    assert user.market == "KR"
     await dialogue.say("/menu")
     dialogue.expect("What would you like to do?")
-    assert "database connection lost" in caplog.text
-    # After an idle spell the connection is pinged first: callers outside the engine, which
-    # do not retry, never see the dead one.
+    assert "database connection lost" not in caplog.text
+
+
+async def test_a_connection_lost_mid_message_runs_the_message_again(
+    dialogue: Dialogue, db: Database, caplog, monkeypatch
+) -> None:
+    _postgres_only(db)
+    await dialogue.onboard("en", "KR")
+    record = InboxRepo.record
+    dropped: list[bool] = []
+
+    async def drop_once(self: InboxRepo, delivery_id: str, at: Any) -> bool:
+        if not dropped:  # the server goes away inside the message's transaction
+            dropped.append(True)
+            await _drop_server_connections()
+        return await record(self, delivery_id, at)
+
+    monkeypatch.setattr(InboxRepo, "record", drop_once)
+    await dialogue.say("/menu")
+    dialogue.expect("What would you like to do?")
+    assert dropped and "database connection lost" in caplog.text
+    _, conv = await stored(db)
+    assert conv.flow == "menu"
+
+
+async def test_an_idle_connection_is_pinged_and_a_failed_ping_renews_it(
+    db: Database, monkeypatch
+) -> None:
+    _postgres_only(db)
+    async with db.transaction() as tx:
+        await tx.users.create("test", "carol", "Carol", datetime.now(UTC))
+    dialect = db.engine.sync_engine.dialect
+    pings: list[bool] = []
+
+    def failing_ping(dbapi_connection: Any) -> bool:
+        pings.append(True)
+        raise OSError("no route to host")  # a link that died without a word
+
+    monkeypatch.setattr(dialect, "do_ping", failing_ping)
+    async with db.transaction() as tx:  # in steady use: no ping
+        assert await tx.users.find("test", "carol") is not None
+    assert pings == []
     monkeypatch.setattr(storage.db, "IDLE_PING_S", 0.0)
-    await _drop_server_connections()
-    caplog.clear()
-    user, _ = await stored(db)
-    assert user.market == "KR" and "database connection lost" not in caplog.text
+    async with db.transaction() as tx:  # idle: pinged, refused, replaced by a new connection
+        assert await tx.users.find("test", "carol") is not None
+    assert pings == [True]
