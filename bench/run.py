@@ -585,6 +585,8 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
             args.postgres = args.db
         else:
             args.sqlite = args.db if "://" in args.db else sqlite_url(args.db)
+    if args.rounds < 1:
+        parser.error("--rounds must be at least 1")
     args.scale_sizes = [int(size) for size in args.scale_sizes.split(",")]
     args.paced_rates = [float(rate) for rate in args.paced_rates.split(",") if rate]
     args.rss_after = args.scale_sizes[1] if len(args.scale_sizes) > 1 else args.scale_sizes[0]

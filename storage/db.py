@@ -136,12 +136,12 @@ class Database:
         self._statements: sqlite_tx.SqliteStatements | None = None
         self._commits = 0
         self._checkpoint: asyncio.Task[None] | None = None
-        if not self.is_sqlite:
-            _check_pooled_connections(self.engine)
         if self.is_sqlite:
             _configure_sqlite_engine(self.engine)
             self._sqlite_writer = asyncio.Lock()
             self._statements = sqlite_tx.SqliteStatements(self.engine.dialect)
+        else:
+            _check_pooled_connections(self.engine)
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[Tx]:
