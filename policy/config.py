@@ -37,11 +37,14 @@ def parse_market(market: Market | str) -> Market:
     if isinstance(market, Market):
         return market
     if isinstance(market, str):
-        try:
-            return Market(market.strip().upper())
-        except ValueError:
-            pass
+        # A dict look-up: Enum's own call costs more, and every reply asks a few times.
+        found = _MARKETS.get(market) or _MARKETS.get(market.strip().upper())
+        if found is not None:
+            return found
     raise ValueError(f"unknown market {market!r}; expected one of {', '.join(Market)}")
+
+
+_MARKETS = MappingProxyType({market.value: market for market in Market})
 
 
 @dataclass(frozen=True, slots=True)
