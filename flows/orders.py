@@ -115,18 +115,25 @@ def idempotency_key(user_id: int, checkout_token: str) -> str:
 
 
 async def place(
-    tx: Tx, order: Order, checkout_token: str, customer: User | None = None
+    tx: Tx,
+    order: Order,
+    checkout_token: str,
+    customer: User | None = None,
+    *,
+    staff_desk: bool = True,
 ) -> tuple[Order, bool]:
     """Store the order once per checkout: (the order, False) when this checkout made one.
 
     Staff hear of every new order in the same transaction: card payments are taken by a
-    person (there is no payment gateway), and bank transfers are confirmed by one.
+    person (there is no payment gateway), and bank transfers are confirmed by one. Without a
+    staff desk (no staff chat configured, the terminal) nobody would ever take that notice
+    off the outbox, so none is queued; staff see orders with `orderbot orders`.
     `customer`: the order's user when the caller has it (else it is read).
     """
     placed, created = await tx.orders.create(
         order, idempotency_key(order.user_id, checkout_token), order.placed_at
     )
-    if created:
+    if created and staff_desk:
         await _tell_staff(tx, placed, customer)
     return placed, created
 

@@ -309,7 +309,9 @@ async def review_handle(turn: Turn, event: Event) -> Outcome:
     # A Confirm shown for other contents or other details is stale.
     if not lines or details is None or token != confirm_token(cart, details):
         return stale()
-    order, _ = await orders.place(turn.tx, _draft(turn, lines, details), checkout, turn.user)
+    draft = _draft(turn, lines, details)
+    staff_desk = turn.resources.staff_desk
+    order, _ = await orders.place(turn.tx, draft, checkout, turn.user, staff_desk=staff_desk)
     return _placed(turn, order)
 
 

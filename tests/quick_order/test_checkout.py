@@ -4,6 +4,7 @@ confirmation however often it arrives."""
 from __future__ import annotations
 
 import asyncio
+from dataclasses import replace
 
 import pytest
 
@@ -275,3 +276,17 @@ async def test_staff_hear_of_each_new_order_once(dialogue: Dialogue, db: Databas
     assert placed[0]["number"] == "KR-2611-000001"
     assert placed[0]["payment_method"] == "card"
     assert placed[0]["total"] == "54000"
+
+
+async def test_without_a_staff_desk_no_staff_notice_is_queued(
+    db: Database, clock: Clock, resources
+) -> None:
+    """No staff chat (or the terminal): nothing would ever deliver or prune the notice."""
+    alone = replace(resources, staff_desk=False)
+    dialogue = Dialogue(Engine(db, default_flows(), resources=alone, clock=clock), "alice")
+    await fill_cart(dialogue, "en", "KR", "lemon 3")
+    await checkout(dialogue, "card")
+    await confirm(dialogue)
+    dialogue.expect("Order KR-2611-000001")
+    async with db.transaction() as tx:
+        assert await tx.outbox.due(FAR_FUTURE, channel="staff") == []
