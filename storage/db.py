@@ -5,17 +5,15 @@ SQLite (the default, a single file) is opened in WAL mode and every transaction 
 concurrent writers instead of waiting, and Python's sqlite3 default would read outside any
 transaction at all. PostgreSQL runs READ COMMITTED; correctness there comes from the version
 check on conversations and the unique keys (inbox, idempotency keys), not from locks.
-Before a pooled PostgreSQL connection is used, asyncpg is asked whether the server closed it
-(a restart, an idle timeout: no round trip), and one idle for more than IDLE_PING_S is also
-pinged (a link that died silently). One in steady use is not pinged, since asyncpg's ping is
-three round trips (BEGIN, a query, ROLLBACK) and pinging every checkout cost 13 % of a message
-(docs/performance.md). A dead connection found either way renews the pool, as `pool_pre_ping`
-does; one that dies during a transaction fails it with `connection_invalidated`, which the
-engine retries (flows/engine.py).
+On PostgreSQL, `transaction()` runs on a pool of asyncpg connections of our own, likewise
+with SQL that SQLAlchemy compiles (storage/postgres.py: why, and how a lost connection is
+handled). A connection that dies during a transaction fails it with
+`connection_invalidated`, which the engine retries (flows/engine.py).
 
 On SQLite, `transaction()` runs on one sqlite3 connection of our own, on the event loop's
-thread, with SQL that SQLAlchemy compiles (storage/sqlite.py: why, and what stays
-SQLAlchemy's). The SQLAlchemy engine (aiosqlite) serves the rest: migrations, `connect()`.
+thread, with SQL that SQLAlchemy compiles (storage/sqlite.py, storage/compiled.py: why, and
+what stays SQLAlchemy's). The SQLAlchemy engine (aiosqlite or asyncpg) serves the rest:
+migrations, `connect()`.
 """
 
 from __future__ import annotations
@@ -24,20 +22,21 @@ import asyncio
 import contextlib
 import logging
 import sqlite3
-import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from contextvars import ContextVar
 from pathlib import Path
 from typing import Any
 
+import asyncpg
 from sqlalchemy import event
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import InvalidatePoolError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 from sqlalchemy.pool import NullPool
 
+from storage import postgres
 from storage import sqlite as sqlite_tx
+from storage.compiled import Statements
 from storage.repos import Tx
 
 log = logging.getLogger(__name__)
@@ -48,40 +47,9 @@ SQLITE_PRAGMAS = (
     "PRAGMA busy_timeout=10000",
     "PRAGMA foreign_keys=ON",
 )
-# A pooled PostgreSQL connection idle longer than this is pinged before it is used again.
-IDLE_PING_S = 2.0
 # Write transactions between two WAL checkpoints (each message writes about 4 pages; SQLite's
 # own default is a checkpoint per 1000 pages).
 CHECKPOINT_EVERY = 250
-
-
-def _closed_by_server(dbapi_connection: Any) -> bool:
-    """asyncpg has seen the server close this connection (no round trip needed to know)."""
-    is_closed = getattr(getattr(dbapi_connection, "driver_connection", None), "is_closed", None)
-    return bool(is_closed is not None and is_closed())
-
-
-def _check_pooled_connections(engine: AsyncEngine) -> None:
-    """`pool_pre_ping`, without a round trip for connections in steady use (module docstring).
-    A dead connection raises InvalidatePoolError: the pool renews it and every older one, as
-    pre-ping does, and hands out a new one."""
-    dialect = engine.sync_engine.dialect
-
-    @event.listens_for(engine.sync_engine, "checkin")
-    def _on_checkin(_dbapi_connection: Any, record: Any) -> None:
-        record.info["idle_since"] = time.monotonic()
-
-    @event.listens_for(engine.sync_engine, "checkout")
-    def _on_checkout(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
-        idle_since = record.info.pop("idle_since", None)
-        if _closed_by_server(dbapi_connection):
-            raise InvalidatePoolError("the server closed the connection")
-        if idle_since is None or time.monotonic() - idle_since < IDLE_PING_S:
-            return  # new, or in steady use
-        try:
-            dialect.do_ping(dbapi_connection)
-        except Exception as error:
-            raise InvalidatePoolError(f"ping failed: {error}") from error
 
 
 class SchemaError(RuntimeError):
@@ -123,6 +91,8 @@ class Database:
                     "use a file for SQLite: an in-memory database is lost per connection"
                 )
             Path(self.url.database).parent.mkdir(parents=True, exist_ok=True)
+        else:
+            kwargs["pool_pre_ping"] = True  # migrations and connect() only: not per message
         if self.url.drivername.endswith("asyncpg") and self.url.query.get("nullpool"):
             kwargs["poolclass"] = NullPool
         self.engine: AsyncEngine = create_async_engine(self.url, **kwargs)
@@ -133,15 +103,14 @@ class Database:
         # They share one sqlite3 connection, kept open.
         self._sqlite_writer: asyncio.Lock | None = None
         self._sqlite_raw: sqlite3.Connection | None = None
-        self._statements: sqlite_tx.SqliteStatements | None = None
+        self._statements = Statements(self.engine.dialect)
         self._commits = 0
         self._checkpoint: asyncio.Task[None] | None = None
         if self.is_sqlite:
             _configure_sqlite_engine(self.engine)
             self._sqlite_writer = asyncio.Lock()
-            self._statements = sqlite_tx.SqliteStatements(self.engine.dialect)
-        else:
-            _check_pooled_connections(self.engine)
+        self._postgres: asyncpg.Pool | None = None
+        self._postgres_opening = asyncio.Lock()
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[Tx]:
@@ -152,8 +121,14 @@ class Database:
         token = _IN_TRANSACTION.set(True)
         try:
             if self._sqlite_writer is None:
-                async with self.engine.begin() as conn:
-                    yield Tx(conn)
+                async with (await self._postgres_pool()).acquire() as raw:
+                    conn = await self._postgres_begin(raw)
+                    try:
+                        yield Tx(conn)
+                    except BaseException:
+                        await self._postgres_end(conn, commit=False)
+                        raise
+                    await self._postgres_end(conn, commit=True)
                 return
             async with self._sqlite_writer:
                 conn = await self._sqlite_begin()
@@ -166,8 +141,36 @@ class Database:
         finally:
             _IN_TRANSACTION.reset(token)
 
+    async def _postgres_pool(self) -> asyncpg.Pool:
+        if self._postgres is None:
+            async with self._postgres_opening:  # the first transactions may arrive together
+                if self._postgres is None:
+                    self._postgres = await postgres.create_pool(self.url)
+        return self._postgres
+
+    async def _postgres_begin(self, raw: Any) -> postgres.PostgresConnection:
+        try:
+            await raw.execute("BEGIN")
+        except Exception as error:
+            raise postgres.as_sqlalchemy_error("BEGIN", (), error, raw) from error
+        return postgres.PostgresConnection(raw, self._statements, echo=self.echo)
+
+    @staticmethod
+    async def _postgres_end(conn: postgres.PostgresConnection, *, commit: bool) -> None:
+        raw = conn.end()
+        if not commit:
+            # A dead connection has nothing left to roll back; the pool replaces it.
+            with contextlib.suppress(Exception):
+                await raw.execute("ROLLBACK")
+            return
+        try:
+            await raw.execute("COMMIT")
+        except Exception as error:
+            with contextlib.suppress(Exception):
+                await raw.execute("ROLLBACK")
+            raise postgres.as_sqlalchemy_error("COMMIT", (), error, raw) from error
+
     async def _sqlite_begin(self) -> sqlite_tx.SqliteConnection:
-        assert self._statements is not None
         raw = self._clean_sqlite()
         await sqlite_tx.begin_immediate(raw)  # a failed BEGIN leaves the connection at rest
         return sqlite_tx.SqliteConnection(raw, self._statements, echo=self.echo)
@@ -255,4 +258,7 @@ class Database:
         if self._checkpoint is not None:
             await self._checkpoint
         self._drop_sqlite()
+        if self._postgres is not None:
+            await self._postgres.close()
+            self._postgres = None
         await self.engine.dispose()

@@ -14,6 +14,7 @@ from sqlalchemy import Row, bindparam, func, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from storage.compiled import DriverConnection
 from storage.records import Conversation, Order, OrderLine, OutboxMessage, Ticket, User
 from storage.schema import (
     conversations,
@@ -26,11 +27,10 @@ from storage.schema import (
     ticket_messages,
     users,
 )
-from storage.sqlite import SqliteConnection
 
-# What repositories execute on: SQLAlchemy's connection (PostgreSQL), or on SQLite the open
-# transaction's own (storage/sqlite.py), which takes the same Core statements.
-Connection = AsyncConnection | SqliteConnection
+# What repositories execute on: the open transaction's driver connection (storage/sqlite.py,
+# storage/postgres.py), or SQLAlchemy's own; both take the same Core statements.
+Connection = AsyncConnection | DriverConnection
 
 
 class StaleConversation(Exception):

@@ -4,12 +4,10 @@ from __future__ import annotations
 
 import asyncio
 import itertools
-from datetime import UTC, datetime
 from typing import Any
 
 import pytest
 
-import storage.db
 from flows.engine import Engine
 from flows.registry import default_flows
 from flows.types import Event, Kind, UserRef
@@ -294,26 +292,3 @@ async def test_a_connection_lost_mid_message_runs_the_message_again(
     assert dropped and "database connection lost" in caplog.text
     _, conv = await stored(db)
     assert conv.flow == "menu"
-
-
-async def test_an_idle_connection_is_pinged_and_a_failed_ping_renews_it(
-    db: Database, monkeypatch
-) -> None:
-    _postgres_only(db)
-    async with db.transaction() as tx:
-        await tx.users.create("test", "carol", "Carol", datetime.now(UTC))
-    dialect = db.engine.sync_engine.dialect
-    pings: list[bool] = []
-
-    def failing_ping(dbapi_connection: Any) -> bool:
-        pings.append(True)
-        raise OSError("no route to host")  # a link that died without a word
-
-    monkeypatch.setattr(dialect, "do_ping", failing_ping)
-    async with db.transaction() as tx:  # in steady use: no ping
-        assert await tx.users.find("test", "carol") is not None
-    assert pings == []
-    monkeypatch.setattr(storage.db, "IDLE_PING_S", 0.0)
-    async with db.transaction() as tx:  # idle: pinged, refused, replaced by a new connection
-        assert await tx.users.find("test", "carol") is not None
-    assert pings == [True]

@@ -11,12 +11,12 @@ from alembic.runtime.migration import MigrationContext
 from sqlalchemy.exc import IntegrityError
 
 from storage import migrate
+from storage.compiled import DriverConnection
 from storage.db import Database, SchemaError, sqlite_url
 from storage.records import Conversation, Order, OrderLine
 from storage.repos import StaleConversation, Tx
 from storage.schema import metadata
-from storage.sqlite import SqliteConnection
-from tests.conftest import BACKENDS
+from tests.conftest import BACKENDS, reset_postgres
 
 NOW = datetime(2026, 11, 24, 1, 0, tzinfo=UTC)
 pytestmark = pytest.mark.parametrize("database_url", BACKENDS, indirect=True)
@@ -183,22 +183,24 @@ async def _table_rows(tx: Tx) -> dict[str, list[tuple[object, ...]]]:
     }
 
 
-async def test_sqlite_transactions_store_and_read_what_sqlalchemy_does(
+async def test_transactions_store_and_read_what_sqlalchemy_does(
     database_url: str, tmp_path
 ) -> None:
-    """On SQLite, transactions run on our own sqlite3 connection (storage/sqlite.py): the same
-    statements must store the same rows and read back the same values as SQLAlchemy's own
-    execution does."""
-    if not database_url.startswith("sqlite"):
-        pytest.skip("SQLite only")
+    """Transactions run on the driver's own connection (storage/sqlite.py, storage/postgres.py):
+    the same statements must store the same rows and read back the same values as
+    SQLAlchemy's own execution does."""
     results = []
     for name in ("ours", "sqlalchemy"):
-        db = Database(sqlite_url(tmp_path / f"{name}.db"))
+        url = sqlite_url(tmp_path / f"{name}.db")
+        if not database_url.startswith("sqlite"):
+            await reset_postgres(database_url)  # the same ids in both runs
+            url = database_url
+        db = Database(url)
         try:
             await migrate.ensure_schema(db, auto_upgrade=True)
             if name == "ours":
                 async with db.transaction() as tx:
-                    assert isinstance(tx.conn, SqliteConnection)
+                    assert isinstance(tx.conn, DriverConnection)
                     read = await _every_kind_of_statement(tx)
                     rows = await _table_rows(tx)
             else:
@@ -215,9 +217,7 @@ async def test_sqlite_transactions_store_and_read_what_sqlalchemy_does(
     assert ours_rows["order_lines"] and ours_rows["outbox"]
 
 
-async def test_sqlite_errors_are_sqlalchemy_errors(db: Database) -> None:
-    if not db.is_sqlite:
-        pytest.skip("SQLite only")
+async def test_driver_errors_are_sqlalchemy_errors(db: Database) -> None:
     async with db.transaction() as tx:
         await tx.users.create("test", "u7", "U", NOW)
         with pytest.raises(IntegrityError):  # the engine retries on SQLAlchemy's IntegrityError
@@ -236,9 +236,8 @@ async def test_a_nested_transaction_is_refused_not_deadlocked(db: Database) -> N
 async def test_a_tx_kept_past_its_block_cannot_write(db: Database) -> None:
     async with db.transaction() as tx:
         kept = tx
-    if db.is_sqlite:
-        with pytest.raises(RuntimeError, match="ended"):
-            await kept.inbox.record("late", NOW)
+    with pytest.raises(RuntimeError, match="ended"):
+        await kept.inbox.record("late", NOW)
     async with db.transaction() as tx:
         assert await tx.inbox.record("late", NOW)
 
