@@ -66,8 +66,9 @@ async def create_pool(url: URL) -> asyncpg.Pool:
 
 async def _keep(conn: asyncpg.Connection) -> None:
     """On release, asyncpg's default reset is a round trip (RESET ALL, UNLISTEN...): our
-    transactions leave no session state behind (every one ends in COMMIT or ROLLBACK; no SET,
-    LISTEN or advisory lock), so there is nothing to reset."""
+    transactions leave no session state behind (no SET, LISTEN or advisory lock). A
+    transaction still open (its ROLLBACK failed, say on a cancelled query) asyncpg rolls back
+    itself before calling this."""
 
 
 def as_sqlalchemy_error(

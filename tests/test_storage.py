@@ -314,3 +314,17 @@ async def test_the_wal_is_checkpointed_off_the_writers_path(db: Database, monkey
     assert db._checkpoint is not None
     await db._checkpoint
     assert main_file_holds("after-2") and main_file_holds("before-4")
+
+
+async def test_a_connection_is_never_handed_on_inside_a_transaction(db: Database) -> None:
+    """A transaction whose ROLLBACK never ran (a cancelled query, say) is ended on release
+    (by asyncpg, before our reset that skips its RESET ALL), so the next transaction does not
+    run inside it."""
+    if db.is_sqlite:
+        pytest.skip("PostgreSQL only: the connection pool")
+    pool = await db._postgres_pool()
+    async with pool.acquire() as raw:
+        await raw.execute("BEGIN")
+        await raw.execute("INSERT INTO inbox (delivery_id, processed_at) VALUES ('left', now())")
+    async with db.transaction() as tx:
+        assert await tx.inbox.record("left", NOW)  # the abandoned insert was rolled back
