@@ -327,13 +327,20 @@ def memory_census(stack: Stack) -> dict[str, Any]:
 WARM_CUSTOMERS = 50
 
 
-async def warmed_stack(url: str, args: argparse.Namespace, first_chat: int) -> Stack:
-    """A fresh stack that has served a few customers (not measured): statements compiled,
-    plans and keyboards cached, as in a process that has been up for a while. A cold stack
-    puts its first second's compilations into the measured tail (p99 10-16 ms vs 6-7 ms for
-    the same paced load, measured)."""
-    stack = await fresh_stack(url)
-    await run_orderbot(stack, min(WARM_CUSTOMERS, args.customers), args.concurrency, first_chat)
+async def warmed_stack(
+    url: str,
+    args: argparse.Namespace,
+    first_chat: int,
+    *,
+    seed: int = 0,
+    warm: int = WARM_CUSTOMERS,
+) -> Stack:
+    """A fresh stack (`seed` conversations stored first) that has served `warm` customers,
+    not measured: statements compiled, plans and keyboards cached, as in a process that has
+    been up for a while. A cold stack puts its first second's compilations into the measured
+    tail (p99 10-16 ms vs 6-7 ms for the same paced load, measured)."""
+    stack = await fresh_stack(url, seed=seed)
+    await run_orderbot(stack, min(warm, args.customers), args.concurrency, first_chat)
     stack.session.calls.clear()  # API calls per update count the measured updates only
     return stack
 
@@ -397,9 +404,7 @@ async def scale_runs(url: str, args: argparse.Namespace) -> dict[str, Any]:
     out: dict[str, Any] = {}
     chats = 30_000_000
     for stored in args.scale_sizes:
-        stack = await fresh_stack(url, seed=stored)
-        await run_orderbot(stack, min(100, args.customers), args.concurrency, chats)  # warm-up
-        stack.session.calls.clear()
+        stack = await warmed_stack(url, args, chats, seed=stored, warm=100)
         chats += 1_000_000
         measure = await run_orderbot(stack, args.customers, args.concurrency, chats)
         chats += 1_000_000
