@@ -78,8 +78,8 @@ class Engine:
                         raise
                     log.info("retrying %s (attempt %d): %s", event.delivery_id, attempt, conflict)
                 except DBAPIError as error:
-                    # The database connection was lost (a server restart): the pool has
-                    # renewed its connections and nothing of this event was committed.
+                    # The database connection was lost (a server restart): nothing of this
+                    # event was committed, and the pool replaces the connection.
                     if not error.connection_invalidated or attempt == MAX_ATTEMPTS:
                         raise
                     log.warning("database connection lost; retrying %s", event.delivery_id)

@@ -153,7 +153,7 @@ class Statements:
             sql, order = expanded.statement, expanded.positiontup
             processors = {**processors, **expanded.processors}
             values = expanded.parameters
-        assert order is not None, "the SQLite dialect compiles positional (qmark) SQL"
+        assert order is not None, "SQLite (qmark) and asyncpg ($n) compile positional SQL"
         return sql, tuple(
             processors[key](values[key]) if key in processors else values[key] for key in order
         )

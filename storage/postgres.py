@@ -120,7 +120,7 @@ class PostgresConnection(DriverConnection):
             # RETURNING added by SQLAlchemy for the new primary key: SQLAlchemy's result has
             # no rows then, only `inserted_primary_key`.
             return [], len(rows), rows[0][0] if rows else None
-        return [tuple(row) for row in rows], len(rows), None
+        return rows, len(rows), None  # Records: the row types take them as they are
 
     async def _shape(self, raw: asyncpg.Connection, plan: _Plan, sql: str) -> _Shape:
         # SQLAlchemy's asyncpg dialect picks some result processors by the column's type OID
