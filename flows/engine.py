@@ -87,10 +87,13 @@ class Engine:
 
     async def _process(self, tx: Tx, event: Event) -> list[Reply]:
         now = self.clock()
-        if event.delivery_id is not None and not await tx.inbox.record(event.delivery_id, now):
+        # The delivery recorded, the user and their conversation read: one round trip on
+        # PostgreSQL (docs/performance.md).
+        fresh, found = await tx.open_turn(
+            event.delivery_id, now, event.user.transport, event.user.external_id
+        )
+        if not fresh:
             return []
-        # The user and their conversation in one statement (docs/performance.md).
-        found = await tx.users.find_with_conversation(event.user.transport, event.user.external_id)
         if found is None:
             user = await tx.users.create(
                 event.user.transport, event.user.external_id, event.display_name, now

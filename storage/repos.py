@@ -10,7 +10,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Row, bindparam, func, insert, select, update
+from sqlalchemy import Row, and_, bindparam, exists, func, insert, literal, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -106,6 +106,30 @@ _USER_WITH_CONVERSATION = (
         users.c.external_id == bindparam("external_id"),
     )
 )
+# PostgreSQL: the delivery recorded and the user with their conversation read in one round
+# trip, a data-modifying CTE (it runs once, whatever the query reads of it). The (SELECT 1)
+# keeps a row when the user is unknown. SQLite has no such CTE, nor a round trip to save.
+_RECORDED = (
+    postgresql.insert(inbox)
+    .values(delivery_id=bindparam("delivery_id"), processed_at=bindparam("processed_at"))
+    .on_conflict_do_nothing()
+    .returning(inbox.c.delivery_id)
+    .cte("recorded")
+)
+_ALWAYS_ONE_ROW = select(literal(1).label("one")).subquery("one")
+_RECORD_AND_FIND = select(
+    exists(select(_RECORDED.c.delivery_id)).label("recorded"),
+    *_USER_COLUMNS,
+    *_CONVERSATION_COLUMNS,
+).select_from(
+    _ALWAYS_ONE_ROW.outerjoin(
+        users.outerjoin(conversations, conversations.c.user_id == users.c.id),
+        and_(
+            users.c.transport == bindparam("transport"),
+            users.c.external_id == bindparam("external_id"),
+        ),
+    )
+)
 # SET takes the columns named in the parameters; the WHERE names must differ from them.
 _CONVERSATION_SAVE = update(conversations).where(
     conversations.c.user_id == bindparam("where_user_id"),
@@ -158,6 +182,14 @@ def _user(row: Row[Any]) -> User:
     )
 
 
+def _user_and_conversation(row: Any, offset: int) -> tuple[User, Conversation | None]:
+    """From _USER_COLUMNS then _CONVERSATION_COLUMNS, starting at column `offset`."""
+    user = _user(row)
+    if row.flow is None:  # flow is NOT NULL: the outer join found no conversation
+        return user, None
+    return user, _conversation(user.id, row[offset + len(_USER_COLUMNS) :])
+
+
 class UserRepo(_Repo):
     async def find(self, transport: str, external_id: str) -> User | None:
         params = {"transport": transport, "external_id": external_id}
@@ -171,12 +203,7 @@ class UserRepo(_Repo):
         None when the user is unknown."""
         params = {"transport": transport, "external_id": external_id}
         row = (await self.conn.execute(_USER_WITH_CONVERSATION, params)).first()
-        if row is None:
-            return None
-        user = _user(row)
-        if row.flow is None:  # flow is NOT NULL: the outer join found no conversation
-            return user, None
-        return user, _conversation(user.id, row[8:])
+        return _user_and_conversation(row, 0) if row is not None else None
 
     async def get(self, user_id: int) -> User | None:
         row = (await self.conn.execute(_USER_GET, {"id": user_id})).first()
@@ -690,6 +717,27 @@ class Tx:
         self.orders = OrderRepo(conn)
         self.tickets = TicketRepo(conn)
         self.checklists = ChecklistRepo(conn)
+
+    async def open_turn(
+        self, delivery_id: str | None, at: datetime, transport: str, external_id: str
+    ) -> tuple[bool, tuple[User, Conversation | None] | None]:
+        """The start of every message: record its delivery id, then read the user and their
+        conversation. (False, None) when the delivery was processed before (a redelivery);
+        else True and what `UserRepo.find_with_conversation` returns."""
+        if delivery_id is not None and self.conn.dialect.name == "postgresql":
+            params = {
+                "delivery_id": delivery_id,
+                "processed_at": at,
+                "transport": transport,
+                "external_id": external_id,
+            }
+            row = (await self.conn.execute(_RECORD_AND_FIND, params)).one()
+            if not row.recorded:
+                return False, None
+            return True, _user_and_conversation(row, 1) if row.id is not None else None
+        if delivery_id is not None and not await self.inbox.record(delivery_id, at):
+            return False, None
+        return True, await self.users.find_with_conversation(transport, external_id)
 
 
 __all__ = ["OPEN_TICKET_STATUSES", "StaleConversation", "Tx"]

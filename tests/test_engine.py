@@ -12,7 +12,7 @@ from flows.engine import Engine
 from flows.registry import default_flows
 from flows.types import Event, Kind, UserRef
 from storage.db import Database
-from storage.repos import InboxRepo
+from storage.repos import Tx
 from tests.conftest import BACKENDS, POSTGRES_URL
 from tests.dialogue import Dialogue
 
@@ -277,16 +277,16 @@ async def test_a_connection_lost_mid_message_runs_the_message_again(
 ) -> None:
     _postgres_only(db)
     await dialogue.onboard("en", "KR")
-    record = InboxRepo.record
+    open_turn = Tx.open_turn
     dropped: list[bool] = []
 
-    async def drop_once(self: InboxRepo, delivery_id: str, at: Any) -> bool:
+    async def drop_once(self: Tx, *args: Any) -> Any:
         if not dropped:  # the server goes away inside the message's transaction
             dropped.append(True)
             await _drop_server_connections()
-        return await record(self, delivery_id, at)
+        return await open_turn(self, *args)
 
-    monkeypatch.setattr(InboxRepo, "record", drop_once)
+    monkeypatch.setattr(Tx, "open_turn", drop_once)
     await dialogue.say("/menu")
     dialogue.expect("What would you like to do?")
     assert dropped and "database connection lost" in caplog.text

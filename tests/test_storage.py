@@ -128,6 +128,31 @@ async def test_user_with_conversation_in_one_statement(db: Database) -> None:
     assert loaded.slots == {"start": {"pick": "ko"}, "_trail": ["language"]}
 
 
+async def test_a_turn_opens_once_per_delivery_with_the_user_and_conversation(
+    db: Database,
+) -> None:
+    """The start of every message (one statement on PostgreSQL): a delivery id is recorded
+    once; the user and conversation come with it, or None when not stored yet."""
+    async with db.transaction() as tx:
+        assert await tx.open_turn("tg:7:1", NOW, "test", "u7") == (True, None)
+        assert await tx.open_turn("tg:7:1", NOW, "test", "u7") == (False, None)
+        user = await tx.users.create("test", "u7", "U", NOW)
+        assert await tx.open_turn("tg:7:2", NOW, "test", "u7") == (True, (user, None))
+        conv = tx.conversations.fresh(user.id, "menu", "main")
+        conv.slots = {"_trail": ["language"]}
+        await tx.conversations.save(conv, NOW)
+    async with db.transaction() as tx:
+        assert await tx.open_turn("tg:7:2", NOW, "test", "u7") == (False, None)
+        fresh, found = await tx.open_turn("tg:7:3", NOW, "test", "u7")
+        assert await tx.open_turn(None, NOW, "test", "u7") == (True, found)
+        assert await tx.open_turn(None, NOW, "test", "nobody") == (True, None)
+    assert fresh
+    assert found == (user, conv)
+    async with db.transaction() as tx:  # each id above was recorded, and only those
+        for delivery in ("tg:7:1", "tg:7:2", "tg:7:3"):
+            assert not await tx.inbox.record(delivery, NOW)
+
+
 async def _every_kind_of_statement(tx: Tx) -> list[object]:
     """Repository calls covering each kind of value and statement: aware datetimes, JSON,
     Decimal, dates, column defaults, RETURNING, IN lists, executemany, conflicts ignored.
