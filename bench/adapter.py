@@ -1,10 +1,5 @@
-"""The two dispatchers under test: the floor (bare aiogram) and orderbot's Telegram adapter.
-
-orderbot's side always goes through `bot.telegram` when it is importable (the real transport:
-Update -> Event mapping, rendering, sending). Until that package exists a minimal stand-in
-with the same shape (one catch-all handler -> Engine -> message.answer) is used, and every
-result says which one ran (`adapter`).
-"""
+"""The two dispatchers under test: the floor (bare aiogram) and orderbot's Telegram adapter
+(`bot.telegram`, the real transport: Update -> Event mapping, rendering, sending)."""
 
 from __future__ import annotations
 
@@ -12,16 +7,12 @@ import asyncio
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from aiogram import Bot, Dispatcher, Router
-from aiogram.types import (
-    CallbackQuery,
-    InlineKeyboardButton,
-    InlineKeyboardMarkup,
-    Message,
-)
+from aiogram import Bot, Dispatcher
+from aiogram.types import CallbackQuery, Message
 
+from bot.telegram.app import TelegramApp
+from bot.telegram.sender import Limits
 from flows.engine import Engine
-from flows.types import Event, Kind, Reply, UserRef
 
 
 def floor_dispatcher() -> Dispatcher:
@@ -39,53 +30,6 @@ def floor_dispatcher() -> Dispatcher:
         if isinstance(query.message, Message):
             await query.message.answer("Noted. What next?")
 
-    return dp
-
-
-def _markup(reply: Reply) -> InlineKeyboardMarkup | None:
-    if not reply.buttons:
-        return None
-    return InlineKeyboardMarkup(
-        inline_keyboard=[
-            [InlineKeyboardButton(text=b.label, callback_data=b.action) for b in row]
-            for row in reply.buttons
-        ]
-    )
-
-
-def stub_dispatcher(engine: Engine) -> Dispatcher:
-    """Stand-in for bot.telegram while it is being written (see module docstring)."""
-    dp = Dispatcher(disable_fsm=True)
-    router = Router()
-
-    async def to_engine(event: Event, message: Message | None) -> None:
-        replies = await engine.handle(event)
-        if message is None:
-            return
-        for reply in replies:
-            await message.answer(reply.text, reply_markup=_markup(reply))
-
-    @router.message()
-    async def on_message(message: Message) -> None:
-        assert message.from_user is not None
-        user = UserRef("telegram", str(message.from_user.id))
-        text = message.text or ""
-        delivery = f"tg:{message.chat.id}:{message.message_id}"
-        if text.startswith("/"):
-            name, _, args = text[1:].partition(" ")
-            event = Event(user, Kind.COMMAND, text=args, command=name.lower(), delivery_id=delivery)
-        else:
-            event = Event(user, Kind.TEXT, text=text, delivery_id=delivery)
-        await to_engine(event, message)
-
-    @router.callback_query()
-    async def on_callback(query: CallbackQuery) -> None:
-        user = UserRef("telegram", str(query.from_user.id))
-        event = Event(user, Kind.ACTION, action=query.data or "", delivery_id=f"cb:{query.id}")
-        await query.answer()
-        await to_engine(event, query.message if isinstance(query.message, Message) else None)
-
-    dp.include_router(router)
     return dp
 
 
@@ -118,13 +62,8 @@ class Tracked:
 
 async def orderbot_dispatcher(
     engine: Engine, bot: Bot
-) -> tuple[Dispatcher, str, Any, Tracked | None]:
+) -> tuple[Dispatcher, str, TelegramApp, Tracked]:
     """(dispatcher, adapter name, the adapter object for memory checks, completion tracker)."""
-    try:
-        from bot.telegram.app import TelegramApp
-        from bot.telegram.sender import Limits
-    except ImportError:
-        return stub_dispatcher(engine), "bench-stub (bot.telegram not complete)", None, None
     # Telegram's flood limits (30 messages/s per bot) are lifted: the bench measures what a
     # message costs us, not how fast one bot token may send.
     unlimited = (1e9, 1.0)

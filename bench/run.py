@@ -41,6 +41,7 @@ from bench.adapter import Tracked, floor_dispatcher, orderbot_dispatcher, sync_f
 from bench.offline import BOT_TOKEN, OfflineSession, Updates
 from bench.scenario import Counters, Step
 from bot.app import tune_gc
+from bot.telegram.app import TelegramApp
 from flows.catalog import load_catalogs
 from flows.context import Resources
 from flows.engine import Engine
@@ -174,13 +175,12 @@ class Stack:
     bot: Bot
     dp: Dispatcher
     adapter: str
-    adapter_obj: Any
-    tracker: Tracked | None
+    adapter_obj: TelegramApp
+    tracker: Tracked
 
     async def close(self) -> None:
-        if self.adapter_obj is not None:
-            await self.adapter_obj.sender.close()
-            await self.adapter_obj.queues.close()
+        await self.adapter_obj.sender.close()
+        await self.adapter_obj.queues.close()
         await self.bot.session.close()
         await self.db.dispose()
 
@@ -314,13 +314,11 @@ def memory_census(stack: Stack) -> dict[str, Any]:
     }
     storage = getattr(stack.dp.fsm.storage, "storage", None)
     census["aiogram_fsm_records"] = len(storage) if storage is not None else None
-    app = stack.adapter_obj
-    if app is not None:  # bot.telegram's per-chat tables
-        census["adapter_chat_queues"] = len(app.queues)
-        census["adapter_sender_chats"] = len(app.sender)
-        census["adapter_keyboards"] = len(app.customers.keyboards)
-    if stack.tracker is not None:
-        census["bench_waiters"] = len(stack.tracker.waiters)
+    app = stack.adapter_obj  # bot.telegram's per-chat tables
+    census["adapter_chat_queues"] = len(app.queues)
+    census["adapter_sender_chats"] = len(app.sender)
+    census["adapter_keyboards"] = len(app.customers.keyboards)
+    census["bench_waiters"] = len(stack.tracker.waiters)
     return census
 
 
