@@ -139,7 +139,7 @@ async def phone_handle(turn: Turn, event: Event) -> Outcome:
     saved = _saved_phone(turn)
     if token == "phone:saved" and saved:
         turn.data["phone"] = saved
-        return go("to_payment")
+        return go("to_payment", _phone_noted(turn, saved))
     raw = from_contact(event.text) if event.kind is Kind.CONTACT else typed(event)
     if not raw:
         return not_understood(event, turn._(PHONE_HELP))
@@ -149,7 +149,15 @@ async def phone_handle(turn: Turn, event: Event) -> Outcome:
         return invalid(refused.reason)
     await turn.tx.users.update(turn.user, phone=phone)
     turn.data["phone"] = phone
-    return go("to_payment")
+    return go("to_payment", _phone_noted(turn, phone))
+
+
+def _phone_noted(turn: Turn, phone: str) -> Reply:
+    """The number as understood. Also, a message without buttons is what takes a transport's
+    contact keyboard off the screen (Telegram's stays until one comes)."""
+    return Reply(
+        turn._("📞 Phone number for the courier: {phone}").format(phone=display(phone, turn.market))
+    )
 
 
 # -- payment -------------------------------------------------------------------------------

@@ -251,7 +251,8 @@ async def test_failing_update_gets_an_apology_and_the_bot_carries_on(
     await api.wait_sent("sendMessage", ALICE, count=2)
 
 
-async def test_customer_orders_with_buttons_and_a_shared_contact(polling, api) -> None:
+async def _at_the_phone_step(polling, api: FakeBotAPI) -> Call:
+    """Alice ordered and gave her address: the bot's message asking for a phone number."""
     if "order" not in polling.engine.commands:
         pytest.skip("the quick order flow is not installed")
     await onboard(api, ALICE)
@@ -265,6 +266,22 @@ async def test_customer_orders_with_buttons_and_a_shared_contact(polling, api) -
     (ask,) = await api.wait_for(
         lambda: [c for c in api.sent("sendMessage", ALICE) if "phone number" in c.text]
     )
+    return ask
+
+
+async def test_a_typed_phone_number_takes_the_contact_button_away(polling, api) -> None:
+    await _at_the_phone_step(polling, api)
+    api.say(ALICE, "010 9876 5432")
+    (noted,) = await api.wait_for(
+        lambda: [c for c in api.sent("sendMessage", ALICE) if "010-9876-5432" in c.text]
+    )
+    assert "Phone number for the courier" in noted.text
+    assert noted.params["reply_markup"] == {"remove_keyboard": True}
+    await api.wait_for(lambda: any("How would you like to pay" in t for t in api.texts(ALICE)))
+
+
+async def test_customer_orders_with_buttons_and_a_shared_contact(polling, api) -> None:
+    ask = await _at_the_phone_step(polling, api)
     share = ask.params["reply_markup"]["keyboard"][0][0]
     assert share["request_contact"] is True and "Share my phone number" in share["text"]
     contact = {"phone_number": "+821012345678", "first_name": "Alice", "user_id": ALICE}
