@@ -10,7 +10,17 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Row, and_, bindparam, exists, func, insert, literal, select, update
+from sqlalchemy import (
+    Row,
+    and_,
+    bindparam,
+    exists,
+    func,
+    insert,
+    literal_column,
+    select,
+    update,
+)
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -108,7 +118,9 @@ _USER_WITH_CONVERSATION = (
 )
 # PostgreSQL: the delivery recorded and the user with their conversation read in one round
 # trip, a data-modifying CTE (it runs once, whatever the query reads of it). The (SELECT 1)
-# keeps a row when the user is unknown. SQLite has no such CTE, nor a round trip to save.
+# keeps a row when the user is unknown; its 1 is written in the SQL, not bound, so every value
+# comes from the parameters (the direct bind path, storage/compiled.py). SQLite has no such
+# CTE, nor a round trip to save.
 _RECORDED = (
     postgresql.insert(inbox)
     .values(delivery_id=bindparam("delivery_id"), processed_at=bindparam("processed_at"))
@@ -116,7 +128,7 @@ _RECORDED = (
     .returning(inbox.c.delivery_id)
     .cte("recorded")
 )
-_ALWAYS_ONE_ROW = select(literal(1).label("one")).subquery("one")
+_ALWAYS_ONE_ROW = select(literal_column("1").label("one")).subquery("one")
 _RECORD_AND_FIND = select(
     exists(select(_RECORDED.c.delivery_id)).label("recorded"),
     *_USER_COLUMNS,
@@ -182,12 +194,12 @@ def _user(row: Row[Any]) -> User:
     )
 
 
-def _user_and_conversation(row: Any, offset: int) -> tuple[User, Conversation | None]:
-    """From _USER_COLUMNS then _CONVERSATION_COLUMNS, starting at column `offset`."""
+def _user_and_conversation(row: Any) -> tuple[User, Conversation | None]:
+    """From a row that ends with _USER_COLUMNS then _CONVERSATION_COLUMNS."""
     user = _user(row)
     if row.flow is None:  # flow is NOT NULL: the outer join found no conversation
         return user, None
-    return user, _conversation(user.id, row[offset + len(_USER_COLUMNS) :])
+    return user, _conversation(user.id, row[-len(_CONVERSATION_COLUMNS) :])
 
 
 class UserRepo(_Repo):
@@ -203,7 +215,7 @@ class UserRepo(_Repo):
         None when the user is unknown."""
         params = {"transport": transport, "external_id": external_id}
         row = (await self.conn.execute(_USER_WITH_CONVERSATION, params)).first()
-        return _user_and_conversation(row, 0) if row is not None else None
+        return _user_and_conversation(row) if row is not None else None
 
     async def get(self, user_id: int) -> User | None:
         row = (await self.conn.execute(_USER_GET, {"id": user_id})).first()
@@ -734,7 +746,7 @@ class Tx:
             row = (await self.conn.execute(_RECORD_AND_FIND, params)).one()
             if not row.recorded:
                 return False, None
-            return True, _user_and_conversation(row, 1) if row.id is not None else None
+            return True, _user_and_conversation(row) if row.id is not None else None
         if delivery_id is not None and not await self.inbox.record(delivery_id, at):
             return False, None
         return True, await self.users.find_with_conversation(transport, external_id)
