@@ -10,9 +10,9 @@ from typing import Any
 from aiogram import Bot, Dispatcher
 from aiogram.types import CallbackQuery, Message
 
-from bot.telegram.app import TelegramApp
-from bot.telegram.sender import Limits
-from flows.engine import Engine
+from bot.channels.telegram.app import TelegramApp
+from bot.channels.telegram.sender import Limits
+from core.engine import Engine
 
 
 def floor_dispatcher() -> Dispatcher:

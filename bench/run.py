@@ -41,12 +41,12 @@ from bench.adapter import Tracked, floor_dispatcher, orderbot_dispatcher, sync_f
 from bench.offline import BOT_TOKEN, OfflineSession, Updates
 from bench.scenario import Counters, Step
 from bot.app import tune_gc
-from bot.telegram.app import TelegramApp
-from flows.catalog import load_catalogs
-from flows.context import Resources
-from flows.engine import Engine
-from flows.i18n import translator
+from bot.channels.telegram.app import TelegramApp
+from core.engine import Engine
+from core.flow import Resources
+from core.i18n import translator
 from flows.registry import default_flows
+from flows.shopping.catalog import load_catalogs
 from storage.db import Database, sqlite_url
 from storage.migrate import ensure_schema
 

@@ -7,15 +7,15 @@ from collections.abc import Callable
 from datetime import datetime
 
 from bot.settings import Settings
-from flows.context import Resources
-from flows.engine import Engine, utc_now
+from core.engine import Engine, utc_now
+from core.flow import Resources
 from flows.registry import default_flows
 from storage.db import Database
 from storage.migrate import ensure_schema
 
 
 def load_resources(settings: Settings, *, staff_desk: bool) -> Resources:
-    from flows.catalog import load_catalogs
+    from flows.shopping.catalog import load_catalogs
 
     return Resources(catalogs=load_catalogs(settings.catalog_dir), staff_desk=staff_desk)
 

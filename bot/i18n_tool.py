@@ -1,15 +1,14 @@
 """Maintain the gettext catalogues: `orderbot i18n update|compile|check`.
 
 English is the source language (the msgids); `locales/<lang>/LC_MESSAGES/<domain>.po` holds
-each translation. One domain per area of the code (`DOMAINS`), so that people working on
-different flows edit different files.
+each translation. One domain per flow package and per channel (`domain_of`), so that people
+working on different flows edit different files.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from fnmatch import fnmatch
 from pathlib import Path
 
 from babel.messages.catalog import Catalog
@@ -20,21 +19,23 @@ from babel.messages.pofile import read_po, write_po
 ROOT = Path(__file__).resolve().parents[1]
 LOCALES = ROOT / "locales"
 TRANSLATED = ("ko", "ru")
-SOURCES = ("bot", "flows")
+SOURCES = ("bot", "core", "flows", "services")
 KEYWORDS = {"_": None, "N_": None, "ngettext": (1, 2)}
-# First match wins; files matching none belong to "core".
-DOMAINS: tuple[tuple[str, str], ...] = (
-    ("flows/quick_order*.py", "quick_order"),
-    ("flows/orders*.py", "quick_order"),
-    ("flows/kz_move*.py", "kz_move"),
-    ("bot/telegram/*.py", "telegram"),
-    ("bot/staff*.py", "telegram"),
-)
+# A flow's messages are its package's domain; a channel's, its own; everything else "core".
+DOMAIN_ROOTS = ("flows", "bot/channels")
+
+
 PLACEHOLDER = re.compile(r"\{[a-z_]*\}")
 
 
 def domain_of(relative: str) -> str:
-    return next((domain for pattern, domain in DOMAINS if fnmatch(relative, pattern)), "core")
+    """`flows/quick_order/shop.py` -> quick_order, `bot/channels/telegram/desk.py` -> telegram;
+    modules directly in those folders (flows/registry.py) and all others -> core."""
+    for root in DOMAIN_ROOTS:
+        rest = relative.removeprefix(root + "/")
+        if rest != relative and "/" in rest:
+            return rest.split("/", 1)[0]
+    return "core"
 
 
 def _sources() -> Iterator[Path]:

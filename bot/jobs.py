@@ -15,7 +15,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from flows.orders import expire_unpaid
+from services.orders import expire_unpaid
 from storage.db import Database
 from storage.repos import Tx
 

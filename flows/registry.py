@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flows.base import Flow
+from core.flow import Flow
 from flows.info import Info
 from flows.kz_move import KzMove
 from flows.menu import Menu

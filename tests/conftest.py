@@ -9,10 +9,10 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import text
 
-from flows.catalog import load_catalogs
-from flows.context import Resources
-from flows.engine import Engine
+from core.engine import Engine
+from core.flow import Resources
 from flows.registry import default_flows
+from flows.shopping.catalog import load_catalogs
 from storage.db import Database, sqlite_url
 from storage.migrate import ensure_schema
 from tests.dialogue import Dialogue

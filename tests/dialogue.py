@@ -12,8 +12,8 @@ from __future__ import annotations
 import itertools
 from dataclasses import replace
 
-from flows.engine import Engine
-from flows.types import Button, Event, Kind, Reply, UserRef
+from core.engine import Engine
+from core.types import Button, Event, Kind, Reply, UserRef
 
 _deliveries = itertools.count(1)
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from flows.engine import Engine
+from core.engine import Engine
 from flows.registry import default_flows
 from storage.db import Database
 from tests.dialogue import Dialogue

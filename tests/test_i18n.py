@@ -5,7 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from bot import i18n_tool
-from flows.i18n import translator
+from core.i18n import translator
 
 
 def test_catalogues_complete_and_current() -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from flows.engine import Engine
+from core.engine import Engine
 from tests.conftest import Clock
 from tests.kz_move.walk import customer
 

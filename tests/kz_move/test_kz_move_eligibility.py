@@ -6,7 +6,7 @@ from decimal import Decimal
 
 import pytest
 
-from flows.engine import Engine
+from core.engine import Engine
 from flows.kz_move import parse_usd
 from storage.db import Database
 from tests.kz_move.walk import checklist, customer

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from flows.engine import Engine
+from core.engine import Engine
 from tests.dialogue import Dialogue
 from tests.kz_move.walk import customer, walk_to
 

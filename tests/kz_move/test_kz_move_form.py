@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from flows.engine import Engine
+from core.engine import Engine
 from storage.db import Database
 from tests.kz_move.walk import checklist, customer, everything_stored, walk_to
 

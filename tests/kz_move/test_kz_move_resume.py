@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import pytest
 
-from flows.catalog import load_catalogs
-from flows.context import Resources
-from flows.engine import Engine
+from core.engine import Engine
+from core.flow import Resources
 from flows.registry import default_flows
+from flows.shopping.catalog import load_catalogs
 from storage.db import Database
 from storage.migrate import ensure_schema
 from tests.conftest import Clock

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from flows.engine import Engine
+from core.engine import Engine
 from storage.db import Database
 from storage.schema import ticket_messages
 from tests.conftest import Clock

@@ -6,7 +6,7 @@ from typing import Any
 
 from sqlalchemy import select
 
-from flows.engine import Engine
+from core.engine import Engine
 from flows.kz_move import CHAIN
 from storage.db import Database
 from storage.schema import metadata

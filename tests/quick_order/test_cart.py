@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from flows.context import Resources
-from flows.engine import Engine
+from core.engine import Engine
+from core.flow import Resources
 from flows.registry import default_flows
 from tests.dialogue import Dialogue
 from tests.quick_order.helpers import fill_cart

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from flows.catalog import CatalogError, load_catalog, load_catalogs
+from flows.shopping.catalog import CatalogError, load_catalog, load_catalogs
 
 HEADER = "sku,category,name_en,name_ko,name_ru,size,price_krw\n"
 

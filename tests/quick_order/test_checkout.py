@@ -8,7 +8,7 @@ from dataclasses import replace
 
 import pytest
 
-from flows.engine import Engine
+from core.engine import Engine
 from flows.registry import default_flows
 from storage.db import Database
 from tests.conftest import BACKENDS, Clock

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from flows.engine import Engine
-from flows.orders import expire_unpaid, mark
+from core.engine import Engine
+from services.orders import expire_unpaid, mark
 from storage.db import Database
 from tests.conftest import Clock
 from tests.dialogue import Dialogue

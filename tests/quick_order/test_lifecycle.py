@@ -9,9 +9,9 @@ from datetime import datetime
 import pytest
 
 from bot.cli import main
-from flows.engine import Engine
-from flows.orders import expire_unpaid, mark
+from core.engine import Engine
 from flows.registry import default_flows
+from services.orders import expire_unpaid, mark
 from storage.db import Database, sqlite_url
 from storage.migrate import ensure_schema
 from tests.conftest import Clock

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from flows.catalog import Catalog
-from flows.quick_order_match import MAX_ITEMS, match, parse_order, split_quantity
+from flows.shopping.catalog import Catalog
+from flows.shopping.match import MAX_ITEMS, match, parse_order, split_quantity
 
 
 @pytest.fixture

@@ -1,0 +1,193 @@
+"""The conversation engine: one event in, replies out, in one database transaction.
+
+The path of one message (docs/architecture.md): record the delivery id (a repeat is a no-op),
+load user and conversation, answer global commands and questions or hand the event to the
+current flow, save the conversation with a version check, commit. A stale version (another
+worker got there first) rolls everything back and the event is processed again from scratch.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterable
+from datetime import UTC, datetime
+
+from sqlalchemy.exc import DBAPIError, IntegrityError
+
+from core import commands as global_handlers
+from core.flow import Flow, Resources, Turn
+from core.locks import KeyedLocks
+from core.types import Event, Kind, Outcome, Reply
+from storage.db import Database
+from storage.repos import StaleConversation, Tx
+
+log = logging.getLogger(__name__)
+
+HOME_FLOW = "menu"
+ONBOARDING_FLOW = "start"
+MAX_ATTEMPTS = 5
+MAX_SWITCHES = 4  # a flow entering a flow entering a flow...: a bug past this depth
+# Steps /back can retrace. The trail lives in the conversation's slots, read and written with
+# every message: unbounded, a long browse would make every later message slower.
+MAX_TRAIL = 20
+# Kinds whose text a person typed: screened for card numbers and passwords. A photo's caption
+# and a command's arguments too (`/support my password is ...` would reach staff).
+SCREENED = frozenset({Kind.TEXT, Kind.MEDIA, Kind.COMMAND})
+# Global commands that make sense before a language and market are chosen.
+PRE_ONBOARDING = frozenset({"start", "lang", "help", "resume", "cancel"})
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+class Engine:
+    def __init__(
+        self,
+        db: Database,
+        flows: Iterable[Flow],
+        *,
+        resources: Resources | None = None,
+        clock: Callable[[], datetime] = utc_now,
+    ) -> None:
+        self.db = db
+        self.flows: dict[str, Flow] = {flow.name: flow for flow in flows}
+        missing = {HOME_FLOW, ONBOARDING_FLOW} - self.flows.keys()
+        if missing:
+            raise ValueError(f"the engine needs the flows {sorted(missing)}")
+        self.commands = {
+            command: (flow.name, args)
+            for flow in self.flows.values()
+            for command, args in flow.commands.items()
+        }
+        self.resources = resources or Resources()
+        self.clock = clock
+        self.locks = KeyedLocks()
+
+    async def handle(self, event: Event) -> list[Reply]:
+        """Process one event exactly once; events of one user run one at a time."""
+        async with self.locks.hold(event.conversation_key):
+            for attempt in range(1, MAX_ATTEMPTS + 1):
+                try:
+                    async with self.db.transaction() as tx:
+                        return await self._process(tx, event)
+                except (StaleConversation, IntegrityError) as conflict:
+                    # Another worker committed first; everything we did is rolled back.
+                    if attempt == MAX_ATTEMPTS:
+                        raise
+                    log.info("retrying %s (attempt %d): %s", event.delivery_id, attempt, conflict)
+                except DBAPIError as error:
+                    # The database connection was lost (a server restart): nothing of this
+                    # event was committed, and the pool replaces the connection.
+                    if not error.connection_invalidated or attempt == MAX_ATTEMPTS:
+                        raise
+                    log.warning("database connection lost; retrying %s", event.delivery_id)
+        raise AssertionError("unreachable")
+
+    async def _process(self, tx: Tx, event: Event) -> list[Reply]:
+        now = self.clock()
+        # The delivery recorded, the user and their conversation read: one round trip on
+        # PostgreSQL (docs/performance.md).
+        fresh, found = await tx.open_turn(
+            event.delivery_id, now, event.user.transport, event.user.external_id
+        )
+        if not fresh:
+            return []
+        if found is None:
+            user = await tx.users.create(
+                event.user.transport, event.user.external_id, event.display_name, now
+            )
+            conv = None
+        else:
+            user, conv = found
+        if conv is None:
+            conv = tx.conversations.fresh(user.id, ONBOARDING_FLOW, "language")
+        turn = Turn(tx, user, conv, event, now, self.resources, self.flows)
+        replies = await self.dispatch(turn)
+        await tx.conversations.save(conv, now)
+        return replies
+
+    async def dispatch(self, turn: Turn) -> list[Reply]:
+        event = turn.event
+        flow = self.flows.get(turn.conv.flow)
+        if flow is None or turn.conv.state not in flow.machine.states:
+            # A flow or step removed by a deployment: start from the menu, never crash.
+            return await self.enter(turn, HOME_FLOW)
+        if event.kind in SCREENED and global_handlers.holds_secret(event.text):
+            return await self.apply(turn, flow, global_handlers.refuse_secret(turn))
+        holding = await flow.holds(turn)
+        if event.kind is Kind.COMMAND:
+            if holding and event.command not in ("menu", "cancel"):
+                return await self.apply(turn, flow, await flow.handle(turn, event))
+            return await self.command(turn, flow)
+        if holding:
+            return await self.apply(turn, flow, await flow.handle(turn, event))
+        if turn.conv.flow != ONBOARDING_FLOW and not self.onboarded(turn):
+            return await self.enter(turn, ONBOARDING_FLOW)
+        if event.kind is Kind.ACTION:
+            outcome = await global_handlers.action(self, turn)
+            if outcome is not None:
+                return await self.apply(turn, flow, outcome)
+        if event.kind is Kind.TEXT and self.may_be_question(flow, turn):
+            answer = global_handlers.answer_question(turn)
+            if answer is not None:
+                return await self.apply(turn, flow, answer)
+        return await self.apply(turn, flow, await flow.handle(turn, event))
+
+    @staticmethod
+    def onboarded(turn: Turn) -> bool:
+        return bool(turn.user.language and turn.user.market)
+
+    @staticmethod
+    def may_be_question(flow: Flow, turn: Turn) -> bool:
+        if not flow.answers_questions:
+            return False
+        if turn.conv.state not in flow.free_text_states:
+            return True
+        return turn.event.text.rstrip().endswith(("?", "？"))
+
+    async def command(self, turn: Turn, flow: Flow) -> list[Reply]:
+        name = turn.event.command
+        handler = global_handlers.COMMANDS.get(name)
+        if handler is not None and not self.onboarded(turn) and name not in PRE_ONBOARDING:
+            return await self.enter(turn, ONBOARDING_FLOW)
+        if handler is not None:
+            return await handler(self, turn, flow)
+        if name in self.commands:
+            if not self.onboarded(turn):
+                return await self.enter(turn, ONBOARDING_FLOW)
+            target, preset = self.commands[name]
+            return await self.enter(turn, target, f"{preset} {turn.event.text}".strip())
+        return await self.apply(turn, flow, global_handlers.unknown_command(turn))
+
+    async def enter(self, turn: Turn, name: str, args: str = "", depth: int = 0) -> list[Reply]:
+        """Start flow `name` afresh at its first step."""
+        if depth > MAX_SWITCHES:
+            raise RuntimeError(f"flows keep switching (last: {name})")
+        flow = self.flows.get(name) or self.flows[HOME_FLOW]
+        for key in (flow.name, "_fails", "_trail"):
+            turn.conv.slots.pop(key, None)
+        turn.conv.flow, turn.conv.state = flow.name, flow.initial
+        return await self.apply(turn, flow, await flow.begin(turn, args), depth + 1)
+
+    async def apply(self, turn: Turn, flow: Flow, outcome: Outcome, depth: int = 0) -> list[Reply]:
+        """Carry out a flow's decision and collect what the user is told."""
+        replies = list(outcome.say)
+        if outcome.stale or outcome.invalid is not None:
+            replies.append(global_handlers.misunderstood(turn, flow, outcome))
+        else:
+            turn.conv.slots.pop("_fails", None)
+        if outcome.switch_to is not None:
+            return replies + await self.enter(turn, outcome.switch_to, outcome.switch_args, depth)
+        if outcome.finished:
+            return replies + await self.enter(turn, HOME_FLOW, "", depth)
+        if outcome.trigger is not None:
+            before = turn.conv.state
+            flow.fire(turn, outcome.trigger)
+            if turn.conv.state != before:  # remembered for /back
+                trail = turn.conv.slots.setdefault("_trail", [])
+                trail.append(before)
+                del trail[:-MAX_TRAIL]
+        if outcome.prompt:
+            replies.extend(await flow.prompt(turn))
+        return replies

@@ -1,0 +1,150 @@
+"""Quick order: the Korea KakaoTalk channel's quick order (R-KR-ORD-7), in any of our
+languages and for both markets: catalogue -> cart -> checkout -> order, and My orders.
+
+The steps live in flows/quick_order_{shop,checkout,history}.py; this module declares the
+machine, the slash commands, and routes each input to its step. Decisions and the state
+diagram: docs/flows/quick_order.md.
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from core.flow import Flow, Turn
+from core.types import Event, Kind, Outcome, Reply, finish, go, stale, stay
+from flows.quick_order import checkout as quick_order_checkout
+from flows.quick_order import history as quick_order_history
+from flows.quick_order import shop as quick_order_shop
+from flows.quick_order.common import MAX_QUANTITY, PREFIX, action, catalog_of, menu_button
+from flows.quick_order.shop import add_order_lines, quick_add
+from flows.shopping.cart import Cart
+
+STEPS = {**quick_order_shop.STEPS, **quick_order_checkout.STEPS, **quick_order_history.STEPS}
+
+# Buttons that only move to another step (`qo:<token>`), taken wherever the machine allows
+# that move from the current step; elsewhere they are stale.
+NAVIGATION = {
+    "cart": "to_cart",
+    "cats": "to_categories",
+    "products": "to_products",
+    "orders": "to_orders",
+    "edit": "edit_cart",
+    "address": "to_address",
+    "payment": "to_payment",
+}
+# Steps where typed product names go into the cart (quick_add).
+BROWSING = ["category", "product", "cart", "placed"]
+
+
+class QuickOrder(Flow):
+    name = "quick_order"
+    states: ClassVar = list(STEPS)
+    transitions: ClassVar = [
+        {"trigger": "pick_category", "source": "category", "dest": "product"},
+        {"trigger": "pick_product", "source": "product", "dest": "quantity"},
+        {"trigger": "to_products", "source": "quantity", "dest": "product"},
+        {
+            "trigger": "to_categories",
+            "source": ["product", "cart", "edit", "review", "placed", "orders"],
+            "dest": "category",
+        },
+        {"trigger": "ask_match", "source": BROWSING, "dest": "pick_match"},
+        {
+            "trigger": "to_cart",
+            "source": [
+                "category",
+                "product",
+                "quantity",
+                "pick_match",
+                "cart",
+                "edit",
+                "requantity",
+                "address",
+                "phone",
+                "payment",
+                "review",
+                "placed",
+                "order",
+            ],
+            "dest": "cart",
+        },
+        {"trigger": "edit_cart", "source": "cart", "dest": "edit"},
+        {"trigger": "pick_line", "source": "edit", "dest": "requantity"},
+        {"trigger": "to_address", "source": ["category", "cart", "review"], "dest": "address"},
+        {"trigger": "to_phone", "source": "address", "dest": "phone"},
+        {"trigger": "to_payment", "source": ["phone", "review"], "dest": "payment"},
+        {"trigger": "to_review", "source": "payment", "dest": "review"},
+        {"trigger": "confirm", "source": "review", "dest": "placed"},
+        {
+            "trigger": "to_orders",
+            "source": ["category", "cart", "placed", "order"],
+            "dest": "orders",
+        },
+        {"trigger": "open_order", "source": "orders", "dest": "order"},
+        {"trigger": "ask_cancel", "source": "order", "dest": "confirm_cancel"},
+        {"trigger": "to_order", "source": "confirm_cancel", "dest": "order"},
+    ]
+    initial = "category"
+    # The payment step takes typed words ("card", "카드", "перевод") that the question
+    # detector would otherwise answer as a question about payment.
+    free_text_states = frozenset({"address", "phone", "payment"})
+    commands: ClassVar = {
+        "order": "",
+        "cart": "cart",
+        "checkout": "checkout",
+        "orders": "orders",
+        "reorder": "reorder",
+    }
+
+    async def begin(self, turn: Turn, args: str) -> Outcome:
+        """`/order [items]`, `/cart`, `/checkout`, `/orders`, `/reorder`, and the menu."""
+        if catalog_of(turn) is None:
+            return finish(Reply(_unavailable_text(turn)))
+        entry = args.strip()
+        if entry == "cart":
+            return go("to_cart")
+        if entry == "checkout":
+            return go("to_cart") if Cart.of(turn).is_empty else go("to_address")
+        if entry == "orders":
+            return go("to_orders")
+        if entry == "reorder":
+            return await _reorder_last(turn)
+        return await quick_add(turn, entry) if entry else Outcome()
+
+    async def prompt(self, turn: Turn) -> list[Reply]:
+        if catalog_of(turn) is None:
+            return [Reply(_unavailable_text(turn), ((menu_button(turn),),))]
+        return await STEPS[turn.conv.state].prompt(turn)
+
+    async def handle(self, turn: Turn, event: Event) -> Outcome:
+        if catalog_of(turn) is None:
+            return finish(Reply(_unavailable_text(turn)))
+        if event.kind is Kind.ACTION and not event.action.startswith(PREFIX):
+            return stale()  # another flow's button, left in an old message
+        trigger = NAVIGATION.get(action(event))
+        if trigger is not None and trigger in self.machine.get_triggers(turn.conv.state):
+            return go(trigger)
+        return await STEPS[turn.conv.state].handle(turn, event)
+
+    def help(self, turn: Turn) -> str:
+        return turn._(STEPS[turn.conv.state].help).format(max=MAX_QUANTITY)
+
+    async def cancel(self, turn: Turn) -> list[Reply]:
+        if Cart.of(turn).is_empty:
+            return [Reply(turn._("Stopped."))]
+        return [Reply(turn._("Stopped. Your cart is kept: send /cart to see it."))]
+
+
+async def _reorder_last(turn: Turn) -> Outcome:
+    """/reorder: the last order's lines into the cart."""
+    last = await turn.tx.orders.recent(turn.user.id, 1)
+    if not last:
+        return stay(Reply(turn._("You have no earlier order to repeat.")))
+    return add_order_lines(turn, last[0])
+
+
+def _unavailable_text(turn: Turn) -> str:
+    """No catalogue for the market: a deployment problem the customer can only route around."""
+    return turn._(
+        "Ordering is not available for your market right now. Please try later or send /support."
+    )

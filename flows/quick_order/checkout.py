@@ -1,0 +1,393 @@
+"""Checkout: delivery address and phone (kept in the profile for next time), payment method,
+the summary, and the confirmation that places exactly one order.
+
+The Confirm button carries the cart's checkout token; the order's idempotency key is made
+from it (flows/orders.py), so a double tap or a redelivered confirm stores one order and the
+second tap shows it again.
+"""
+
+from __future__ import annotations
+
+import hashlib
+
+import policy
+from core.flow import Turn
+from core.i18n import N_
+from core.types import Event, Kind, Outcome, Reply, go, invalid, rows, stale, stay
+from flows.quick_order.common import (
+    Step,
+    action,
+    back_to_cart_button,
+    browse_button,
+    button,
+    catalog,
+    catalog_of,
+    menu_button,
+    not_understood,
+    orders_button,
+    typed,
+)
+from flows.quick_order.shop import add_typed
+from flows.shopping.cart import Cart, CartLine, subtotal
+from flows.shopping.phone import PhoneRefused, display, from_contact, normalize
+from flows.shopping.views import (
+    card_text,
+    cart_text,
+    deadline_text,
+    details_lines,
+    order_text,
+    payment_instructions,
+)
+from services import orders
+from services.orders import BANK_TRANSFER, CARD
+from storage.records import Order, OrderLine
+
+ADDRESS_LENGTH = (5, 200)
+# The channel whose payment methods this chat offers: it is the KakaoTalk quick order in
+# Korea (R-KR-ORD-7); Kazakhstan names only the Virtual Office, paid by card (R-KZ-MIG-6).
+ORDER_CHANNEL = {"KR": "kakaotalk", "KZ": "virtual_office"}
+PAYMENT_BUTTONS = {CARD: N_("💳 Card"), BANK_TRANSFER: N_("🏦 Bank transfer")}
+# Typed answers at the payment step, in our three languages.
+PAYMENT_WORDS = {
+    CARD: ("card", "카드", "карт"),
+    BANK_TRANSFER: ("transfer", "bank", "이체", "입금", "송금", "무통장", "перевод", "банк"),
+    "cash": ("cash", "현금", "наличн", "кэш"),
+}
+PHONE_HELP = N_("Type the phone number the courier should call.")
+REVIEW_HELP = N_("Tap “Confirm the order” to place it, or change something below.")
+PLACED_HELP = N_("Tap My orders to follow your order, or type products to start a new one.")
+
+
+def payment_methods(market: str) -> tuple[str, ...]:
+    """The online methods of this chat's channel; cash is for the business center only."""
+    methods = policy.accepted_payment_methods(market, ORDER_CHANNEL[market])
+    return tuple(method for method in methods if method in (CARD, BANK_TRANSFER))
+
+
+# -- address -------------------------------------------------------------------------------
+async def address_prompt(turn: Turn) -> list[Reply]:
+    text = turn._(
+        "Where should we deliver? Type the full address: city, street, building and apartment."
+    )
+    buttons = []
+    if turn.user.address:
+        text += "\n\n" + turn._("Or use your saved address: {address}").format(
+            address=turn.user.address
+        )
+        buttons.append(button(turn._("📍 Use the saved address"), "addr:saved"))
+    buttons.append(back_to_cart_button(turn))
+    return [Reply(text, rows(buttons, per_row=1))]
+
+
+def _clean_address(text: str) -> str | None:
+    address = " ".join(text.split())
+    low, high = ADDRESS_LENGTH
+    if not low <= len(address) <= high or not any(ch.isalpha() for ch in address):
+        return None
+    return address
+
+
+async def address_handle(turn: Turn, event: Event) -> Outcome:
+    token = action(event)
+    if token == "addr:saved" and turn.user.address:
+        turn.data["address"] = turn.user.address
+        return go("to_phone")
+    address = _clean_address(typed(event))
+    if address is None:
+        return not_understood(
+            event,
+            turn._(
+                "Please type the full delivery address ({low} to {high} characters), e.g. "
+                "city, street, building and apartment."
+            ).format(low=ADDRESS_LENGTH[0], high=ADDRESS_LENGTH[1]),
+        )
+    await turn.tx.users.update(turn.user, address=address)
+    turn.data["address"] = address
+    return go("to_phone")
+
+
+# -- phone ---------------------------------------------------------------------------------
+def _saved_phone(turn: Turn) -> str | None:
+    """The profile's phone, if the courier of the current market can call it."""
+    if not turn.user.phone:
+        return None
+    try:
+        return normalize(turn, turn.user.phone)
+    except PhoneRefused:
+        return None
+
+
+async def phone_prompt(turn: Turn) -> list[Reply]:
+    if turn.market == "KZ":
+        text = turn._(
+            "Which phone number should the courier call? A working Kazakhstan number, e.g. "
+            "+7 701 123 45 67."
+        )
+    else:
+        text = turn._("Which phone number should the courier call? E.g. 010-1234-5678.")
+    buttons = []
+    saved = _saved_phone(turn)
+    if saved:
+        label = turn._("📞 Use {phone}").format(phone=display(saved, turn.market))
+        buttons.append(button(label, "phone:saved"))
+    buttons.append(back_to_cart_button(turn))
+    return [Reply(text, rows(buttons, per_row=1), request_contact=True, language=turn.t.language)]
+
+
+async def phone_handle(turn: Turn, event: Event) -> Outcome:
+    token = action(event)
+    saved = _saved_phone(turn)
+    if token == "phone:saved" and saved:
+        turn.data["phone"] = saved
+        return go("to_payment", _phone_noted(turn, saved))
+    raw = from_contact(event.text) if event.kind is Kind.CONTACT else typed(event)
+    if not raw:
+        return not_understood(event, turn._(PHONE_HELP))
+    try:
+        phone = normalize(turn, raw)
+    except PhoneRefused as refused:
+        return invalid(refused.reason)
+    await turn.tx.users.update(turn.user, phone=phone)
+    turn.data["phone"] = phone
+    return go("to_payment", _phone_noted(turn, phone))
+
+
+def _phone_noted(turn: Turn, phone: str) -> Reply:
+    """The number as understood. Also, a message without buttons is what takes a transport's
+    contact keyboard off the screen (Telegram's stays until one comes)."""
+    return Reply(
+        turn._("📞 Phone number for the courier: {phone}").format(phone=display(phone, turn.market))
+    )
+
+
+# -- payment -------------------------------------------------------------------------------
+def _methods_note(turn: Turn) -> str:
+    """R-KZ-MIG-6: which cards Kazakhstan accepts; Korea accepts any (R-KR-PAY-2)."""
+    if turn.market == "KZ":
+        return "\n" + turn._(
+            "In Kazakhstan orders are paid by card, issued by a bank of Kazakhstan, "
+            "Kyrgyzstan, Armenia or Belarus."
+        )
+    return ""
+
+
+def _cash_text(turn: Turn) -> str:
+    """R-KR-PAY-1: cash only at the business center."""
+    address = policy.market_config(turn.market).business_center_address
+    if address is None:
+        return turn._("Cash is not accepted for orders in this chat.")
+    return turn._(
+        "Cash is accepted only at the business center ({address}), not for orders here."
+    ).format(address=address)
+
+
+async def payment_prompt(turn: Turn) -> list[Reply]:
+    methods = payment_methods(turn.market)
+    buttons = [button(turn._(PAYMENT_BUTTONS[m]), f"pay:{m}") for m in methods]
+    buttons.append(back_to_cart_button(turn))
+    text = turn._("How would you like to pay?") + _methods_note(turn)
+    return [Reply(text, rows(buttons))]
+
+
+def _typed_method(text: str) -> str | None:
+    folded = text.casefold()
+    return next(
+        (method for method, words in PAYMENT_WORDS.items() if any(w in folded for w in words)),
+        None,
+    )
+
+
+async def payment_handle(turn: Turn, event: Event) -> Outcome:
+    methods = payment_methods(turn.market)
+    token = action(event)
+    if token:
+        method = token.removeprefix("pay:") if token.startswith("pay:") else ""
+        if method not in methods:
+            return stale()
+    else:
+        method = _typed_method(typed(event)) or ""
+    if method == "cash":
+        return stay(Reply(_cash_text(turn)))
+    if method not in methods:
+        choose = turn._("Please choose one of: {methods}.").format(
+            methods=", ".join(turn._(PAYMENT_BUTTONS[m]) for m in methods)
+        )
+        if method in PAYMENT_BUTTONS:
+            label = turn._(orders.PAYMENT_LABELS[method])
+            choose = turn._("{method} is not available here.").format(method=label) + " " + choose
+        return invalid(choose)
+    turn.data["payment"] = method
+    return go("to_review")
+
+
+# -- review --------------------------------------------------------------------------------
+def _details(turn: Turn) -> tuple[str, str, str] | None:
+    """Address, phone and payment chosen in this checkout; None if one is missing."""
+    values = tuple(turn.data.get(key) for key in ("address", "phone", "payment"))
+    if not all(isinstance(v, str) and v for v in values):
+        return None
+    address, phone, payment = (str(v) for v in values)
+    return (address, phone, payment) if payment in payment_methods(turn.market) else None
+
+
+def _order_lines(lines: list[CartLine]) -> list[OrderLine]:
+    # The English name is stored: staff read it; the customer sees the catalogue's name in
+    # their own language while the product is sold (views.ordered_line_name).
+    return [
+        OrderLine(
+            line.product.sku, line.product.name("en"), line.quantity, line.product.price, line.total
+        )
+        for line in lines
+    ]
+
+
+def _draft(turn: Turn, lines: list[CartLine], details: tuple[str, str, str]) -> Order:
+    """The order as it would be if confirmed now."""
+    address, phone, payment = details
+    return orders.draft(
+        turn.user.id,
+        turn.market,
+        _order_lines(lines),
+        payment,
+        address,
+        phone,
+        turn.now,
+    )
+
+
+async def review_prompt(turn: Turn) -> list[Reply]:
+    cart = Cart.of(turn)
+    lines = cart.lines(catalog(turn))
+    if not lines:
+        return [Reply(turn._("Your cart is empty."), ((browse_button(turn),),))]
+    details = _details(turn)
+    if details is None:
+        resume = button(turn._("➡️ Continue the checkout"), "address")
+        return [Reply(turn._("Some delivery details are missing."), ((resume,),))]
+    draft = _draft(turn, lines, details)
+    payment = card_text(turn, draft) if draft.payment_method == CARD else deadline_text(turn, draft)
+    text = "\n\n".join(
+        [
+            turn._("Please check your order:"),
+            cart_text(turn, lines, orders.quote(turn.market, subtotal(lines))),
+            "\n".join(details_lines(turn, draft)),
+            payment,
+        ]
+    )
+    buttons = rows(
+        [
+            button(turn._("✅ Confirm the order"), confirm_token(cart, details)),
+            button(turn._("✏️ Edit cart"), "cart"),
+            button(turn._("📍 Change the address"), "address"),
+            button(turn._("💳 Change the payment"), "payment"),
+        ],
+        per_row=1,
+    )
+    return [Reply(text, buttons)]
+
+
+def confirm_token(cart: Cart, details: tuple[str, str, str]) -> str:
+    """The Confirm button's token: this cart's checkout and a fingerprint of the details the
+    customer reviewed, so that a Confirm shown for another address, phone or payment is
+    stale rather than placing an order the customer did not see."""
+    return f"confirm:{cart.checkout_token()}.{_fingerprint(details)}"
+
+
+def _fingerprint(details: tuple[str, str, str]) -> str:
+    return hashlib.sha256("\x1f".join(details).encode()).hexdigest()[:8]
+
+
+def _checkout_of(token: str) -> str:
+    return token.removeprefix("confirm:").partition(".")[0]
+
+
+async def review_handle(turn: Turn, event: Event) -> Outcome:
+    token = action(event)
+    if not token.startswith("confirm:"):
+        return not_understood(event, turn._(REVIEW_HELP))
+    checkout = _checkout_of(token)
+    cart = Cart.of(turn)
+    existing = await orders.by_checkout(turn.tx, turn.user.id, checkout)
+    if existing is not None:
+        # A double tap, or an old Confirm: show that order; only the cart it was made from
+        # is emptied, never a cart the customer has filled since.
+        return _placed(turn, existing, clear=checkout == cart.checkout_token())
+    lines = cart.lines(catalog(turn))
+    details = _details(turn)
+    # A Confirm shown for other contents or other details is stale.
+    if not lines or details is None or token != confirm_token(cart, details):
+        return stale()
+    draft = _draft(turn, lines, details)
+    staff_desk = turn.resources.staff_desk
+    order, _ = await orders.place(turn.tx, draft, checkout, turn.user, staff_desk=staff_desk)
+    return _placed(turn, order)
+
+
+def _placed(turn: Turn, order: Order, *, clear: bool = True) -> Outcome:
+    if clear:
+        Cart.of(turn).clear()
+    turn.data["placed"] = order.id
+    turn.fresh["placed"] = order
+    return go("confirm")
+
+
+# -- placed --------------------------------------------------------------------------------
+async def placed_prompt(turn: Turn) -> list[Reply]:
+    order = await _placed_order(turn)
+    buttons = rows(
+        [
+            orders_button(turn),
+            button(turn._("🛍 Order more"), "cats"),
+            menu_button(turn),
+        ],
+        per_row=3,
+    )
+    if order is None:
+        return [Reply(turn._("Your order is placed: find it under My orders."), buttons)]
+    parts = [
+        turn._("✅ Thank you! Your order is placed."),
+        order_text(turn, order, catalog_of(turn)),
+    ]
+    if order.status == orders.AWAITING_PAYMENT:
+        parts.append(payment_instructions(turn, order))
+    if policy.market_config(order.market).quick_orders_processed_in_sequence:
+        parts.append(
+            turn._(
+                "Quick orders are processed one after another as they arrive, so processing "
+                "may start a little after the time you ordered."
+            )
+        )
+    return [Reply("\n\n".join(parts), buttons)]
+
+
+async def _placed_order(turn: Turn) -> Order | None:
+    """The order this step shows: as placed in this very turn, else read back by its id."""
+    order_id = turn.data.get("placed")
+    if not order_id:
+        return None
+    order = turn.fresh.get("placed")
+    if isinstance(order, Order) and order.id == order_id:
+        return order
+    return await orders.owned(turn.tx, turn.user.id, order_id)
+
+
+async def placed_handle(turn: Turn, event: Event) -> Outcome:
+    token = action(event)
+    if token.startswith("confirm:"):
+        existing = await orders.by_checkout(turn.tx, turn.user.id, _checkout_of(token))
+        if existing is None:
+            return stale()
+        turn.data["placed"] = existing.id
+        return stay(Reply(turn._("This order has already been placed; here it is again.")))
+    return await add_typed(turn, event, PLACED_HELP)
+
+
+STEPS = {
+    "address": Step(
+        address_prompt, address_handle, N_("Type the delivery address, or tap a button.")
+    ),
+    "phone": Step(phone_prompt, phone_handle, N_("Type the phone number the courier should call.")),
+    "payment": Step(payment_prompt, payment_handle, N_("Tap how you would like to pay.")),
+    "review": Step(review_prompt, review_handle, REVIEW_HELP),
+    "placed": Step(placed_prompt, placed_handle, PLACED_HELP),
+}

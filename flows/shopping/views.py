@@ -1,0 +1,213 @@
+"""The quick order's texts: products, the cart and its totals, an order and how to pay it."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+from babel.dates import format_skeleton
+
+import policy
+from core.flow import Turn
+from core.i18n import N_
+from flows.shopping.cart import CartLine
+from flows.shopping.catalog import Catalog, Product
+from flows.shopping.phone import display as display_phone
+from services import orders
+from storage.records import Order
+
+CATEGORY_LABELS = {
+    "single": N_("Single oils"),
+    "blend": N_("Blends"),
+    "body": N_("Body care"),
+    "supplement": N_("Supplements"),
+}
+QUOTE_LENGTH = 40  # of a customer's words repeated back
+
+
+def money(turn: Turn, amount: Decimal, market: str | None = None) -> str:
+    return turn.t.money(amount, policy.currency(market or turn.market))
+
+
+def quoted(turn: Turn, text: str) -> str:
+    """The customer's own words, shortened, to repeat them back."""
+    short = text if len(text) <= QUOTE_LENGTH else text[: QUOTE_LENGTH - 1] + "…"
+    # Translators: the quotation marks of your language around words the customer typed.
+    return turn._("“{text}”").format(text=short)
+
+
+def category_label(turn: Turn, category: str) -> str:
+    label = CATEGORY_LABELS.get(category)
+    return turn._(label) if label else category.replace("_", " ").capitalize()
+
+
+def product_name(turn: Turn, product: Product) -> str:
+    return product.name(turn.t.language)
+
+
+def product_label(turn: Turn, product: Product) -> str:
+    """'Lavender 15 mL · ₩35,000'"""
+    return f"{product_name(turn, product)} {product.size} · {money(turn, product.price)}"
+
+
+def line_text(turn: Turn, line: CartLine) -> str:
+    """'Lavender 15 mL × 2 = ₩70,000'"""
+    name = f"{product_name(turn, line.product)} {line.product.size}"
+    return f"{name} × {line.quantity} = {money(turn, line.total)}"
+
+
+def totals_text(turn: Turn, totals: orders.Totals, market: str) -> str:
+    """Subtotal, shipping (R-KR-SHIP-1: what more ships free; KZ: a sample fee), total."""
+    rows = [turn._("Subtotal: {amount}").format(amount=money(turn, totals.subtotal, market))]
+    if totals.shipping_fee:
+        shipping = turn._("Shipping: {amount}").format(
+            amount=money(turn, totals.shipping_fee, market)
+        )
+        if totals.free_shipping_gap:
+            shipping += " " + turn._("(add {amount} more for free shipping)").format(
+                amount=money(turn, totals.free_shipping_gap, market)
+            )
+        if policy.market_config(market).is_sample("shipping_fee"):
+            shipping += "\n" + turn._(
+                "This shipping fee is a sample figure, not confirmed by the company: support "
+                "will confirm the actual fee."
+            )
+        rows.append(shipping)
+    else:
+        rows.append(turn._("Shipping: free"))
+    rows.append(turn._("Total: {amount}").format(amount=money(turn, totals.total, market)))
+    return "\n".join(rows)
+
+
+def cart_text(turn: Turn, lines: list[CartLine], totals: orders.Totals) -> str:
+    units = sum(line.quantity for line in lines)
+    header = turn.ngettext(
+        "🛒 Your cart ({count} item):", "🛒 Your cart ({count} items):", units
+    ).format(count=units)
+    body = "\n".join(f"• {line_text(turn, line)}" for line in lines)
+    return f"{header}\n{body}\n\n{totals_text(turn, totals, turn.market)}"
+
+
+def month_label(turn: Turn, year: int, month: int) -> str:
+    return format_skeleton("yMMMM", date(year, month, 1), locale=turn.t.locale, fuzzy=True)
+
+
+def status_label(turn: Turn, status: str) -> str:
+    label = orders.STATUS_LABELS.get(status)
+    return turn._(label) if label else status
+
+
+def payment_label(turn: Turn, method: str) -> str:
+    label = orders.PAYMENT_LABELS.get(method)
+    return turn._(label) if label else method
+
+
+def ordered_line_name(turn: Turn, catalog: Catalog | None, sku: str, stored: str) -> str:
+    """The product's name in the customer's language; the stored name if no longer sold."""
+    product = catalog.get(sku) if catalog is not None else None
+    return product_name(turn, product) if product is not None else stored
+
+
+def order_text(turn: Turn, order: Order, catalog: Catalog | None) -> str:
+    """A stored order as the customer sees it: number, status, lines, amounts, delivery."""
+    head = turn._("Order {number} · {status}").format(
+        number=order.number, status=status_label(turn, order.status)
+    )
+    placed = turn._("Placed: {when}").format(
+        when=turn.t.moment(order.placed_at, policy.market_config(order.market).timezone)
+    )
+    lines = "\n".join(
+        f"• {ordered_line_name(turn, catalog, line.sku, line.name)} × {line.quantity} = "
+        f"{turn.t.money(line.line_total, order.currency)}"
+        for line in order.lines
+    )
+    # As stored: the fee charged then; no "add more for free shipping" once it is placed.
+    placed_totals = orders.Totals(order.subtotal, order.shipping_fee, order.total, None)
+    amounts = totals_text(turn, placed_totals, order.market)
+    return "\n".join([head, placed, lines, "", amounts, "", *details_lines(turn, order)])
+
+
+def details_lines(turn: Turn, order: Order) -> list[str]:
+    """Payment method, delivery address, purchase month (R-KR-ORD-1), delivery estimate."""
+    details = [
+        turn._("Payment: {method}").format(method=payment_label(turn, order.payment_method)),
+        turn._("Deliver to: {address}").format(address=order.address),
+        turn._("Phone: {phone}").format(phone=display_phone(order.phone, order.market)),
+    ]
+    if order.market == "KR":
+        details.append(
+            turn._("Purchase month: {month}").format(
+                month=month_label(turn, order.purchase_year, order.purchase_month)
+            )
+        )
+    if order.status in orders.IN_PROGRESS:
+        details.append(delivery_text(turn, order))
+    return details
+
+
+def delivery_text(turn: Turn, order: Order) -> str:
+    first, last = orders.estimate_if_paid_now(order, turn.now)
+    if order.status == orders.AWAITING_PAYMENT:
+        return orders.estimate_if_paid_now_text(turn.t, first, last)
+    return orders.estimate_text(turn.t, first, last)
+
+
+def payment_instructions(turn: Turn, order: Order) -> str:
+    """How to pay an unpaid order: R-KR-PAY-3 for bank transfers, staff for cards."""
+    if order.payment_method == orders.BANK_TRANSFER:
+        return bank_transfer_text(turn, order)
+    return card_text(turn, order)
+
+
+def card_text(turn: Turn, order: Order) -> str:
+    """No payment gateway: staff take card payments (R-KR-PAY-2 certificate rule noted)."""
+    text = turn._(
+        "Card payment is not taken in this chat: a staff member will contact you to take it, "
+        "and the order waits for payment until they confirm it. Never send a card number here."
+    )
+    if policy.needs_certificate(order.market, order.total, order.payment_method):
+        config = policy.market_config(order.market)
+        assert config.certificate_threshold is not None
+        text += "\n" + turn._(
+            "Card payments of {threshold} or more need certificate authentication (공인인증서)."
+        ).format(threshold=turn.t.money(config.certificate_threshold, order.currency))
+    return text
+
+
+def bank_transfer_text(turn: Turn, order: Order) -> str:
+    """R-KR-PAY-3: the account, the deposit name, the deadline."""
+    transfer = turn._("Please transfer {amount} to: {account}").format(
+        amount=turn.t.money(order.total, order.currency), account=bank_account_text(turn)
+    )
+    name = turn._("Deposit under the orderer's name and member number.")
+    return "\n".join([transfer, name, deadline_text(turn, order)])
+
+
+def deadline_text(turn: Turn, order: Order) -> str:
+    """The bank-transfer deadline, and the closing-day rule when it shortened it."""
+    assert order.pay_by is not None
+    config = policy.market_config(order.market)
+    text = turn._(
+        "Pay by {deadline}; an order still unpaid then is cancelled automatically."
+    ).format(deadline=turn.t.moment(order.pay_by, config.timezone))
+    days = (
+        policy.local_date(order.market, order.pay_by)
+        - policy.local_date(order.market, order.placed_at)
+    ).days
+    if config.bank_transfer_days is not None and days < config.bank_transfer_days:
+        text += "\n" + turn._(
+            "Orders placed on the month's closing day must be paid by the last day of the month."
+        )
+    return text
+
+
+def bank_account_text(turn: Turn) -> str:
+    config = policy.market_config(turn.market)
+    if config.bank_account is None:
+        return turn._("the account number is not available here; please ask support")
+    if config.is_sample("bank_account"):
+        return turn._(
+            "{account} (a SAMPLE placeholder, not the company's real account: ask support for "
+            "the account before you pay)"
+        ).format(account=config.bank_account)
+    return config.bank_account
