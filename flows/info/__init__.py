@@ -1,46 +1,21 @@
 """Answers from policy: to questions asked at any step, and the menu's information pages.
 
-A question is recognized by keywords in any of our languages (`TOPICS`); the answer is built
-from `policy` so that it always states the rules the rest of the bot applies.
+A question is recognized by keywords in any of our languages (`TOPICS`, declared on the flow
+for the engine to answer at any step); the answer is built from `policy` so that it always
+states the rules the rest of the bot applies.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from decimal import Decimal
 from typing import ClassVar
 
 import policy
 from core.flow import Flow, Turn
+from core.i18n import N_
+from core.surface import MenuEntry, Topic
 from core.types import Button, Event, Kind, Outcome, Reply, finish, go, invalid, rows
-
-# Order matters: the first topic whose pattern matches answers.
-TOPIC_PATTERNS: tuple[tuple[str, str], ...] = (
-    (
-        "shipping",
-        r"shipping (fee|cost)|delivery (fee|cost|charge)|how much.*(shipping|delivery)"
-        r"|배송비|택배비|стоимость доставки|сколько.*доставк|доставка.*(стоит|платн)",
-    ),
-    (
-        "delivery",
-        r"when will|how long|delivery time|arriv|언제.*(도착|와|오)|배송.*(기간|얼마나|며칠)"
-        r"|срок.*доставк|когда.*(прид|доставят|привез)|сколько дней",
-    ),
-    ("lrp", r"\blrp\b|auto-?order|loyalty|자동\s*주문|автозаказ|шаблон"),
-    ("returns", r"\breturn|refund|반품|환불|교환|возврат|вернуть"),
-    ("payment", r"\bpay(ment)?\b|bank transfer|\bcard\b|결제|입금|카드|оплат|перевод|карт"),
-    (
-        "hours",
-        r"opening hours|\bhours\b|\bopen\b|영업\s*시간|운영\s*시간|몇 시"
-        r"|часы работы|график|работает",
-    ),
-)
-_COMPILED = tuple((topic, re.compile(pattern, re.IGNORECASE)) for topic, pattern in TOPIC_PATTERNS)
-
-
-def topic_of(text: str) -> str | None:
-    return next((topic for topic, pattern in _COMPILED if pattern.search(text)), None)
 
 
 def _money(turn: Turn, amount: object) -> str:
@@ -221,11 +196,35 @@ ANSWERS: dict[str, Callable[[Turn], str]] = {
     "lrp": lrp,
     "returns": returns,
 }
-
-
-def answer_text(turn: Turn, text: str) -> str | None:
-    topic = topic_of(text)
-    return ANSWERS[topic](turn) if topic else None
+# Questions answered at any step, by keywords in any of our languages. Order matters: the
+# first topic whose pattern matches answers.
+TOPICS: tuple[Topic, ...] = (
+    Topic(
+        "shipping",
+        r"shipping (fee|cost)|delivery (fee|cost|charge)|how much.*(shipping|delivery)"
+        r"|배송비|택배비|стоимость доставки|сколько.*доставк|доставка.*(стоит|платн)",
+        shipping,
+    ),
+    Topic(
+        "delivery",
+        r"when will|how long|delivery time|arriv|언제.*(도착|와|오)|배송.*(기간|얼마나|며칠)"
+        r"|срок.*доставк|когда.*(прид|доставят|привез)|сколько дней",
+        delivery,
+    ),
+    Topic("lrp", r"\blrp\b|auto-?order|loyalty|자동\s*주문|автозаказ|шаблон", lrp),
+    Topic("returns", r"\breturn|refund|반품|환불|교환|возврат|вернуть", returns),
+    Topic(
+        "payment",
+        r"\bpay(ment)?\b|bank transfer|\bcard\b|결제|입금|카드|оплат|перевод|карт",
+        payment,
+    ),
+    Topic(
+        "hours",
+        r"opening hours|\bhours\b|\bopen\b|영업\s*시간|운영\s*시간|몇 시"
+        r"|часы работы|график|работает",
+        hours,
+    ),
+)
 
 
 def lrp_deadline_text(turn: Turn, day: int) -> str:
@@ -260,6 +259,11 @@ class Info(Flow):
     transitions: ClassVar = [{"trigger": "ask_lrp_day", "source": "shown", "dest": "lrp_day"}]
     initial = "shown"
     free_text_states = frozenset({"lrp_day"})
+    menu = (
+        MenuEntry(N_("🔁 Auto-order (LRP)"), "lrp", order=30),
+        MenuEntry(N_("↩️ Return"), "returns", order=40),
+    )
+    topics = TOPICS
 
     async def begin(self, turn: Turn, args: str) -> Outcome:
         topic = args if args in ANSWERS else "hours"

@@ -20,6 +20,7 @@ import policy
 from core.commands import MENU_ACTION
 from core.flow import Flow, Turn
 from core.i18n import N_
+from core.surface import Command, MenuEntry
 from core.types import (
     Button,
     Event,
@@ -185,7 +186,8 @@ class KzMove(Flow):
     transitions: ClassVar = TRANSITIONS
     initial = "intro"
     free_text_states = frozenset({"form_name", "form_address", "form_card"})
-    commands: ClassVar = {"move": ""}
+    commands = (Command("move", N_("Move your account to Kazakhstan"), order=30),)
+    menu = (MenuEntry(N_("🇰🇿 Move to Kazakhstan"), markets=("KZ",), order=50),)
 
     def __init__(self) -> None:
         super().__init__()

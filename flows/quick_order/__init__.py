@@ -1,23 +1,30 @@
 """Quick order: the Korea KakaoTalk channel's quick order (R-KR-ORD-7), in any of our
 languages and for both markets: catalogue -> cart -> checkout -> order, and My orders.
 
-The steps live in flows/quick_order_{shop,checkout,history}.py; this module declares the
-machine, the slash commands, and routes each input to its step. Decisions and the state
+The steps live in shop.py, checkout.py and history.py beside this module, the staff card in
+staff.py; this module declares the machine and the flow's surface (commands, menu entries,
+the expiry job, the staff card) and routes each input to its step. Decisions and the state
 diagram: docs/flows/quick_order.md.
 """
 
 from __future__ import annotations
 
+from datetime import timedelta
+from types import MappingProxyType
 from typing import ClassVar
 
 from core.flow import Flow, Turn
+from core.i18n import N_
+from core.surface import Command, Job, MenuEntry
 from core.types import Event, Kind, Outcome, Reply, finish, go, stale, stay
 from flows.quick_order import checkout as quick_order_checkout
 from flows.quick_order import history as quick_order_history
 from flows.quick_order import shop as quick_order_shop
 from flows.quick_order.common import MAX_QUANTITY, PREFIX, action, catalog_of, menu_button
 from flows.quick_order.shop import add_order_lines, quick_add
+from flows.quick_order.staff import order_card
 from flows.shopping.cart import Cart
+from services import orders
 
 STEPS = {**quick_order_shop.STEPS, **quick_order_checkout.STEPS, **quick_order_history.STEPS}
 
@@ -88,13 +95,19 @@ class QuickOrder(Flow):
     # The payment step takes typed words ("card", "카드", "перевод") that the question
     # detector would otherwise answer as a question about payment.
     free_text_states = frozenset({"address", "phone", "payment"})
-    commands: ClassVar = {
-        "order": "",
-        "cart": "cart",
-        "checkout": "checkout",
-        "orders": "orders",
-        "reorder": "reorder",
-    }
+    commands = (
+        Command("order", N_("Order products"), order=20),
+        Command("cart", N_("Your cart"), "cart", order=21),
+        Command("checkout", N_("Check out your cart"), "checkout", order=22),
+        Command("orders", N_("Your orders"), "orders", order=23),
+        Command("reorder", N_("Order again"), "reorder", order=24),
+    )
+    menu = (
+        MenuEntry(N_("🛒 Order"), order=10),
+        MenuEntry(N_("📦 My orders"), "orders", order=20),
+    )
+    jobs = (Job("expire_unpaid_orders", timedelta(minutes=1), orders.expire_job),)
+    staff_cards = MappingProxyType({"order_placed": order_card})
 
     async def begin(self, turn: Turn, args: str) -> Outcome:
         """`/order [items]`, `/cart`, `/checkout`, `/orders`, `/reorder`, and the menu."""

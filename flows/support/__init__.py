@@ -17,7 +17,8 @@ from typing import Any, ClassVar
 import policy
 from core.commands import holds_secret
 from core.flow import Flow, Turn
-from core.i18n import Translator, translator
+from core.i18n import N_, Translator, translator
+from core.surface import MenuEntry
 from core.types import Button, Event, Kind, Outcome, Reply, quiet, rows, stale
 from services.notices import tell_customer
 from storage.db import Database
@@ -82,6 +83,7 @@ class Support(Flow):
     transitions: ClassVar = []
     initial = "chatting"
     answers_questions = False
+    menu = (MenuEntry(N_("💬 Support"), order=60),)
 
     async def begin(self, turn: Turn, args: str) -> Outcome:
         origin, _, said = args.partition(" ")

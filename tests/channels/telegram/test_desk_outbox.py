@@ -16,10 +16,13 @@ from bot.channels.telegram.desk import StaffDesk
 from bot.channels.telegram.outbox import OutboxWorker
 from bot.channels.telegram.sender import Sender
 from core.i18n import translator
+from core.surface import Surface
+from flows.registry import default_flows
 from tests.channels.telegram.conftest import FAST, STAFF, TOKEN
 from tests.channels.telegram.fake_api import FakeBotAPI
 from tests.quick_order.helpers import checkout, confirm, fill_cart
 
+CARDS = Surface(default_flows()).staff_cards
 ORDER = {
     "type": "order_placed",
     "order_id": 7,
@@ -49,7 +52,7 @@ async def workers(db, clock, api: FakeBotAPI) -> AsyncIterator[list[Worker]]:
         bot = create_bot(TOKEN, api.base_url, timeout=5)
         bots.append(bot)
         sender = Sender(bot, limits=FAST, backoff=0.01)
-        desk = StaffDesk(db, sender, STAFF, clock=clock)
+        desk = StaffDesk(db, sender, STAFF, clock=clock, cards=CARDS)
         made.append(Worker(sender, desk, OutboxWorker(db, sender, clock, desk=desk)))
     yield made
     for worker, bot in zip(made, bots, strict=True):
@@ -99,7 +102,7 @@ async def test_a_new_order_is_posted_in_the_general_topic(db, clock, api, worker
 async def test_the_order_card_speaks_the_staff_language(db, clock, api, language) -> None:
     bot = create_bot(TOKEN, api.base_url, timeout=5)
     sender = Sender(bot, limits=FAST)
-    desk = StaffDesk(db, sender, STAFF, clock=clock, language=language)
+    desk = StaffDesk(db, sender, STAFF, clock=clock, language=language, cards=CARDS)
     try:
         await queue_staff(db, clock, ORDER)
         await OutboxWorker(db, sender, clock, desk=desk).run_once()

@@ -253,7 +253,7 @@ async def test_failing_update_gets_an_apology_and_the_bot_carries_on(
 
 async def _at_the_phone_step(polling, api: FakeBotAPI) -> Call:
     """Alice ordered and gave her address: the bot's message asking for a phone number."""
-    if "order" not in polling.engine.commands:
+    if "order" not in polling.engine.surface.flow_commands:
         pytest.skip("the quick order flow is not installed")
     await onboard(api, ALICE)
     api.say(ALICE, "/order lemon 1, wild orange 2")
