@@ -14,6 +14,7 @@ from collections.abc import Awaitable, Callable
 from datetime import datetime
 
 import policy
+from bot.cli.common import parse_now, settings_for
 from core.engine import utc_now
 from services import orders
 from storage.db import Database
@@ -42,8 +43,6 @@ def register_orders(commands: argparse._SubParsersAction) -> None:
 
 
 def _orders(args: argparse.Namespace) -> None:
-    from bot.cli import parse_now, settings_for
-
     if args.action in ("show", *MARKS) and not args.number:
         sys.exit(f"orderbot orders {args.action}: give the order NUMBER")
     now = parse_now(args.now, None) if args.now else utc_now()

@@ -7,6 +7,7 @@ import asyncio
 import re
 import sys
 
+from bot.cli.common import settings_for
 from bot.settings import Settings
 
 SECRET_TOKEN = re.compile(r"[A-Za-z0-9_-]{1,256}")  # what Telegram accepts as a secret_token
@@ -29,10 +30,10 @@ def problem(settings: Settings, *, webhook: bool) -> str | None:
 
 
 def _run(args: argparse.Namespace) -> None:
+    # aiogram takes seconds to import: loaded by this command only, not by every `orderbot`.
     from aiogram.utils.token import TokenValidationError
 
     from bot.channels.telegram.app import Fatal, serve
-    from bot.cli import settings_for
 
     settings = settings_for(args)
     found = problem(settings, webhook=args.webhook)

@@ -1,0 +1,28 @@
+"""What the command groups share: the `--now` clock and the settings with `--db` applied."""
+
+from __future__ import annotations
+
+import argparse
+from datetime import datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import policy
+from bot.settings import Settings
+from storage.db import sqlite_url
+
+
+def parse_now(value: str, market: str | None) -> datetime:
+    """`--now` in ISO 8601; without an offset it is the market's local time."""
+    moment = datetime.fromisoformat(value)
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=ZoneInfo(policy.market_config(market or "KR").timezone))
+    return moment
+
+
+def settings_for(args: argparse.Namespace) -> Settings:
+    settings = Settings()
+    if getattr(args, "db", None):
+        db = str(args.db)
+        settings.database_url = db if "://" in db else sqlite_url(Path(db))
+    return settings
