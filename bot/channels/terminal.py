@@ -1,8 +1,8 @@
 """The terminal transport: the same conversations as Telegram, on stdin and stdout.
 
-Buttons print as `[1] Label`; the user answers with the number, the label, or a command.
-Messages queued for this user in the outbox (support replies, order notices) print as they
-come due.
+A plain channel (bot/channels/base.py): buttons print as `[1] Label` (the base rendering), and
+the user answers with the number, the label, or a command. It cannot push: messages queued for
+this user in the outbox (support replies, order notices) print with the next answer.
 """
 
 from __future__ import annotations
@@ -13,54 +13,22 @@ import os
 import sys
 from collections.abc import Callable
 from datetime import datetime
-from typing import TextIO
+from typing import Any, TextIO
 
 import policy
+from bot.channels.base import Channel, PlainText
 from core.engine import Engine
-from core.types import Button, Event, Kind, Reply, UserRef
+from core.types import Event, Kind, Reply, UserRef
 
 log = logging.getLogger(__name__)
-TRANSPORT = "terminal"
 # Untranslated on purpose: it must work even when translation itself is what failed.
 APOLOGY = "Sorry, something went wrong on our side; nothing was saved. Please try again."
 QUIT = {"/quit", "/exit"}
 
 
-def to_event(line: str, user: UserRef, options: list[Button], language: str | None) -> Event:
-    """Map one typed line to an event: a command, a chosen option, or free text."""
-    text = line.strip()
-    if text.startswith("/"):
-        name, _, args = text[1:].partition(" ")
-        return Event(
-            user, Kind.COMMAND, text=args.strip(), command=name.lower(), language_hint=language
-        )
-    chosen = _chosen_option(text, options)
-    if chosen is not None:
-        return Event(user, Kind.ACTION, action=chosen.action, language_hint=language)
-    return Event(user, Kind.TEXT, text=text, language_hint=language)
+class TerminalChat(Channel):
+    transport = "terminal"
 
-
-def _chosen_option(text: str, options: list[Button]) -> Button | None:
-    if text.isdigit() and 1 <= int(text) <= len(options):
-        return options[int(text) - 1]
-    folded = text.casefold()
-    return next((b for b in options if folded and b.label.casefold().lstrip("✓ ") == folded), None)
-
-
-def render(replies: list[Reply], out: TextIO) -> list[Button]:
-    """Print replies; return the options the next line may pick by number."""
-    options: list[Button] = []
-    for reply in replies:
-        out.write(reply.text.rstrip() + "\n")
-        for button in reply.options():
-            options.append(button)
-            out.write(f"  [{len(options)}] {button.label}\n")
-        out.write("\n")
-    out.flush()
-    return options
-
-
-class TerminalChat:
     def __init__(
         self,
         engine: Engine,
@@ -72,12 +40,23 @@ class TerminalChat:
         stdin: TextIO = sys.stdin,
         stdout: TextIO = sys.stdout,
     ) -> None:
+        super().__init__()
         self.engine = engine
-        self.user = UserRef(TRANSPORT, user)
+        self.user = UserRef(self.transport, user)
         self.language, self.market = language, market
         self.clock = clock
         self.stdin, self.stdout = stdin, stdout
-        self.options: list[Button] = []
+
+    def to_event(self, raw: str) -> Event:
+        """One typed line: a command, one of the options shown last, or free text."""
+        return self.typed(self.user, raw, self.language)
+
+    def show(self, replies: list[Reply]) -> None:
+        """Print the replies; their options are what the next line may pick by number."""
+        rendered: PlainText = self.render(replies)
+        self.stdout.write(rendered.text)
+        self.stdout.flush()
+        self.remember(self.user, rendered.options)
 
     async def run(self) -> None:
         new = await self._is_new()
@@ -89,7 +68,7 @@ class TerminalChat:
         hint = self.language or os.environ.get("LC_ALL") or os.environ.get("LANG")
         first = Event(self.user, Kind.COMMAND, command=command, language_hint=hint)
         await self._print_notifications()  # what arrived while the user was away
-        self.options = render(await self.engine.handle(first), self.stdout)
+        self.show(await self.engine.handle(first))
         while True:
             line = await asyncio.to_thread(self.stdin.readline)
             if not line or line.strip().lower() in QUIT:
@@ -98,7 +77,7 @@ class TerminalChat:
                 continue
             if not self.stdin.isatty():
                 self.stdout.write(f"> {line.strip()}\n")
-            event = to_event(line, self.user, self.options, self.language)
+            event = self.to_event(line)
             try:
                 replies = await self.engine.handle(event)
             except Exception:
@@ -107,7 +86,7 @@ class TerminalChat:
                 replies = [Reply(APOLOGY)]
             # Numbers pick from the latest reply only: after a question without buttons, "1"
             # is an answer (an amount, a quantity), never an option from an older message.
-            self.options = render(replies, self.stdout)
+            self.show(replies)
             await self._print_notifications()
 
     async def _is_new(self) -> bool:
@@ -133,12 +112,8 @@ class TerminalChat:
             await tx.users.update(user, **changes)
 
     async def _print_notifications(self) -> None:
-        now = self.clock()
-        async with self.engine.db.transaction() as tx:
-            user = await tx.users.find(self.user.transport, self.user.external_id)
-            if user is None:
-                return
-            for message in await tx.outbox.due(now, channel="user", user_id=user.id):
-                self.stdout.write("🔔 " + message.payload.get("text", "") + "\n\n")
-                await tx.outbox.mark_sent(message.id, now)
+        await self.show_queued(self.engine.db, self.user, self.clock(), self._notify)
         self.stdout.flush()
+
+    def _notify(self, payload: dict[str, Any]) -> None:
+        self.stdout.write("🔔 " + payload.get("text", "") + "\n\n")
