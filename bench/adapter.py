@@ -68,7 +68,7 @@ async def orderbot_dispatcher(
     # message costs us, not how fast one bot token may send.
     unlimited = (1e9, 1.0)
     app = TelegramApp(engine, bot, limits=Limits(unlimited, unlimited, unlimited))
-    app.customers.username = "orderbot"  # start() learns it from getMe
+    app.channel.username = "orderbot"  # start() learns it from getMe
     tracker = Tracked()
     submit = app.queues.submit
 

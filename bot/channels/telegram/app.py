@@ -36,10 +36,11 @@ from aiogram.types import CallbackQuery, Chat, Message, TelegramObject, Update
 from aiohttp import web
 
 from bot import jobs
+from bot.channels.outbox import OutboxRunner
 from bot.channels.telegram import commands
+from bot.channels.telegram.channel import TelegramChannel
 from bot.channels.telegram.customer import CustomerChats
 from bot.channels.telegram.desk import StaffDesk
-from bot.channels.telegram.outbox import OutboxWorker
 from bot.channels.telegram.sender import Limits, Sender
 from bot.channels.telegram.serial import ChatQueues
 from bot.settings import Settings
@@ -81,8 +82,8 @@ class TelegramApp:
         self.engine = engine
         self.bot = bot
         self.sender = Sender(bot, limits=limits, backoff=backoff)
+        self.channel = TelegramChannel(self.sender)
         self.queues = ChatQueues(max_pending=max_pending)
-        self.outbox = OutboxWorker(engine.db, self.sender, self.clock, poll=outbox_poll)
         self.desk: StaffDesk | None = None
         if staff_chat_id is not None:
             self.desk = StaffDesk(
@@ -91,13 +92,16 @@ class TelegramApp:
                 staff_chat_id,
                 clock=self.clock,
                 language=staff_language,
-                wake_outbox=self.outbox.wake,
                 cards=engine.surface.staff_cards,
                 actions=engine.surface.staff_actions,
             )
-            self.outbox.desk = self.desk
+        self.outbox = OutboxRunner(
+            engine.db, self.clock, channels=[self.channel], desk=self.desk, poll=outbox_poll
+        )
+        if self.desk is not None:
+            self.desk.wake_outbox = self.outbox.wake
         self.customers = CustomerChats(
-            engine, self.sender, desk=self.desk, wake_outbox=self.outbox.wake
+            engine, self.channel, desk=self.desk, wake_outbox=self.outbox.wake
         )
         self.staff_language = staff_language
         self.retry_delay = retry_delay
@@ -159,7 +163,7 @@ class TelegramApp:
 
     async def _on_message(self, message: Message, event_update: Update) -> None:
         if message.chat.type == "private":
-            await self.customers.on_message(message, event_update.update_id)
+            await self.customers.on_message(message, event_update)
         elif self.desk is not None:
             await self.desk.on_message(message, event_update.update_id)
 
@@ -173,7 +177,7 @@ class TelegramApp:
         self, query: CallbackQuery, event_update: Update, event_chat: Chat
     ) -> None:
         if event_chat.type == "private":
-            await self.customers.on_callback(query, event_chat.id, event_update.update_id)
+            await self.customers.on_callback(query, event_chat.id, event_update)
         elif self.desk is not None:
             await self.desk.on_callback(query, event_update.update_id)
 
@@ -181,7 +185,7 @@ class TelegramApp:
     async def start(self) -> None:
         """Learn our username (retried until Telegram answers), then start background work."""
         me = await self._until_done("getMe", self.bot.me)
-        self.customers.username = me.username
+        self.channel.username = me.username
         if self.desk is not None:
             self.desk.username = me.username
         log.info("Telegram bot @%s (id %s)", me.username, me.id)

@@ -1,4 +1,9 @@
-"""The customer's side: a private chat's message or tap -> the engine -> rendered replies."""
+"""The customer's side: a private chat's message or tap -> the engine -> rendered replies.
+
+The channel (channel.py) maps the update to an event and plans the messages; this module runs
+the turn and sends them: edits in place, deletes a message that held a secret, finds the words
+of the contact button, apologizes when a turn fails.
+"""
 
 from __future__ import annotations
 
@@ -9,10 +14,10 @@ from typing import TYPE_CHECKING
 
 from aiogram.exceptions import TelegramAPIError, TelegramBadRequest
 from aiogram.methods import AnswerCallbackQuery, DeleteMessage, EditMessageText, SendMessage
-from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
+from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message, Update
 
 from bot.channels.telegram import mapping, render
-from bot.channels.telegram.sender import Sender
+from bot.channels.telegram.channel import TelegramChannel
 from core.commands import holds_secret, secret_refusal
 from core.engine import Engine
 from core.i18n import Translator, pick_language, translator
@@ -33,38 +38,40 @@ class CustomerChats:
     def __init__(
         self,
         engine: Engine,
-        sender: Sender,
+        channel: TelegramChannel,
         *,
         desk: StaffDesk | None = None,
         wake_outbox: Callable[[], None] = lambda: None,
     ) -> None:
         self.engine = engine
-        self.sender = sender
+        self.channel = channel
+        self.sender = channel.sender
         self.desk = desk
         self.wake_outbox = wake_outbox
-        self.username: str | None = None
         # Chats with a contact (reply) keyboard on screen, to remove it when no longer asked.
         self.keyboards = render.BoundedSet()
 
-    async def on_message(self, message: Message, update_id: int) -> None:
-        event = mapping.message_event(message, update_id, self.username)
+    async def on_message(self, message: Message, update: Update) -> None:
+        event = self.channel.to_event(update)
         if event is None:
             return
         replies = await self.engine.handle(event)
         self.wake_outbox()
-        await self.deliver(
+        await self.send_replies(
             message.chat.id, replies, source=message.message_id, hint=event.language_hint
         )
 
-    async def on_callback(self, query: CallbackQuery, chat_id: int, update_id: int) -> None:
+    async def on_callback(self, query: CallbackQuery, chat_id: int, update: Update) -> None:
         # Answered first, whatever follows: the spinner on the button stops at once.
         with suppress(TelegramAPIError):
             await self.sender.call(AnswerCallbackQuery(callback_query_id=query.id), attempts=1)
-        event = mapping.action_event(query, chat_id, update_id)
+        event = self.channel.to_event(update)
+        if event is None:
+            return
         replies = await self.engine.handle(event)
         self.wake_outbox()
         tapped = query.message.message_id if isinstance(query.message, Message) else None
-        await self.deliver(chat_id, replies, tapped=tapped, hint=event.language_hint)
+        await self.send_replies(chat_id, replies, tapped=tapped, hint=event.language_hint)
 
     async def on_edited(self, message: Message) -> None:
         """A customer edited a message: screened like a new one (an edit that now holds a card
@@ -90,7 +97,7 @@ class CustomerChats:
         except TelegramAPIError as error:  # too old, or already gone: nothing more to do
             log.info("could not delete message %s in chat %s: %s", message_id, chat_id, error)
 
-    async def deliver(
+    async def send_replies(
         self,
         chat_id: int,
         replies: list[Reply],
@@ -115,7 +122,7 @@ class CustomerChats:
                 "contact_label": t._("📱 Share my phone number"),
                 "or_choose": t._("Or choose an option:"),
             }
-        outgoing, shown = render.plan(
+        outgoing, shown = self.channel.render(
             replies, tapped=tapped, keyboard_shown=chat_id in self.keyboards, **words
         )
         self.keyboards.set(chat_id, shown)

@@ -56,8 +56,10 @@ from aiogram.methods import (
 )
 from aiogram.types import CallbackQuery, Message
 
-from bot.channels.telegram import mapping, render
-from bot.channels.telegram.sender import RetryLater, Sender, send_resumable
+from bot.channels.base import Failure, RetryLater, StaffSide
+from bot.channels.telegram import errors, mapping, render
+from bot.channels.telegram.render import CAPTION_LIMIT
+from bot.channels.telegram.sender import Sender, send_resumable
 from core.i18n import translator
 from core.surface import CardRenderer, StaffAction, StaffDecision
 from flows.support import Desk, EditRelay
@@ -67,7 +69,6 @@ from storage.records import Ticket
 log = logging.getLogger(__name__)
 
 TOPIC_NAME_LIMIT = 128
-CAPTION_LIMIT = 1024
 INTERNAL_NOTE = "//"  # a staff message starting so stays in the topic
 PayloadHandler = Callable[[dict[str, Any]], Awaitable[None]]
 Checkpoint = Callable[[], Awaitable[None]]
@@ -92,7 +93,7 @@ def staff_name(message: Message) -> str:
     return name[:128]
 
 
-class StaffDesk:
+class StaffDesk(StaffSide):
     def __init__(
         self,
         db: Database,
@@ -127,6 +128,13 @@ class StaffDesk:
         self.actions: Mapping[str, StaffAction] = actions or {}
 
     # -- outbox payloads ---------------------------------------------------------------------
+    @property
+    def rate(self) -> tuple[float, float]:
+        return self.sender.limits.group  # the staff chat is a group
+
+    def failure(self, error: BaseException) -> Failure:
+        return errors.failure(error)
+
     async def deliver(self, payload: dict[str, Any], checkpoint: Checkpoint | None = None) -> None:
         """Carry out one staff-channel outbox payload (raises when Telegram fails).
 

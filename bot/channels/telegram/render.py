@@ -23,7 +23,7 @@ Rules (docs/telegram.md):
 from __future__ import annotations
 
 from collections import OrderedDict
-from collections.abc import Hashable
+from collections.abc import Hashable, Sequence
 from dataclasses import dataclass, replace
 from functools import lru_cache
 
@@ -38,6 +38,7 @@ from aiogram.types import (
 from core.types import Button, Reply
 
 TEXT_LIMIT = 4096
+CAPTION_LIMIT = 1024  # a photo's or document's caption
 EMPTY_TEXT = "…"  # Telegram refuses an empty message; a reply of buttons alone gets this
 
 Markup = InlineKeyboardMarkup | ReplyKeyboardMarkup | ReplyKeyboardRemove
@@ -129,7 +130,7 @@ def contact_keyboard(label: str) -> ReplyKeyboardMarkup:
     )
 
 
-def joined(replies: list[Reply]) -> list[Reply]:
+def joined(replies: Sequence[Reply]) -> list[Reply]:
     """Each reply without buttons merged into the next one where the two fit one message."""
     out: list[Reply] = []
     for reply in replies:
@@ -145,7 +146,7 @@ def joined(replies: list[Reply]) -> list[Reply]:
     return out
 
 
-def can_edit(replies: list[Reply]) -> bool:
+def can_edit(replies: Sequence[Reply]) -> bool:
     """The edit-in-place rule (module docstring)."""
     if len(replies) != 1:
         return False
@@ -158,7 +159,7 @@ def can_edit(replies: list[Reply]) -> bool:
 
 
 def plan(
-    replies: list[Reply],
+    replies: Sequence[Reply],
     *,
     tapped: int | None = None,
     contact_label: str = "",

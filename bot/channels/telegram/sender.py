@@ -7,13 +7,11 @@
   then one per second; per group 20 per minute (the staff desk is one group).
 - A 429 (`TelegramRetryAfter`) pauses only that chat for `retry_after` seconds, then the same
   call is sent again: Telegram refused it, so it cannot be a duplicate.
-- Other failures are retried with backoff only where that cannot duplicate a message:
-  a Bot API error response with a 5xx code (the server answered that it failed), or a network
-  error raised before the request left (connection refused, connect timeout). A timeout or a
-  dropped connection after the request was written, or an unreadable answer (a proxy's 502
-  page), may hide a message that was sent: for methods that create a message (send*, copy*,
-  createForumTopic) it is not retried but raised (`is_ambiguous`), and the caller logs it;
-  idempotent methods (edits, deletes, answers, settings) are retried on those too.
+- Other failures are retried with backoff only where that cannot duplicate a message
+  (errors.py: a 5xx answer, a request that never left; idempotent methods after any network
+  error). A failure after which the message may have gone is raised, and the caller logs it.
+- A chat paused by flood control for longer than the caller's `max_wait` raises `RetryLater`
+  (the outbox runner postpones the row instead of holding its lease).
 - Idle chats (empty queue, buckets drained, no pause) are forgotten, so the table holds the
   busy chats only.
 - `send_resumable` sends the messages of one payload (a long text's chunks) in order, resuming
@@ -29,80 +27,22 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol, TypeVar
 
-import aiohttp
-from aiogram import methods
-from aiogram.exceptions import (
-    ClientDecodeError,
-    TelegramEntityTooLarge,
-    TelegramNetworkError,
-    TelegramRetryAfter,
-    TelegramServerError,
-)
+from aiogram.exceptions import TelegramRetryAfter
 from aiogram.methods import TelegramMethod
 from aiolimiter import AsyncLimiter
+
+from bot.channels.base import RetryLater
+from bot.channels.telegram.errors import is_ambiguous, retriable
 
 log = logging.getLogger(__name__)
 
 T = TypeVar("T")
-
-# Sending these twice changes nothing: safe to retry whatever the failure.
-IDEMPOTENT: tuple[type[TelegramMethod[Any]], ...] = (
-    methods.AnswerCallbackQuery,
-    methods.CloseForumTopic,
-    methods.DeleteMessage,
-    methods.DeleteWebhook,
-    methods.EditForumTopic,
-    methods.EditMessageCaption,
-    methods.EditMessageReplyMarkup,
-    methods.EditMessageText,
-    methods.GetChatMember,
-    methods.GetMe,
-    methods.ReopenForumTopic,
-    methods.SetMyCommands,
-    methods.SetWebhook,
-)
 
 
 class Caller(Protocol):
     """What sends a method: an aiogram `Bot` (tests pass a fake)."""
 
     def __call__(self, method: TelegramMethod[T]) -> Awaitable[T]: ...
-
-
-class RetryLater(Exception):
-    """The chat is paused by flood control for longer than the caller would wait."""
-
-    def __init__(self, seconds: float) -> None:
-        super().__init__(f"flood control: retry in {seconds:.0f} s")
-        self.seconds = seconds
-
-
-def not_sent(error: BaseException) -> bool:
-    """A network error raised before the request left this machine."""
-    cause = error.__cause__
-    return isinstance(cause, aiohttp.ClientConnectorError | aiohttp.ConnectionTimeoutError)
-
-
-def retriable(method: TelegramMethod[Any], error: BaseException) -> bool:
-    """Whether sending `method` again after `error` cannot duplicate anything."""
-    if isinstance(error, TelegramServerError):
-        return True
-    if isinstance(error, TelegramEntityTooLarge):
-        return False
-    if isinstance(error, TelegramNetworkError) and not_sent(error):
-        return True
-    if isinstance(error, TelegramNetworkError | ClientDecodeError):
-        return isinstance(method, IDEMPOTENT)
-    return False
-
-
-def is_ambiguous(error: BaseException) -> bool:
-    """Telegram may have carried out the call although we saw an error."""
-    if isinstance(error, TelegramEntityTooLarge):
-        return False
-    if isinstance(error, TelegramNetworkError):
-        return not not_sent(error)
-    return isinstance(error, ClientDecodeError)
 
 
 async def send_resumable(

@@ -11,9 +11,9 @@ from decimal import Decimal
 
 import pytest
 
+from bot.channels.outbox import OutboxRunner
 from bot.channels.telegram.app import create_bot
 from bot.channels.telegram.desk import StaffDesk
-from bot.channels.telegram.outbox import OutboxWorker
 from bot.channels.telegram.sender import Sender
 from core.i18n import translator
 from core.surface import Surface
@@ -37,11 +37,11 @@ ORDER = {
 
 @dataclass
 class Worker:
-    """One bot process's staff side: its own sender, desk and outbox worker."""
+    """One bot process's staff side: its own sender, desk and outbox runner."""
 
     sender: Sender
     desk: StaffDesk
-    outbox: OutboxWorker
+    outbox: OutboxRunner
 
 
 @pytest.fixture
@@ -53,7 +53,7 @@ async def workers(db, clock, api: FakeBotAPI) -> AsyncIterator[list[Worker]]:
         bots.append(bot)
         sender = Sender(bot, limits=FAST, backoff=0.01)
         desk = StaffDesk(db, sender, STAFF, clock=clock, cards=CARDS)
-        made.append(Worker(sender, desk, OutboxWorker(db, sender, clock, desk=desk)))
+        made.append(Worker(sender, desk, OutboxRunner(db, clock, desk=desk)))
     yield made
     for worker, bot in zip(made, bots, strict=True):
         await worker.sender.close()
@@ -105,7 +105,7 @@ async def test_the_order_card_speaks_the_staff_language(db, clock, api, language
     desk = StaffDesk(db, sender, STAFF, clock=clock, language=language, cards=CARDS)
     try:
         await queue_staff(db, clock, ORDER)
-        await OutboxWorker(db, sender, clock, desk=desk).run_once()
+        await OutboxRunner(db, clock, desk=desk).run_once()
     finally:
         await sender.close()
         await bot.session.close()

@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 from aiogram.types import InlineKeyboardMarkup, ReplyKeyboardMarkup, ReplyKeyboardRemove
 
+from bot.channels.telegram.channel import TelegramChannel
 from bot.channels.telegram.customer import CustomerChats
 from bot.channels.telegram.render import BoundedSet, can_edit, plan, split_text, utf16_len
 from core.i18n import translator
@@ -138,9 +139,9 @@ class _NoDatabase:
 async def test_the_contact_button_speaks_the_replys_language_without_a_lookup() -> None:
     sender = _Recorder()
     engine = SimpleNamespace(db=_NoDatabase())
-    chats = CustomerChats(engine, sender)  # type: ignore[arg-type]
+    chats = CustomerChats(engine, TelegramChannel(sender))  # type: ignore[arg-type]
     ask = Reply("Телефон?", rows([Button("Назад", "qo:cart")]), request_contact=True, language="ru")
-    await chats.deliver(7, [ask], hint="en")
+    await chats.send_replies(7, [ask], hint="en")
     share, rest = sender.sent
     label = share.reply_markup.keyboard[0][0].text
     assert label == translator("ru")._("📱 Share my phone number") != "📱 Share my phone number"

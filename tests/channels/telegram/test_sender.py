@@ -15,7 +15,9 @@ from aiogram.exceptions import (
 )
 from aiogram.methods import EditMessageText, SendMessage, TelegramMethod
 
-from bot.channels.telegram.sender import Limits, RetryLater, Sender, is_ambiguous, retriable
+from bot.channels.base import RetryLater
+from bot.channels.telegram.errors import is_ambiguous, retriable
+from bot.channels.telegram.sender import Limits, Sender
 
 FAST = Limits(overall=(1000, 1.0), private=(1000, 1.0), group=(1000, 1.0))
 

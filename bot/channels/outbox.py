@@ -1,37 +1,15 @@
-"""The outbox worker: delivers queued messages for customers and for the staff desk.
+"""The outbox runner: delivers queued messages through the channels (docs/architecture.md).
 
-Rows come from `OutboxRepo.due` (channel "user" for Telegram customers, "staff" for the desk).
-Each pass claims a batch in one short transaction and leases it (available_at = now + lease)
-so that no other worker takes it while it is being sent, then sends outside any transaction,
-then marks each row sent in its own transaction. A crash between a send and its mark makes the
-row due again when the lease ends: it is sent once more, at most once per crash. Failures:
-- flood control longer than the worker waits (`RetryLater`): postponed by that long;
-- Telegram refused for good (blocked by the user, bad request...), or too many attempts: given
-  up (error recorded, marked sent, logged);
-- an error after which the message may have been sent (a timeout after the request left):
-  marked sent and logged, never sent twice;
-- anything else: postponed with exponential backoff.
-
-Groups: each group (the staff desk, or one customer) is sent by its own task, at most one per
-group, so a slow group (the staff group's 20 a minute, a chat in a flood wait) holds up no other:
-the loop keeps claiming while groups are being sent. A group's task ends with its rows.
-
-Order: one customer's rows are delivered in order, and the staff desk's rows in order too (one
-group). A row goes out only when every earlier unsent row of its group has gone out: a group
-stops at its first postponed row (the rest wait for the next round), a claimed row of a group
-still being sent waits for that group's task to end, and a claimed row behind an earlier one that
-is not in this batch (postponed, or leased by another worker) is deferred for a few seconds
-rather than sent ahead of it.
-
-Leases: the staff batch is sized to what the group's rate (20 a minute) sends in a quarter of
-the lease, and a group renews the lease of its remaining rows once half of it has passed. The
-renewal only extends rows still leased by this pass: a row another worker took after the lease
-ended is not sent here, and neither is anything of its group after it.
-
-Chunks: a text sent as several messages records its progress in the payload (`chunks_sent`,
-`first_message_id`) after each message but the last, so a retry resumes after the last chunk
-delivered (`send_resumable`; the staff desk does the same through `StaffDesk.deliver`'s
-checkpoint). A chunk that may have been delivered counts as delivered and the next one follows.
+Rows of channel "user" go through the channel of the user's transport (`Channel.deliver`; only
+channels that push are asked, the others' rows stay queued for them), rows of "staff" through
+the staff desk (`StaffSide.deliver`). A pass claims a batch and leases it in one short
+transaction, sends outside any, and marks each row sent in its own: a crash in between sends a
+row once more when its lease ends. A failure is what the channel says (`failure`): `RetryLater`
+or `RETRY`: postponed, with backoff; `PERMANENT` or too many attempts: given up; `MAYBE_SENT`:
+marked sent, never sent twice. Each group (the staff desk, or one customer) is sent in order by
+its own task, so a slow group holds up no other; a row never overtakes an earlier unsent row of
+its group (postponed, being sent, another worker's): it is deferred a few seconds instead. A
+row sent in parts stores its progress through `deliver`'s checkpoint: a retry resumes there.
 """
 
 from __future__ import annotations
@@ -39,78 +17,54 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import datetime, timedelta
 from typing import Any
 
-from aiogram.exceptions import (
-    TelegramBadRequest,
-    TelegramEntityTooLarge,
-    TelegramForbiddenError,
-    TelegramMigrateToChat,
-    TelegramNotFound,
-    TelegramUnauthorizedError,
-)
-from aiogram.methods import CopyMessage, SendMessage
-
-from bot.channels.telegram import render
-from bot.channels.telegram.desk import CAPTION_LIMIT, StaffDesk
-from bot.channels.telegram.mapping import TRANSPORT
-from bot.channels.telegram.sender import RetryLater, Sender, is_ambiguous, send_resumable
+from bot.channels.base import Channel, Failure, RetryLater, StaffSide, failure
 from storage.db import Database
 from storage.records import OutboxMessage, User
 from storage.repos import Tx
 
 log = logging.getLogger(__name__)
 
-PERMANENT = (
-    TelegramBadRequest,
-    TelegramForbiddenError,
-    TelegramNotFound,
-    TelegramUnauthorizedError,
-    TelegramEntityTooLarge,
-    TelegramMigrateToChat,
-    KeyError,
-    ValueError,
-)
+USER, STAFF = "user", "staff"  # the outbox's channels: a customer's rows, the staff desk's
 
 
 def group_of(row: OutboxMessage) -> Any:
     """The rows delivered in order: the staff group's, or one customer's."""
-    return "staff" if row.channel == "staff" else row.user_id
+    return STAFF if row.channel == STAFF else row.user_id
 
 
-class OutboxWorker:
+class OutboxRunner:
     def __init__(
         self,
         db: Database,
-        sender: Sender,
         clock: Callable[[], datetime],
         *,
-        desk: StaffDesk | None = None,
+        channels: Iterable[Channel] = (),
+        desk: StaffSide | None = None,
         poll: float = 1.0,
         lease: float = 300.0,
         batch: int = 50,
-        max_wait: float = 60.0,
         max_attempts: int = 12,
         max_backoff: float = 3600.0,
         recheck: float = 10.0,
     ) -> None:
         self.db = db
-        self.sender = sender
         self.clock = clock
+        # The channels that push, by transport: their users' rows are claimed here.
+        self.channels = {c.transport: c for c in channels if c.capabilities.push}
         self.desk = desk
         self.poll = poll
         self.lease = timedelta(seconds=lease)
         self.batch = batch
-        self.max_wait = max_wait
         self.max_attempts = max_attempts
         self.max_backoff = max_backoff
         self.recheck = timedelta(seconds=recheck)  # the longest a row waits behind another
-        # Staff rows share one group's rate: a batch that fits in a quarter of the lease, a
-        # row being up to two messages (topic and card) and the rest of the lease left for
-        # flood-control waits. 25 rows at 20 a minute with the defaults.
-        rate, period = sender.limits.group
+        # Staff rows share one group's rate: a batch sent in a quarter of the lease (a row may
+        # be two messages, the rest is left for flood waits): 25 rows at 20 a minute.
+        rate, period = desk.rate if desk is not None else (batch, lease)
         self.staff_batch = max(1, min(batch, int(lease * rate / period / 4)))
         self._wake = asyncio.Event()
         self._sending: dict[Any, asyncio.Task[None]] = {}  # group -> the task sending its rows
@@ -136,8 +90,7 @@ class OutboxWorker:
             await self.stop()
 
     async def run_once(self) -> int:
-        """Claim one batch and wait until every group is sent (tests, one-shot use); the number
-        of rows claimed for sending."""
+        """Claim one batch and send it all (tests, one-shot use); the rows claimed for sending."""
         claimed = await self.dispatch()
         await self.drain()
         return claimed
@@ -160,23 +113,23 @@ class OutboxWorker:
         return frozenset(self._sending)
 
     async def dispatch(self) -> int:
-        """Claim the due rows whose turn it is and start sending them, one task per group (a
-        group still being sent keeps its task; its claimed rows wait); returns at once with the
-        number of rows claimed for sending."""
+        """Claim the due rows whose turn it is and start sending them, one task per group;
+        returns at once with the number of rows claimed for sending."""
         now = self.clock()
         until = now + self.lease
         async with self.db.transaction() as tx:
             rows: list[OutboxMessage] = []
             if self.desk is not None:
-                rows += await tx.outbox.due(now, self.staff_batch, channel="staff")
-            rows += await tx.outbox.due(now, self.batch, channel="user", transport=TRANSPORT)
+                rows += await tx.outbox.due(now, self.staff_batch, channel=STAFF)
+            for transport in self.channels:
+                rows += await tx.outbox.due(now, self.batch, channel=USER, transport=transport)
             rows, deferred = await self._in_turn(tx, rows, now)
             await tx.outbox.lease([row.id for row in rows], until)
             for later, ids in deferred.items():
                 await tx.outbox.lease(ids, later)
             users: dict[int, User | None] = {}
             for row in rows:
-                if row.channel == "user" and row.user_id is not None and row.user_id not in users:
+                if row.channel == USER and row.user_id is not None and row.user_id not in users:
                     users[row.user_id] = await tx.users.get(row.user_id)
         groups: dict[Any, list[OutboxMessage]] = {}
         for row in rows:
@@ -203,22 +156,21 @@ class OutboxWorker:
     async def _in_turn(
         self, tx: Tx, rows: list[OutboxMessage], now: datetime
     ) -> tuple[list[OutboxMessage], dict[datetime, list[int]]]:
-        """Split claimed rows into those whose turn it is and those that wait: the rows of a
-        group still being sent (deferred a second: its task may end any time) and those behind
-        an earlier unsent row of their group that this batch does not hold (postponed, or
-        another worker's: deferred until that row is due, at most `recheck` from now)."""
+        """Claimed rows whose turn it is, and those that wait (by when): rows of a group still
+        being sent (a second), rows behind an earlier unsent row of their group that this batch
+        does not hold (until that row is due, at most `recheck` from now)."""
         if not rows:
             return rows, {}
         earlier: list[tuple[Any, int, datetime]] = []
-        staff = [row.id for row in rows if row.channel == "staff"]
+        staff = [row.id for row in rows if row.channel == STAFF]
         if staff:
-            found = await tx.outbox.unsent_upto(max(staff), channel="staff")
-            earlier += [("staff", id_, at) for id_, _, at in found]
-        customers = [row for row in rows if row.channel != "staff"]
+            found = await tx.outbox.unsent_upto(max(staff), channel=STAFF)
+            earlier += [(STAFF, id_, at) for id_, _, at in found]
+        customers = [row for row in rows if row.channel != STAFF]
         if customers:
             found = await tx.outbox.unsent_upto(
                 max(row.id for row in customers),
-                channel="user",
+                channel=USER,
                 user_ids=sorted({row.user_id for row in customers if row.user_id is not None}),
             )
             earlier += [(user_id, id_, at) for id_, user_id, at in found]
@@ -255,7 +207,7 @@ class OutboxWorker:
                 if not pending:
                     return
             row = pending.pop(0)
-            if not await self._deliver_one(row, users):
+            if not await self._deliver(row, users):
                 # Postponed: the rest of the group waits behind it, for the next round.
                 await self._release(pending)
                 return
@@ -263,8 +215,8 @@ class OutboxWorker:
     async def _renew(
         self, rows: list[OutboxMessage], until: datetime
     ) -> tuple[list[OutboxMessage], datetime]:
-        """Extend the lease of a group's remaining rows: those still ours, up to the first one
-        another worker took when our lease ended (nothing may overtake it), and the new end."""
+        """Extend the lease of a group's remaining rows: those still ours up to the first one
+        another worker took (nothing may overtake it); and the new end."""
         now = self.clock()
         renewed = now + self.lease
         async with self.db.transaction() as tx:
@@ -285,68 +237,50 @@ class OutboxWorker:
             async with self.db.transaction() as tx:
                 await tx.outbox.lease([row.id for row in rows], self._behind(now, now))
 
-    async def _deliver_one(self, row: OutboxMessage, users: dict[int, User | None]) -> bool:
-        user = users.get(row.user_id) if row.user_id is not None else None
-        return await self._deliver(row, user)
-
-    async def _deliver(self, row: OutboxMessage, user: User | None) -> bool:
+    async def _deliver(self, row: OutboxMessage, users: dict[int, User | None]) -> bool:
         """Deliver one row; False when it was postponed (its group must wait for it)."""
+        side: Channel | StaffSide | None = None  # who classifies a failure
         try:
-            if row.channel == "staff":
+            if row.channel == STAFF:
                 assert self.desk is not None
-                await self.desk.deliver(row.payload, lambda: self._checkpoint(row))
+                side = self.desk
+                await side.deliver(row.payload, lambda: self._checkpoint(row))
             else:
-                await self._to_customer(row, user)
+                user = users.get(row.user_id) if row.user_id is not None else None
+                if user is None:
+                    raise ValueError(f"outbox row {row.id}: the user is gone")
+                side = self.channels[user.transport]
+                await self._to_customer(side, user, row)
         except RetryLater as error:
             await self._postpone(row, error.seconds, str(error))
             return False
         except Exception as error:
-            return await self._failed(row, error)
+            kind = side.failure(error) if side is not None else failure(error)
+            return await self._failed(row, error, kind)
         async with self.db.transaction() as tx:
             await tx.outbox.mark_sent(row.id, self.clock())
         return True
+
+    async def _to_customer(self, channel: Channel, user: User, row: OutboxMessage) -> None:
+        first = await channel.deliver(user, row.payload, lambda: self._checkpoint(row))
+        if first is not None and row.payload.get("row_id"):
+            # A support relay: its copy on the channel is linked, so that edits can follow.
+            async with self.db.transaction() as tx:
+                await tx.tickets.link_message(row.payload["row_id"], customer_message_id=first)
 
     async def _checkpoint(self, row: OutboxMessage) -> None:
         """Store the row's payload, which records how far its delivery got."""
         async with self.db.transaction() as tx:
             await tx.outbox.save_payload(row.id, row.payload)
 
-    async def _to_customer(self, row: OutboxMessage, user: User | None) -> None:
-        if user is None:
-            raise ValueError(f"outbox row {row.id}: the user is gone")
-        chat_id = int(user.external_id)
-        payload = row.payload
-        text = str(payload.get("text") or "")
-        attachment = payload.get("attachment") or {}
-        first: int | None = None
-        if attachment.get("chat_id") and attachment.get("message_id"):
-            copy = CopyMessage(
-                chat_id=chat_id,
-                from_chat_id=attachment["chat_id"],
-                message_id=attachment["message_id"],
-                caption=text[:CAPTION_LIMIT] or None,
-            )
-            first = (await self.sender.send(chat_id, copy, max_wait=self.max_wait)).message_id
-        else:
-            first = await send_resumable(
-                [SendMessage(chat_id=chat_id, text=chunk) for chunk in render.split_text(text)],
-                lambda method: self.sender.send(chat_id, method, max_wait=self.max_wait),
-                progress=payload,
-                checkpoint=lambda: self._checkpoint(row),
-                what=f"outbox row {row.id}",
-            )
-        if first is not None and payload.get("row_id"):
-            async with self.db.transaction() as tx:
-                await tx.tickets.link_message(payload["row_id"], customer_message_id=first)
-
-    async def _failed(self, row: OutboxMessage, error: Exception) -> bool:
+    async def _failed(self, row: OutboxMessage, error: Exception, kind: Failure) -> bool:
         """Give up on the row (True: its group carries on) or postpone it (False)."""
         attempt = row.attempts + 1
-        if is_ambiguous(error):
+        if kind is Failure.MAYBE_SENT:
             log.warning("outbox row %s may have been delivered (%s): not resending", row.id, error)
             await self._give_up(row, f"maybe delivered: {error}")
             return True
-        if isinstance(error, PERMANENT) or attempt >= self.max_attempts:
+        if kind is Failure.PERMANENT or attempt >= self.max_attempts:
             log.error("outbox row %s given up after %d attempt(s): %s", row.id, attempt, error)
             await self._give_up(row, f"given up: {error}")
             return True

@@ -1,4 +1,5 @@
-"""The outbox worker: delivered once, postponed on failure, never resent when it may be sent."""
+"""The outbox runner, delivering through the Telegram channel and desk: delivered once, postponed
+on failure, never resent when it may be sent, in order per group."""
 
 from __future__ import annotations
 
@@ -11,8 +12,9 @@ from aiogram.exceptions import TelegramForbiddenError, TelegramNetworkError, Tel
 from aiogram.methods import SendMessage, TelegramMethod
 from aiogram.types import Chat, Message
 
+from bot.channels.outbox import OutboxRunner
+from bot.channels.telegram.channel import TelegramChannel
 from bot.channels.telegram.desk import StaffDesk
-from bot.channels.telegram.outbox import OutboxWorker
 from bot.channels.telegram.sender import Limits, Sender
 from core.surface import Surface
 from flows.registry import default_flows
@@ -65,8 +67,9 @@ async def rows(db, clock) -> list:
         return await tx.outbox.due(clock() + timedelta(days=365), channel="user")
 
 
-def worker(db, clock, bot: Bot) -> OutboxWorker:
-    return OutboxWorker(db, Sender(bot, limits=FAST, backoff=0.01), clock)
+def worker(db, clock, bot: Bot) -> OutboxRunner:
+    channel = TelegramChannel(Sender(bot, limits=FAST, backoff=0.01))
+    return OutboxRunner(db, clock, channels=[channel])
 
 
 async def test_delivered_once_and_marked(db, clock) -> None:
@@ -235,9 +238,10 @@ async def test_a_lost_lease_stops_the_group(db, clock) -> None:
 
 
 def test_the_staff_batch_fits_in_the_lease(db, clock) -> None:
-    work = OutboxWorker(db, Sender(Bot()), clock, lease=300, batch=50)
+    desk = StaffDesk(db, Sender(Bot()), -1001234567890, clock=clock)
+    work = OutboxRunner(db, clock, desk=desk, lease=300, batch=50)
     assert work.staff_batch == 25  # 20 a minute: 25 rows take a quarter of the lease
-    assert OutboxWorker(db, Sender(Bot()), clock, lease=60).staff_batch == 5
+    assert OutboxRunner(db, clock, desk=desk, lease=60).staff_batch == 5
 
 
 def maybe_sent() -> TelegramNetworkError:
@@ -313,7 +317,7 @@ async def test_a_slow_staff_group_holds_up_no_customer(db, clock) -> None:
     bot = Bot(hook=gate)
     sender = Sender(bot, limits=FAST, backoff=0.01)
     desk = StaffDesk(db, sender, staff, clock=clock, cards=Surface(default_flows()).staff_cards)
-    work = OutboxWorker(db, sender, clock, desk=desk)
+    work = OutboxRunner(db, clock, channels=[TelegramChannel(sender)], desk=desk)
     order = {"type": "order_placed", "number": "KR-2611-000007", "market": "KR"}
     async with db.transaction() as tx:
         for number in (7, 8):
