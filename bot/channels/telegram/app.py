@@ -11,19 +11,20 @@ while chats run concurrently. A failing update is logged with its id and the cus
 localized apology; the bot carries on. Start-up calls (getMe, deleteWebhook before polling,
 setMyCommands, setWebhook) are retried with backoff until Telegram answers, never fatal,
 except a token Telegram refuses.
+
+`TelegramApp` is what the process host (bot/app.py) runs: `serve` takes updates until `stop`
+and finishes the queued ones; the host runs the outbox runner (for `channel` and `desk`) and
+the jobs once `started` is set, and calls `close` when they have stopped.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-import hmac
 import logging
-import signal
 from collections.abc import Awaitable, Callable, Hashable
 from datetime import datetime
 from typing import Any, TypeVar
-from urllib.parse import urlsplit
 
 from aiogram import Bot, Dispatcher
 from aiogram.client.session.aiohttp import AiohttpSession
@@ -31,26 +32,22 @@ from aiogram.client.telegram import TelegramAPIServer
 from aiogram.dispatcher.event.bases import UNHANDLED
 from aiogram.dispatcher.middlewares.user_context import EVENT_CONTEXT_KEY, EventContext
 from aiogram.exceptions import TelegramAPIError, TelegramUnauthorizedError
-from aiogram.methods import DeleteWebhook, SetWebhook
+from aiogram.methods import DeleteWebhook
 from aiogram.types import CallbackQuery, Chat, Message, TelegramObject, Update
-from aiohttp import web
 
-from bot import jobs
-from bot.channels.outbox import OutboxRunner
 from bot.channels.telegram import commands
 from bot.channels.telegram.channel import TelegramChannel
 from bot.channels.telegram.customer import CustomerChats
 from bot.channels.telegram.desk import StaffDesk
 from bot.channels.telegram.sender import Limits, Sender
 from bot.channels.telegram.serial import ChatQueues
-from bot.settings import Settings
+from bot.channels.telegram.webhook import Webhook, WebhookServer
 from core.engine import Engine
 
 log = logging.getLogger(__name__)
 
 T = TypeVar("T")
 ALLOWED_UPDATES = ["message", "edited_message", "callback_query"]
-SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 Handler = Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]]
 
 
@@ -73,11 +70,12 @@ class TelegramApp:
         staff_chat_id: int | None = None,
         staff_language: str = "en",
         limits: Limits | None = None,
-        outbox_poll: float = 1.0,
         max_pending: int = 1000,
         retry_delay: float = 1.0,
         backoff: float = 0.5,
         drain_timeout: float = 10.0,
+        webhook: Webhook | None = None,
+        polling_timeout: int = 25,
     ) -> None:
         self.engine = engine
         self.bot = bot
@@ -95,19 +93,15 @@ class TelegramApp:
                 cards=engine.surface.staff_cards,
                 actions=engine.surface.staff_actions,
             )
-        self.outbox = OutboxRunner(
-            engine.db, self.clock, channels=[self.channel], desk=self.desk, poll=outbox_poll
-        )
-        if self.desk is not None:
-            self.desk.wake_outbox = self.outbox.wake
-        self.customers = CustomerChats(
-            engine, self.channel, desk=self.desk, wake_outbox=self.outbox.wake
-        )
+        self.customers = CustomerChats(engine, self.channel, desk=self.desk)
         self.staff_language = staff_language
         self.retry_delay = retry_delay
         self.drain_timeout = drain_timeout
+        self.webhook = webhook  # None: long polling
+        self.polling_timeout = polling_timeout
         self.dispatcher = self._dispatcher()
         self.addresses: list[Any] = []  # where the webhook server listens
+        self.started = asyncio.Event()  # getMe answered: the bot can send
         self._background: set[asyncio.Task[Any]] = set()
         self._stop = asyncio.Event()
         self._fatal: Fatal | None = None
@@ -115,6 +109,12 @@ class TelegramApp:
 
     def clock(self) -> datetime:
         return self.engine.clock()
+
+    def set_outbox_wake(self, wake: Callable[[], None]) -> None:
+        """`wake` is called after each update that may have queued outbox messages."""
+        self.customers.wake_outbox = wake
+        if self.desk is not None:
+            self.desk.wake_outbox = wake
 
     # -- updates -----------------------------------------------------------------------------
     def _dispatcher(self) -> Dispatcher:
@@ -183,20 +183,14 @@ class TelegramApp:
 
     # -- start-up ------------------------------------------------------------------------------
     async def start(self) -> None:
-        """Learn our username (retried until Telegram answers), then start background work."""
+        """Learn our username (retried until Telegram answers), then set the command menus."""
         me = await self._until_done("getMe", self.bot.me)
         self.channel.username = me.username
         if self.desk is not None:
             self.desk.username = me.username
         log.info("Telegram bot @%s (id %s)", me.username, me.id)
         self._spawn(self._until_done("setMyCommands", self._set_commands))
-        self._spawn(self.outbox.run())
-        # Every worker runs the jobs: they claim rows safely, so no leader is needed.
-        self._spawn(
-            jobs.run_forever(
-                self.engine.db, self.clock, self._stop, jobs.all_jobs(self.engine.surface)
-            )
-        )
+        self.started.set()
 
     async def _set_commands(self) -> None:
         for call in commands.customer_commands(self.engine.surface.commands):
@@ -233,122 +227,69 @@ class TelegramApp:
         elif error is not None:
             log.error("background task failed: %r", error)
 
-    # -- long polling --------------------------------------------------------------------------
-    async def run_polling(self, *, polling_timeout: int = 25, handle_signals: bool = True) -> None:
+    # -- taking updates ----------------------------------------------------------------------
+    async def serve(self) -> None:
+        """Take updates (long polling, or the webhook) until `stop`, then finish the queued ones
+        (up to `drain_timeout`). Raises `Fatal` when Telegram refuses the token."""
         try:
-            await self.start()
-            await self._until_done("deleteWebhook", lambda: self.sender.call(DeleteWebhook()))
-            polling = asyncio.create_task(
-                self.dispatcher.start_polling(
-                    self.bot,
-                    polling_timeout=polling_timeout,
-                    handle_as_tasks=False,  # the middleware only queues: see the docstring
-                    allowed_updates=ALLOWED_UPDATES,
-                    handle_signals=handle_signals,
-                    close_bot_session=False,
-                )
-            )
-            stopping = asyncio.create_task(self._stop.wait())
-            await asyncio.wait({polling, stopping}, return_when=asyncio.FIRST_COMPLETED)
-            stopping.cancel()
-            while not polling.done():
-                try:  # stop_polling lets aiogram end its own polling tasks cleanly
-                    await self.dispatcher.stop_polling()
-                except RuntimeError:  # not started yet
-                    await asyncio.sleep(0.01)
-            await polling
-            if self._fatal is not None:
-                raise self._fatal
+            if self.webhook is None:
+                await self._poll()
+            else:
+                await self._serve_webhook(self.webhook)
         finally:
-            await self.shutdown()
+            if not await self.queues.join(self.drain_timeout):
+                log.warning("stopping with updates still in progress")
+        if self._fatal is not None:
+            raise self._fatal
 
-    # -- webhook -------------------------------------------------------------------------------
-    def web_app(self, secret: str, path: str) -> web.Application:
-        app = web.Application()
-        app.router.add_post(path, self._webhook(secret))
-        app.router.add_get("/healthz", self._healthz)
-        return app
-
-    def _webhook(self, secret: str) -> Callable[[web.Request], Awaitable[web.StreamResponse]]:
-        expected = secret.encode()
-
-        async def receive(request: web.Request) -> web.StreamResponse:
-            given = request.headers.get(SECRET_HEADER, "").encode()
-            if not hmac.compare_digest(given, expected):
-                return web.Response(status=401, text="wrong secret token")
-            if self._stop.is_set():
-                return web.Response(status=503, text="stopping")
-            try:
-                update = Update.model_validate(await request.json(), context={"bot": self.bot})
-            except ValueError:
-                return web.Response(status=400, text="not an update")
-            await self.dispatcher.feed_update(self.bot, update)
-            return web.Response(status=200)
-
-        return receive
-
-    async def _healthz(self, request: web.Request) -> web.StreamResponse:
-        return web.json_response(
-            {"status": "ok", "chats": len(self.queues), "pending": self.queues.pending}
-        )
-
-    async def run_webhook(
-        self,
-        *,
-        url: str,
-        secret: str,
-        host: str,
-        port: int,
-        max_connections: int = 40,
-        handle_signals: bool = True,
-    ) -> None:
-        """Serve Telegram's webhook at `url`'s path (and /healthz) until stopped.
-        `max_connections`: how many requests Telegram keeps open at once (1: each chat's
-        updates reach the workers one at a time, so in order; see docs/telegram.md)."""
-        runner = web.AppRunner(self.web_app(secret, urlsplit(url).path or "/"))
-        await runner.setup()
-        loop = asyncio.get_running_loop()
-        try:
-            site = web.TCPSite(runner, host, port)
-            await site.start()
-            self.addresses = runner.addresses
-            log.info("webhook server on %s:%s for %s", host, port, url)
-            if handle_signals:
-                for sig in (signal.SIGINT, signal.SIGTERM):
-                    loop.add_signal_handler(sig, self._stop.set)
-            self._spawn(self._start_webhook(url, secret, max_connections))
-            await self._stop.wait()
-            if self._fatal is not None:
-                raise self._fatal
-        finally:
-            if handle_signals:
-                for sig in (signal.SIGINT, signal.SIGTERM):
-                    loop.remove_signal_handler(sig)
-            await runner.cleanup()
-            await self.shutdown()
-
-    async def _start_webhook(self, url: str, secret: str, max_connections: int) -> None:
+    async def _poll(self) -> None:
         await self.start()
-        register = SetWebhook(
-            url=url,
-            secret_token=secret,
-            allowed_updates=ALLOWED_UPDATES,
-            max_connections=max_connections,
+        await self._until_done("deleteWebhook", lambda: self.sender.call(DeleteWebhook()))
+        polling = asyncio.create_task(
+            self.dispatcher.start_polling(
+                self.bot,
+                polling_timeout=self.polling_timeout,
+                handle_as_tasks=False,  # the middleware only queues: see the docstring
+                allowed_updates=ALLOWED_UPDATES,
+                handle_signals=False,  # the process host handles them
+                close_bot_session=False,
+            )
         )
+        stopping = asyncio.create_task(self._stop.wait())
+        await asyncio.wait({polling, stopping}, return_when=asyncio.FIRST_COMPLETED)
+        stopping.cancel()
+        while not polling.done():
+            try:  # stop_polling lets aiogram end its own polling tasks cleanly
+                await self.dispatcher.stop_polling()
+            except RuntimeError:  # not started yet
+                await asyncio.sleep(0.01)
+        await polling
+
+    async def _serve_webhook(self, hook: Webhook) -> None:
+        server = WebhookServer(hook, self.dispatcher, self.bot, self.queues, self._stop)
+        try:
+            self.addresses = await server.start()
+            self._spawn(self._start_webhook(hook))
+            await self._stop.wait()
+        finally:
+            await server.close()
+
+    async def _start_webhook(self, hook: Webhook) -> None:
+        await self.start()
+        register = hook.registration(ALLOWED_UPDATES)
         await self._until_done("setWebhook", lambda: self.sender.call(register))
         log.info("webhook registered with Telegram")
 
     # -- stopping ------------------------------------------------------------------------------
     def stop(self) -> None:
-        """Ask `run_polling` / `run_webhook` to return (they finish queued work first)."""
+        """Ask `serve` to return (it finishes the queued updates first)."""
         self._stop.set()
 
-    async def shutdown(self) -> None:
+    async def close(self) -> None:
+        """Release everything (after the host's outbox runner, which sends through it, ended)."""
         if self._closed:
             return
         self._closed = True
-        if not await self.queues.join(self.drain_timeout):
-            log.warning("stopping with updates still in progress")
         tasks = list(self._background)
         for task in tasks:
             task.cancel()
@@ -356,34 +297,3 @@ class TelegramApp:
         await self.queues.close()
         await self.sender.close()
         await self.bot.session.close()
-
-
-async def serve(settings: Settings, *, webhook: bool) -> None:
-    """`orderbot run`: the bot on the configured database until stopped (settings checked)."""
-    from bot.app import build_engine, tune_gc
-
-    assert settings.telegram_token is not None
-    bot = create_bot(settings.telegram_token.get_secret_value(), settings.telegram_api_base)
-    engine = await build_engine(settings, staff_desk=settings.staff_chat_id is not None)
-    app = TelegramApp(
-        engine,
-        bot,
-        staff_chat_id=settings.staff_chat_id,
-        staff_language=settings.staff_language,
-    )
-    tune_gc()  # start-up objects frozen, fewer collections: docs/performance.md
-    try:
-        if webhook:
-            assert settings.webhook_url and settings.webhook_secret
-            await app.run_webhook(
-                url=settings.webhook_url,
-                secret=settings.webhook_secret.get_secret_value(),
-                host=settings.webhook_host,
-                port=settings.webhook_port,
-                max_connections=settings.webhook_max_connections,
-            )
-        else:
-            await app.run_polling()
-    finally:
-        await app.shutdown()
-        await engine.db.dispose()

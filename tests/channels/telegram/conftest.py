@@ -1,12 +1,15 @@
-"""Fixtures for the Telegram transport: a fake Bot API on 127.0.0.1 and the real bot on it."""
+"""Fixtures for the Telegram transport: a fake Bot API on 127.0.0.1 and the real bot on it,
+run by the process host as `orderbot run` runs it."""
 
 from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 
 import pytest
 
+from bot.app import Host
 from bot.channels.telegram.app import TelegramApp, create_bot
 from bot.channels.telegram.sender import Limits
 from core.engine import Engine
@@ -31,7 +34,7 @@ def make_app(engine: Engine, api: FakeBotAPI, **options: object) -> TelegramApp:
     settings: dict[str, object] = {
         "staff_chat_id": STAFF,
         "limits": FAST,
-        "outbox_poll": 0.05,
+        "polling_timeout": 1,
         "retry_delay": 0.05,
         "backoff": 0.05,
         "drain_timeout": 2.0,
@@ -40,11 +43,22 @@ def make_app(engine: Engine, api: FakeBotAPI, **options: object) -> TelegramApp:
     return TelegramApp(engine, bot, **settings)  # type: ignore[arg-type]
 
 
+@asynccontextmanager
+async def hosted(engine: Engine, app: TelegramApp) -> AsyncIterator[asyncio.Task[None]]:
+    """`app` served by the process host (with the outbox runner and the jobs) until the block
+    ends; the host's task."""
+    host = Host(engine, [app], outbox_poll=0.05)
+    task = asyncio.create_task(host.run(handle_signals=False))
+    try:
+        yield task
+    finally:
+        host.stop()
+        await asyncio.wait_for(task, 5)
+
+
 @pytest.fixture
 async def polling(engine: Engine, api: FakeBotAPI) -> AsyncIterator[TelegramApp]:
     """The bot in long-polling mode against the fake API."""
     app = make_app(engine, api)
-    task = asyncio.create_task(app.run_polling(polling_timeout=1, handle_signals=False))
-    yield app
-    app.stop()
-    await asyncio.wait_for(task, 5)
+    async with hosted(engine, app):
+        yield app

@@ -3,32 +3,31 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 from collections.abc import AsyncIterator
 
 import aiohttp
 import pytest
 
-from bot.channels.telegram.app import SECRET_HEADER, TelegramApp
+from bot.channels.telegram.app import TelegramApp
+from bot.channels.telegram.webhook import SECRET_HEADER, Webhook
 from bot.settings import Settings
 from core.engine import Engine
-from tests.channels.telegram.conftest import make_app
+from tests.channels.telegram.conftest import hosted, make_app
 from tests.channels.telegram.fake_api import FakeBotAPI
 
 SECRET = "s3cret-Token_1"
 URL = "https://bot.example.test/telegram/hook"
+HOOK = Webhook(url=URL, secret=SECRET, host="127.0.0.1", port=0)
 
 
 @pytest.fixture
 async def webhook(engine: Engine, api: FakeBotAPI) -> AsyncIterator[tuple[TelegramApp, str]]:
-    app = make_app(engine, api)
-    task = asyncio.create_task(
-        app.run_webhook(url=URL, secret=SECRET, host="127.0.0.1", port=0, handle_signals=False)
-    )
-    await api.wait_for(lambda: app.addresses or task.done())
-    host, port = app.addresses[0][:2]
-    yield app, f"http://{host}:{port}"
-    app.stop()
-    await asyncio.wait_for(task, 5)
+    app = make_app(engine, api, webhook=HOOK)
+    async with hosted(engine, app) as task:
+        await api.wait_for(lambda: app.addresses or task.done())
+        host, port = app.addresses[0][:2]
+        yield app, f"http://{host}:{port}"
 
 
 async def post(base: str, update: dict, secret: str | None = SECRET) -> int:
@@ -52,21 +51,10 @@ async def test_max_connections_is_a_setting(engine: Engine, api: FakeBotAPI, mon
     monkeypatch.setenv("ORDERBOT_WEBHOOK_MAX_CONNECTIONS", "1")
     assert Settings(_env_file=None).webhook_max_connections == 1
     assert Settings(_env_file=None, webhook_max_connections=40).webhook_max_connections == 40
-    app = make_app(engine, api)
-    task = asyncio.create_task(
-        app.run_webhook(
-            url=URL,
-            secret=SECRET,
-            host="127.0.0.1",
-            port=0,
-            max_connections=1,
-            handle_signals=False,
-        )
-    )
-    (call,) = await api.wait_sent("setWebhook")
-    assert call.params["max_connections"] == 1
-    app.stop()
-    await asyncio.wait_for(task, 5)
+    app = make_app(engine, api, webhook=dataclasses.replace(HOOK, max_connections=1))
+    async with hosted(engine, app):
+        (call,) = await api.wait_sent("setWebhook")
+        assert call.params["max_connections"] == 1
 
 
 async def test_update_with_the_right_secret_is_processed(webhook, api: FakeBotAPI) -> None:
@@ -105,12 +93,8 @@ async def test_healthz(webhook) -> None:
 async def test_start_up_calls_are_retried_not_fatal(engine: Engine, api: FakeBotAPI) -> None:
     api.fail("setWebhook", 500, times=2)
     api.fail("setMyCommands", 502, times=5)
-    app = make_app(engine, api)
-    task = asyncio.create_task(
-        app.run_webhook(url=URL, secret=SECRET, host="127.0.0.1", port=0, handle_signals=False)
-    )
-    await api.wait_sent("setWebhook", timeout=5)
-    await api.wait_sent("setMyCommands", timeout=5)
-    assert not task.done()
-    app.stop()
-    await asyncio.wait_for(task, 5)
+    app = make_app(engine, api, webhook=HOOK)
+    async with hosted(engine, app) as task:
+        await api.wait_sent("setWebhook", timeout=5)
+        await api.wait_sent("setMyCommands", timeout=5)
+        assert not task.done()
