@@ -2,8 +2,8 @@
 
 Modules: channel (the channel contract: updates -> events, replies -> messages, outbox
 deliveries), mapping (updates -> events), render (replies -> messages), customer (private
-chats: the turn and its replies), desk (the staff support desk), sender (the rate-limited
-outbound queue),
+chats: the turn and its replies), desk (the staff desk: payloads, staff messages and commands),
+topics (the staff group's topics and resumable posts), sender (the rate-limited outbound queue),
 errors (which failures are retried, maybe sent, permanent), serial (per-chat order), commands
 (command menus), webhook (the webhook server), app (wiring, polling; run by the process host,
 bot/app.py). See docs/telegram.md. Importing this package stays cheap: `TelegramApp` and

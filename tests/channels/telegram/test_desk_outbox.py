@@ -121,8 +121,8 @@ async def test_two_workers_creating_a_topic_keep_one(db, clock, api, workers) ->
     ticket_id = await open_ticket(db, clock)
     async with db.transaction() as tx:  # both workers read the ticket before either stores
         stale = [await tx.tickets.get(ticket_id), await tx.tickets.get(ticket_id)]
-    first = await workers[0].desk.post(stale[0], workers[0].desk._text_methods("one"))
-    second = await workers[1].desk.post(stale[1], workers[1].desk._text_methods("two"))
+    first = await workers[0].desk.topics.post(stale[0], workers[0].desk.topics.text_methods("one"))
+    second = await workers[1].desk.topics.post(stale[1], workers[1].desk.topics.text_methods("two"))
     assert first is not None and second is not None
     kept, extra = (c.result["message_thread_id"] for c in api.sent("createForumTopic", STAFF))
     (deleted,) = api.sent("deleteForumTopic", STAFF)
@@ -143,8 +143,8 @@ async def test_an_extra_topic_that_cannot_be_deleted_is_closed(db, clock, api, w
     async with db.transaction() as tx:
         stale = [await tx.tickets.get(ticket_id), await tx.tickets.get(ticket_id)]
     api.fail("deleteForumTopic", 400, description="Bad Request: not enough rights")
-    await workers[0].desk.post(stale[0], workers[0].desk._text_methods("one"))
-    await workers[1].desk.post(stale[1], workers[1].desk._text_methods("two"))
+    await workers[0].desk.topics.post(stale[0], workers[0].desk.topics.text_methods("one"))
+    await workers[1].desk.topics.post(stale[1], workers[1].desk.topics.text_methods("two"))
     extra = api.sent("createForumTopic", STAFF)[1].result["message_thread_id"]
     (closed,) = api.sent("closeForumTopic", STAFF)
     assert closed.params["message_thread_id"] == extra
