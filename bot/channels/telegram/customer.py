@@ -10,7 +10,6 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from contextlib import suppress
-from typing import TYPE_CHECKING
 
 from aiogram.exceptions import TelegramAPIError, TelegramBadRequest
 from aiogram.methods import AnswerCallbackQuery, DeleteMessage, EditMessageText, SendMessage
@@ -18,13 +17,11 @@ from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message, Update
 
 from bot.channels.telegram import mapping, render
 from bot.channels.telegram.channel import TelegramChannel
+from bot.channels.telegram.desk import StaffDesk
 from core.commands import holds_secret, secret_refusal
 from core.engine import Engine
 from core.i18n import Translator, pick_language, translator
 from core.types import Reply
-
-if TYPE_CHECKING:
-    from bot.channels.telegram.desk import StaffDesk
 
 log = logging.getLogger(__name__)
 
