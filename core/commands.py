@@ -10,9 +10,10 @@ from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING
 
 import policy
+from core.actions import MenuEntry, OpenSupport, ToMenu, parse
 from core.flow import Flow, Turn
-from core.i18n import LANGUAGES, language_buttons
-from core.types import Button, Outcome, Reply, quiet, rows, stay
+from core.i18n import Language, language_buttons
+from core.types import Outcome, Reply, quiet, rows, stay
 from flows import info
 from flows.menu import MENU_ACTIONS
 
@@ -20,8 +21,6 @@ if TYPE_CHECKING:
     from core.engine import Engine
 
 FAILS_BEFORE_HUMAN = 3
-SUPPORT_ACTION = "sup:open"
-MENU_ACTION = "nav:menu"
 
 
 def holds_secret(text: str) -> bool:
@@ -59,8 +58,8 @@ def misunderstood(turn: Turn, flow: Flow, outcome: Outcome) -> Reply:
         text + "\n\n" + turn._("We seem to be stuck. Would you like to talk to a person?"),
         rows(
             [
-                Button(turn._("Talk to a person"), SUPPORT_ACTION),
-                Button(turn._("Menu"), MENU_ACTION),
+                OpenSupport().button(turn._("Talk to a person")),
+                ToMenu().button(turn._("Menu")),
             ]
         ),
     )
@@ -86,26 +85,23 @@ async def action(engine: Engine, turn: Turn) -> Outcome | None:
     """Buttons that mean the same in every state; None for the current flow's own."""
     token = turn.event.action
     choosing_language = (turn.conv.flow, turn.conv.state) == ("start", "language")
-    if token.startswith("lang:") and not choosing_language:
-        code = token.removeprefix("lang:")
-        if code not in LANGUAGES:
-            return Outcome(stale=True)
-        await turn.tx.users.update(turn.user, language=code)
-        turn.set_language(code)
-        return stay(Reply(turn._("Language set to English.")))
-    if token == MENU_ACTION:
-        return Outcome(switch_to="menu")
-    if token == SUPPORT_ACTION:
-        return Outcome(switch_to="support", switch_args=turn.conv.flow + ":" + turn.conv.state)
-    if token.startswith("menu:"):
-        # Only the menu's own entries: a forged "menu:support:<text>" must not carry words
-        # into a ticket that the customer never typed.
-        if token not in MENU_ACTIONS:
-            return Outcome(stale=True)
-        _, flow, *args = token.split(":", 2)
-        if flow not in engine.flows:
-            return stay(Reply(turn._("This part of the assistant is not available yet.")))
-        return Outcome(switch_to=flow, switch_args=args[0] if args else "")
+    match parse(token):
+        case Language(code=code) if not choosing_language:
+            await turn.tx.users.update(turn.user, language=code)
+            turn.set_language(code)
+            return stay(Reply(turn._("Language set to English.")))
+        case ToMenu():
+            return Outcome(switch_to="menu")
+        case OpenSupport():
+            return Outcome(switch_to="support", switch_args=turn.conv.flow + ":" + turn.conv.state)
+        case MenuEntry(flow=flow, args=args):
+            # Only the menu's own entries: a forged "menu:support:<text>" must not carry words
+            # into a ticket that the customer never typed.
+            if token not in MENU_ACTIONS:
+                return Outcome(stale=True)
+            if flow not in engine.flows:
+                return stay(Reply(turn._("This part of the assistant is not available yet.")))
+            return Outcome(switch_to=flow, switch_args=args)
     return None
 
 

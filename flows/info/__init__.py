@@ -9,11 +9,15 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from decimal import Decimal
+from functools import partial
 from typing import ClassVar
 
 import policy
-from core.flow import Flow, Turn
-from core.types import Button, Event, Kind, Outcome, Reply, finish, go, invalid, rows
+from core.actions import ToMenu
+from core.flow import Turn
+from core.i18n import N_
+from core.steps import Keyboard, Problem, Step, StepFlow, Steps, Values, whole_number
+from core.types import Outcome, Reply, finish, go, rows
 
 # Order matters: the first topic whose pattern matches answers.
 TOPIC_PATTERNS: tuple[tuple[str, str], ...] = (
@@ -252,37 +256,48 @@ def lrp_deadline_text(turn: Turn, day: int) -> str:
     )
 
 
-class Info(Flow):
+def _run_day(turn: Turn, text: str) -> int | Problem:
+    day = whole_number(text, 1, 31)
+    if day is None:
+        return Problem(turn._("Please send a day of the month as a number from 1 to 31."))
+    return day
+
+
+async def _deadline(turn: Turn, day: int) -> Outcome:
+    return finish(Reply(lrp_deadline_text(turn, day)))
+
+
+def _menu_button(turn: Turn, values: Values) -> Keyboard:
+    return rows([ToMenu().button(turn._("Menu"))])
+
+
+# The LRP deadline question. "shown" is left at once (the page is said and the flow finishes)
+# unless the page asks it; a conversation found there is asked it too.
+_lrp_day = partial(
+    Step,
+    text=N_(
+        "On which day of the month does your auto-order run (1-31)? I will tell you the last "
+        "day to change it."
+    ),
+    buttons=_menu_button,
+    validate=_run_day,
+    answer=_deadline,
+    help=N_("Send the day of the month your auto-order runs, e.g. 15."),
+)
+
+
+class Info(StepFlow):
     """Information pages from the menu; for LRP it also works out the change deadline."""
 
     name = "info"
-    states: ClassVar = ["shown", "lrp_day"]
+    steps = Steps(_lrp_day("shown"), _lrp_day("lrp_day", free_text=True))
+    states: ClassVar = steps.states
     transitions: ClassVar = [{"trigger": "ask_lrp_day", "source": "shown", "dest": "lrp_day"}]
     initial = "shown"
-    free_text_states = frozenset({"lrp_day"})
+    free_text_states = steps.free_text
 
     async def begin(self, turn: Turn, args: str) -> Outcome:
         topic = args if args in ANSWERS else "hours"
         if topic == "lrp" and turn.market == "KR":
             return go("ask_lrp_day", Reply(lrp(turn)))
         return finish(Reply(ANSWERS[topic](turn)))
-
-    async def prompt(self, turn: Turn) -> list[Reply]:
-        return [
-            Reply(
-                turn._(
-                    "On which day of the month does your auto-order run (1-31)? I will tell you "
-                    "the last day to change it."
-                ),
-                rows([Button(turn._("Menu"), "nav:menu")]),
-            )
-        ]
-
-    async def handle(self, turn: Turn, event: Event) -> Outcome:
-        text = event.text.strip() if event.kind is Kind.TEXT else ""
-        if not text.isdigit() or not 1 <= int(text) <= 31:
-            return invalid(turn._("Please send a day of the month as a number from 1 to 31."))
-        return finish(Reply(lrp_deadline_text(turn, int(text))))
-
-    def help(self, turn: Turn) -> str:
-        return turn._("Send the day of the month your auto-order runs, e.g. 15.")

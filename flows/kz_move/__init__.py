@@ -17,7 +17,7 @@ from itertools import pairwise
 from typing import Any, ClassVar
 
 import policy
-from core.commands import MENU_ACTION
+from core.actions import ToMenu
 from core.flow import Flow, Turn
 from core.i18n import N_
 from core.types import (
@@ -256,7 +256,7 @@ class KzMove(Flow):
                 "account to the Kazakhstan market: continue if that is what you want, or go back "
                 "to the menu."
             )
-        buttons = [Button(turn._("Continue"), action("go")), Button(turn._("Menu"), MENU_ACTION)]
+        buttons = [Button(turn._("Continue"), action("go")), ToMenu().button(turn._("Menu"))]
         return Reply(text, rows(buttons))
 
     def balance_prompt(self, turn: Turn) -> Reply:
@@ -276,7 +276,7 @@ class KzMove(Flow):
         buttons = [
             Button(turn._("Contact support"), action("support")),
             Button(turn._("Enter the balance again"), action("retry")),
-            Button(turn._("Menu"), MENU_ACTION),
+            ToMenu().button(turn._("Menu")),
         ]
         support = f"{texts.support_text(turn)} {texts.support_status(turn)}"
         return Reply(f"{text}\n\n{support}", rows(buttons, per_row=1))

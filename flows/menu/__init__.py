@@ -5,9 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import ClassVar
 
+from core.actions import MenuEntry
 from core.flow import Flow, Turn
 from core.i18n import N_, language_buttons
-from core.types import Button, Event, Kind, Outcome, Reply, invalid, quiet, rows, stale, switch
+from core.types import Event, Kind, Outcome, Reply, invalid, quiet, rows, stale, switch
 
 
 @dataclass(frozen=True, slots=True)
@@ -19,7 +20,7 @@ class MenuItem:
 
     @property
     def action(self) -> str:
-        return f"menu:{self.flow}:{self.args}" if self.args else f"menu:{self.flow}"
+        return MenuEntry(self.flow, self.args).pack()
 
 
 MENU: tuple[MenuItem, ...] = (
@@ -45,7 +46,7 @@ class Menu(Flow):
     initial = "main"
 
     async def prompt(self, turn: Turn) -> list[Reply]:
-        buttons = [Button(turn._(item.label), item.action) for item in items_for(turn)]
+        buttons = [MenuEntry(i.flow, i.args).button(turn._(i.label)) for i in items_for(turn)]
         return [Reply(turn._("What would you like to do?"), rows(buttons))]
 
     async def begin(self, turn: Turn, args: str) -> Outcome:

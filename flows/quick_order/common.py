@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
-from core.commands import MENU_ACTION
+from core.actions import ToMenu
 from core.flow import Turn
 from core.types import Button, Event, Kind, Outcome, Reply, invalid, stale
 from flows.shopping.cart import MAX_QUANTITY
@@ -93,4 +93,4 @@ def orders_button(turn: Turn) -> Button:
 
 
 def menu_button(turn: Turn) -> Button:
-    return Button(turn._("🏠 Menu"), MENU_ACTION)
+    return ToMenu().button(turn._("🏠 Menu"))

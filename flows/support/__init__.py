@@ -15,16 +15,21 @@ from datetime import datetime
 from typing import Any, ClassVar
 
 import policy
+from core.actions import Action
 from core.commands import holds_secret
 from core.flow import Flow, Turn
 from core.i18n import Translator, translator
-from core.types import Button, Event, Kind, Outcome, Reply, quiet, rows, stale
+from core.types import Event, Kind, Outcome, Reply, quiet, rows, stale
 from services.notices import tell_customer
 from storage.db import Database
 from storage.records import Ticket
 from storage.repos import Tx
 
 SUMMARY_ORDERS = 3
+
+
+class CloseRequest(Action, prefix="sup:close"):
+    """The customer closes their support request."""
 
 
 async def _summary(turn: Turn, origin: str, said: str) -> dict[str, Any]:
@@ -105,7 +110,7 @@ class Support(Flow):
             text += "\n\n" + notice
         if not turn.resources.staff_desk:
             text += "\n\n" + contacts_text(turn)
-        return quiet(Reply(text, rows([Button(turn._("Close the request"), "sup:close")])))
+        return quiet(Reply(text, rows([CloseRequest().button(turn._("Close the request"))])))
 
     async def prompt(self, turn: Turn) -> list[Reply]:
         return [Reply(turn._("Write your message for support, or send /menu to go back."))]
@@ -117,7 +122,7 @@ class Support(Flow):
     async def handle(self, turn: Turn, event: Event) -> Outcome:
         ticket = await turn.tx.tickets.open_for(turn.user.id)
         if event.kind is Kind.ACTION:
-            if event.action != "sup:close":
+            if CloseRequest.parse(event.action) is None:
                 return stale()
             return Outcome(finished=True, say=await self.cancel(turn))
         if ticket is None:

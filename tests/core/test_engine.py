@@ -8,9 +8,11 @@ from typing import Any
 
 import pytest
 
+from core.actions import MenuEntry
 from core.engine import Engine
 from core.types import Event, Kind, UserRef
 from flows.registry import default_flows
+from flows.start import StartMarket
 from storage.db import Database
 from storage.repos import Tx
 from tests.conftest import BACKENDS, POSTGRES_URL
@@ -93,7 +95,7 @@ async def test_question_mid_flow_is_answered_and_step_asked_again(dialogue: Dial
 
 async def test_stale_button_is_refused_politely(dialogue: Dialogue) -> None:
     await dialogue.onboard("en", "KR")
-    await dialogue.send(dialogue.action_event("start:market:KZ"))
+    await dialogue.press(StartMarket(market="KZ"))
     dialogue.expect("no longer valid", "What would you like to do?")
 
 
@@ -224,7 +226,7 @@ async def test_the_back_trail_stays_short_however_long_the_browse(
     from core.engine import MAX_TRAIL
 
     await dialogue.onboard("en", "KR")
-    await dialogue.send(dialogue.action_event("menu:quick_order"))
+    await dialogue.press(MenuEntry("quick_order"))
     await dialogue.tap("Blends")
     for _ in range(MAX_TRAIL):
         await dialogue.tap("On Guard")

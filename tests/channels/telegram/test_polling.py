@@ -6,8 +6,10 @@ import asyncio
 
 import pytest
 
+from core.actions import MenuEntry
 from core.commands import secret_refusal
 from core.i18n import translator
+from flows.start import StartLanguage, StartMarket
 from tests.channels.telegram.conftest import STAFF
 from tests.channels.telegram.fake_api import BOT_USERNAME, Call, FakeBotAPI
 
@@ -24,14 +26,15 @@ async def onboard(api: FakeBotAPI, chat: int) -> Call:
     """/start, English, Korea; the menu message."""
     api.say(chat, "/start")
     (picker,) = await api.wait_sent("sendMessage", chat)
-    button(picker, "start:lang:en")
+    english = StartLanguage(code="en").pack()
+    button(picker, english)
     message_id = picker.result["message_id"]
-    api.tap(chat, message_id, "start:lang:en")
+    api.tap(chat, message_id, english)
     (edit,) = await api.wait_sent("editMessageText", chat)
     # One reply with buttons, answering a tap: the picker turns into the market question.
     assert edit.params["message_id"] == message_id
     assert "Which market" in edit.text
-    api.tap(chat, message_id, "start:market:KR")
+    api.tap(chat, message_id, StartMarket(market="KR").pack())
     # "All set" has no buttons: joined to the menu after it, one message, edited in place.
     edits = await api.wait_sent("editMessageText", chat, count=2)
     assert edits[1].params["message_id"] == message_id
@@ -43,7 +46,7 @@ async def onboard(api: FakeBotAPI, chat: int) -> Call:
 
 async def test_onboarding_reaches_the_menu_through_buttons(polling, api: FakeBotAPI) -> None:
     menu = await onboard(api, ALICE)
-    button(menu, "menu:support")
+    button(menu, MenuEntry("support").pack())
     assert len(api.sent("answerCallbackQuery")) == 2  # every tap answered
     commands = api.sent("setMyCommands")
     assert {c.params.get("language_code") for c in commands} >= {None, "ko", "ru"}
@@ -51,7 +54,7 @@ async def test_onboarding_reaches_the_menu_through_buttons(polling, api: FakeBot
 
 async def test_support_ticket_round_trip(polling, api: FakeBotAPI) -> None:
     menu = await onboard(api, ALICE)
-    api.tap(ALICE, menu.result["message_id"], "menu:support")
+    api.tap(ALICE, menu.result["message_id"], MenuEntry("support").pack())
     edits = await api.wait_sent("editMessageText", ALICE, count=3)
     assert "support request #1" in edits[-1].text
 
