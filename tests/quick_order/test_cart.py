@@ -5,6 +5,7 @@ from __future__ import annotations
 from core.actions import MenuEntry
 from core.engine import Engine
 from core.flow import Resources
+from flows.quick_order.actions import ChooseProduct, Qty
 from flows.registry import default_flows
 from flows.start import StartLanguage, StartMarket
 from tests.dialogue import Dialogue
@@ -129,9 +130,9 @@ async def test_cart_survives_leaving_the_flow_and_cancel(dialogue: Dialogue) -> 
 
 async def test_old_buttons_are_stale(dialogue: Dialogue) -> None:
     await fill_cart(dialogue, "en", "KR", "lemon")
-    await dialogue.send(dialogue.action_event("qo:q:3"))
+    await dialogue.press(Qty(n=3))
     dialogue.expect("no longer valid", "Your cart (1 item)")
-    await dialogue.send(dialogue.action_event("qo:p:KR-NOPE"))
+    await dialogue.press(ChooseProduct("KR-NOPE"))
     dialogue.expect("no longer valid")
 
 

@@ -95,8 +95,8 @@ async def test_ko_double_tap_shows_the_same_order(dialogue: Dialogue, db: Databa
     await checkout(dialogue, "card")
     dialogue.expect("이 채팅에서는 카드 결제를 받지 않아요.")
     tap = confirm_action(dialogue)
-    await dialogue.send(dialogue.action_event(tap))
-    await dialogue.send(dialogue.action_event(tap))
+    await dialogue.press(tap)
+    await dialogue.press(tap)
     dialogue.expect("이미 접수된 주문이에요. 주문 내용을 다시 보여 드릴게요.", NUMBER)
     assert len(await all_orders(db)) == 1
 

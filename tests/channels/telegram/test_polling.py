@@ -9,6 +9,7 @@ import pytest
 from core.actions import MenuEntry
 from core.commands import secret_refusal
 from core.i18n import translator
+from flows.quick_order.actions import Checkout, Confirm
 from flows.start import StartLanguage, StartMarket
 from tests.channels.telegram.conftest import STAFF
 from tests.channels.telegram.fake_api import BOT_USERNAME, Call, FakeBotAPI
@@ -263,7 +264,7 @@ async def _at_the_phone_step(polling, api: FakeBotAPI) -> Call:
     cart = await api.wait_for(
         lambda: [c for c in api.sent("sendMessage", ALICE) if c.buttons and "₩50,000" in c.text]
     )
-    api.tap(ALICE, cart[-1].result["message_id"], "qo:checkout")
+    api.tap(ALICE, cart[-1].result["message_id"], Checkout().pack())
     await api.wait_for(lambda: any("Where should we deliver" in t for t in api.texts(ALICE)))
     api.say(ALICE, "Seoul, Seocho-gu, Gangnam-daero 369, 8F")
     (ask,) = await api.wait_for(
@@ -297,7 +298,7 @@ async def test_customer_orders_with_buttons_and_a_shared_contact(polling, api) -
     summary = await api.wait_for(
         lambda: [c for c in api.sent(chat_id=ALICE) if "Please check your order" in c.text]
     )
-    confirm = next(b for b in summary[-1].buttons if b["callback_data"].startswith("qo:confirm:"))
+    confirm = next(b for b in summary[-1].buttons if Confirm.parse(b["callback_data"]))
     api.tap(ALICE, summary[-1].result["message_id"], confirm["callback_data"])
     await api.wait_for(lambda: any("Your order is placed" in t for t in api.texts(ALICE)))
 
