@@ -86,6 +86,10 @@ async def action(engine: Engine, turn: Turn) -> Outcome | None:
     token = turn.event.action
     choosing_language = (turn.conv.flow, turn.conv.state) == ("start", "language")
     match parse(token):
+        case None:
+            # No family of ours packs this (an old build's button, forged data): stale
+            # whatever the step, before any flow sees it.
+            return Outcome(stale=True)
         case Language(code=code) if not choosing_language:
             await turn.tx.users.update(turn.user, language=code)
             turn.set_language(code)
