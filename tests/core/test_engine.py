@@ -174,7 +174,7 @@ async def test_questions_in_the_support_chat_go_to_staff(dialogue: Dialogue, db:
 async def test_a_message_after_staff_closed_opens_a_new_request(
     dialogue: Dialogue, db: Database, clock
 ) -> None:
-    from flows.support import Desk
+    from services.tickets import Desk
 
     await dialogue.onboard("en", "KR")
     await dialogue.say("/support")

@@ -1,9 +1,9 @@
-"""The staff desk's core (flows/support.py Desk) as the Telegram desk uses it: exactly-once
+"""The staff desk's core (services/tickets.py Desk) as the Telegram desk uses it: exactly-once
 staff actions, the edit map, the hours notice on later messages."""
 
 from __future__ import annotations
 
-from flows.support import Desk
+from services.tickets import Desk
 from tests.dialogue import Dialogue
 
 
