@@ -43,7 +43,7 @@ NAME = "kz_move"
 
 # --- the machine, as data -------------------------------------------------------------------
 
-STEPS = texts.config().migration_steps
+STEPS = texts.config().migration.steps
 STEP_STATES: Mapping[str, policy.MigrationStep] = {f"step{step.number}": step for step in STEPS}
 # The form details are checked right before the step that has the customer fill in the form.
 FORM_STATES = ("form_name", "form_address", "form_phone", "form_card")

@@ -160,6 +160,6 @@ def contacts_text(turn: Turn) -> str:
     """How to reach people directly (R-KR-ORD-6, R-KZ-SUP-1)."""
     config = policy.market_config(turn.market)
     return turn._("Support: {phones}{email}.").format(
-        phones=", ".join(config.support_phones),
-        email=f", {config.support_email}" if config.support_email else "",
+        phones=", ".join(config.support.phones),
+        email=f", {config.support.email}" if config.support.email else "",
     )
