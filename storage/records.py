@@ -81,6 +81,19 @@ class Ticket:
 
 
 @dataclass(slots=True)
+class TicketMessage:
+    """One message of a ticket, with its copy's id on the other side (None: not relayed)."""
+
+    id: int
+    ticket_id: int
+    direction: str  # "in": from the customer, "out": from staff
+    text: str
+    customer_message_id: int | None
+    staff_message_id: int | None
+    created_at: datetime
+
+
+@dataclass(slots=True)
 class OutboxMessage:
     id: int
     channel: str

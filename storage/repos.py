@@ -25,7 +25,15 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from storage.compiled import DriverConnection
-from storage.records import Conversation, Order, OrderLine, OutboxMessage, Ticket, User
+from storage.records import (
+    Conversation,
+    Order,
+    OrderLine,
+    OutboxMessage,
+    Ticket,
+    TicketMessage,
+    User,
+)
 from storage.schema import (
     conversations,
     inbox,
@@ -559,6 +567,18 @@ def _ticket(row: Row[Any]) -> Ticket:
     )
 
 
+def _ticket_message(row: Row[Any]) -> TicketMessage:
+    return TicketMessage(
+        id=row.id,
+        ticket_id=row.ticket_id,
+        direction=row.direction,
+        text=row.text,
+        customer_message_id=row.customer_message_id,
+        staff_message_id=row.staff_message_id,
+        created_at=row.created_at,
+    )
+
+
 OPEN_TICKET_STATUSES = ("waiting", "handling")
 
 
@@ -652,7 +672,8 @@ class TicketRepo(_Repo):
             update(ticket_messages).where(ticket_messages.c.id == message_row_id).values(**ids)
         )
 
-    async def find_message(self, ticket_id: int, **ids: int) -> dict[str, Any] | None:
+    async def find_message(self, ticket_id: int, **ids: int) -> TicketMessage | None:
+        """The ticket's message with this customer_message_id or staff_message_id (one)."""
         ((column, value),) = ids.items()
         row = (
             await self.conn.execute(
@@ -661,7 +682,7 @@ class TicketRepo(_Repo):
                 )
             )
         ).first()
-        return dict(row._mapping) if row else None
+        return _ticket_message(row) if row else None
 
     async def claim_topic(
         self, ticket_id: int, topic_id: int, at: datetime, *, replacing: int | None = None

@@ -293,15 +293,15 @@ class Desk:
             ticket = await _open_ticket(tx, ticket_id)
             if ticket is None:
                 return None
-            row = await tx.tickets.find_message(ticket.id, staff_message_id=staff_message_id)
-            if row is None or row["direction"] != "out" or row["customer_message_id"] is None:
+            message = await tx.tickets.find_message(ticket.id, staff_message_id=staff_message_id)
+            if message is None or message.direction != "out" or message.customer_message_id is None:
                 return None
             user = await tx.users.get(ticket.user_id)
             if user is None:
                 return None
             said = staff_words(translator(user.language or "en"), text)
             return EditRelay(
-                ticket.id, user.transport, user.external_id, None, row["customer_message_id"], said
+                ticket.id, user.transport, user.external_id, None, message.customer_message_id, said
             )
 
     async def customer_edit(
@@ -315,11 +315,13 @@ class Desk:
             ticket = await tx.tickets.open_for(user.id) if user is not None else None
             if ticket is None or ticket.topic_id is None:
                 return None
-            row = await tx.tickets.find_message(ticket.id, customer_message_id=customer_message_id)
-            if row is None or row["direction"] != "in" or row["staff_message_id"] is None:
+            message = await tx.tickets.find_message(
+                ticket.id, customer_message_id=customer_message_id
+            )
+            if message is None or message.direction != "in" or message.staff_message_id is None:
                 return None
             return EditRelay(
-                ticket.id, transport, "", ticket.topic_id, row["staff_message_id"], text
+                ticket.id, transport, "", ticket.topic_id, message.staff_message_id, text
             )
 
 
