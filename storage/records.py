@@ -94,6 +94,18 @@ class TicketMessage:
 
 
 @dataclass(slots=True)
+class Checklist:
+    """A user's Kazakhstan move: the balance facts once given, and the steps done so far."""
+
+    user_id: int
+    ar_balance_usd: Decimal | None
+    eligible: bool | None  # None: the balance was not given yet
+    progress: dict[str, Any]  # "done": states finished, "after": after-move items ticked
+    started_at: datetime
+    updated_at: datetime
+
+
+@dataclass(slots=True)
 class OutboxMessage:
     id: int
     channel: str

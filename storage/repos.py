@@ -26,6 +26,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from storage.compiled import DriverConnection
 from storage.records import (
+    Checklist,
     Conversation,
     Order,
     OrderLine,
@@ -699,14 +700,25 @@ class TicketRepo(_Repo):
         return result.rowcount == 1
 
 
+def _checklist(row: Row[Any]) -> Checklist:
+    return Checklist(
+        user_id=row.user_id,
+        ar_balance_usd=row.ar_balance_usd,
+        eligible=None if row.eligible is None else bool(row.eligible),
+        progress=dict(row.progress),
+        started_at=row.started_at,
+        updated_at=row.updated_at,
+    )
+
+
 class ChecklistRepo(_Repo):
-    async def get(self, user_id: int) -> dict[str, Any] | None:
+    async def get(self, user_id: int) -> Checklist | None:
         row = (
             await self.conn.execute(
                 select(migration_checklists).where(migration_checklists.c.user_id == user_id)
             )
         ).first()
-        return dict(row._mapping) if row else None
+        return _checklist(row) if row else None
 
     async def save(
         self,
