@@ -112,3 +112,12 @@ class OutboxMessage:
     user_id: int | None
     payload: dict[str, Any]
     attempts: int
+
+
+@dataclass(frozen=True, slots=True)
+class UnsentMessage:
+    """Where an unsent outbox message stands: whose it is and when it is next due."""
+
+    id: int
+    user_id: int | None
+    available_at: datetime

@@ -33,6 +33,7 @@ from storage.records import (
     OutboxMessage,
     Ticket,
     TicketMessage,
+    UnsentMessage,
     User,
 )
 from storage.schema import (
@@ -369,9 +370,9 @@ class OutboxRepo(_Repo):
 
     async def unsent_upto(
         self, last_id: int, *, channel: str, user_ids: list[int] | None = None
-    ) -> list[tuple[int, int | None, datetime]]:
-        """(id, user_id, available_at) of the unsent messages of `channel` (of these users) with
-        an id up to `last_id`, by id: what must go out before a claimed message of a chat."""
+    ) -> list[UnsentMessage]:
+        """The unsent messages of `channel` (of these users) with an id up to `last_id`, by id:
+        what must go out before a claimed message of a chat."""
         stmt = (
             select(outbox.c.id, outbox.c.user_id, outbox.c.available_at)
             .where(outbox.c.sent_at.is_(None), outbox.c.channel == channel, outbox.c.id <= last_id)
@@ -379,7 +380,8 @@ class OutboxRepo(_Repo):
         )
         if user_ids is not None:
             stmt = stmt.where(outbox.c.user_id.in_(user_ids))
-        return [(r.id, r.user_id, r.available_at) for r in (await self.conn.execute(stmt)).all()]
+        rows = (await self.conn.execute(stmt)).all()
+        return [UnsentMessage(r.id, r.user_id, r.available_at) for r in rows]
 
     async def renew(
         self, message_ids: list[int], held_until: datetime, until: datetime
