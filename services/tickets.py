@@ -146,14 +146,14 @@ class Desk:
             if ticket is None:
                 return None
             row = await tx.tickets.find_message(ticket.id, staff_message_id=staff_message_id)
-            if row is None or row["direction"] != "out" or row["customer_message_id"] is None:
+            if row is None or row.direction != "out" or row.customer_message_id is None:
                 return None
             user = await tx.users.get(ticket.user_id)
             if user is None:
                 return None
             said = staff_words(translator(user.language or "en"), text)
             return EditRelay(
-                ticket.id, user.transport, user.external_id, None, row["customer_message_id"], said
+                ticket.id, user.transport, user.external_id, None, row.customer_message_id, said
             )
 
     async def customer_edit(
@@ -168,11 +168,9 @@ class Desk:
             if ticket is None or ticket.topic_id is None:
                 return None
             row = await tx.tickets.find_message(ticket.id, customer_message_id=customer_message_id)
-            if row is None or row["direction"] != "in" or row["staff_message_id"] is None:
+            if row is None or row.direction != "in" or row.staff_message_id is None:
                 return None
-            return EditRelay(
-                ticket.id, transport, "", ticket.topic_id, row["staff_message_id"], text
-            )
+            return EditRelay(ticket.id, transport, "", ticket.topic_id, row.staff_message_id, text)
 
 
 async def _repeated(tx: Tx, delivery_id: str | None, at: datetime) -> bool:

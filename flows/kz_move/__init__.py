@@ -38,6 +38,7 @@ from core.types import (
 )
 from flows.kz_move import texts
 from flows.kz_move.texts import PREFIX, action
+from storage.records import Checklist
 
 NAME = "kz_move"
 
@@ -148,11 +149,11 @@ def form_step() -> policy.MigrationStep:
 # --- progress in the checklist row ----------------------------------------------------------
 
 
-def resume_point(row: Mapping[str, Any]) -> str:
+def resume_point(checklist: Checklist) -> str:
     """The first unfinished state: the balance until it passed, then the first step not done."""
-    if not row["eligible"]:
+    if not checklist.eligible:
         return "balance"
-    done = set(row["progress"].get("done", ()))
+    done = set(checklist.progress.get("done", ()))
     return next(state for state in CHAIN[1:] if state not in done)
 
 
@@ -160,10 +161,10 @@ async def save_progress(
     turn: Turn, *, done: str | None = None, ticked: str | None = None, **columns: Any
 ) -> None:
     """Add a finished state (`done`) or after-move item (`ticked`); `columns`: balance facts."""
-    row = await turn.tx.checklists.get(turn.user.id)
+    checklist = await turn.tx.checklists.get(turn.user.id)
     progress: dict[str, list[str]] = {"done": [], "after": []}
-    if row is not None:
-        progress.update(row["progress"])
+    if checklist is not None:
+        progress.update(checklist.progress)
     for key, item in (("done", done), ("after", ticked)):
         if item is not None and item not in progress[key]:
             progress[key] = [*progress[key], item]
@@ -171,8 +172,8 @@ async def save_progress(
 
 
 async def ticked_items(turn: Turn) -> list[str]:
-    row = await turn.tx.checklists.get(turn.user.id)
-    return list(row["progress"].get("after", ())) if row else []
+    checklist = await turn.tx.checklists.get(turn.user.id)
+    return list(checklist.progress.get("after", ())) if checklist else []
 
 
 # --- the flow -------------------------------------------------------------------------------
@@ -222,10 +223,10 @@ class KzMove(Flow):
         return await self.open(turn)
 
     async def open(self, turn: Turn) -> Outcome:
-        row = await turn.tx.checklists.get(turn.user.id)
-        if row is None:
+        checklist = await turn.tx.checklists.get(turn.user.id)
+        if checklist is None:
             return go("open_balance", Reply(texts.intro_text(turn)))
-        state = resume_point(row)
+        state = resume_point(checklist)
         number = STEP_STATES[state].number if state in STEP_STATES else form_step().number
         welcome = turn._(WELCOME_BACK[kind_of(state)]).format(number=number, total=len(STEPS))
         # The checklist after the move has its own "Start over".
