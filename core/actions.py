@@ -284,7 +284,7 @@ class OpenSupport(Action, prefix="sup:open"):
     """Talk to a person (offered after repeated misunderstandings)."""
 
 
-class MenuEntry(Action, prefix="menu"):
+class MenuChoice(Action, prefix="menu"):
     """A main menu entry: open `flow`, handing it `args`."""
 
     flow: str

@@ -7,18 +7,14 @@ what the user has entered so far.
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 import policy
-from core.actions import MenuEntry, OpenSupport, ToMenu, parse
-from core.flow import Flow, Turn
-from core.i18n import Language, language_buttons
+from core.actions import OpenSupport, ToMenu, parse
+from core.flow import HOME_FLOW, HUMAN_FLOW, ONBOARDING_FLOW, Flow, Turn
+from core.i18n import N_, Language, language_buttons
+from core.surface import Command, Surface
 from core.types import Outcome, Reply, quiet, rows, stay
-from flows import info
-from flows.menu import MENU_ACTIONS
-
-if TYPE_CHECKING:
-    from core.engine import Engine
 
 FAILS_BEFORE_HUMAN = 3
 
@@ -75,13 +71,14 @@ def unknown_command(turn: Turn) -> Outcome:
     )
 
 
-def answer_question(turn: Turn) -> Outcome | None:
-    """A question asked mid-flow ("how much is shipping?"), answered from policy."""
-    answer = info.answer_text(turn, turn.event.text)
+def answer_question(turn: Turn, surface: Surface) -> Outcome | None:
+    """A question asked mid-flow ("how much is shipping?"), answered by the flow declaring
+    its topic."""
+    answer = surface.answer(turn, turn.event.text)
     return stay(Reply(answer)) if answer is not None else None
 
 
-async def action(engine: Engine, turn: Turn) -> Outcome | None:
+async def action(turn: Turn, surface: Surface) -> Outcome | None:
     """Buttons that mean the same in every state; None for the current flow's own."""
     token = turn.event.action
     choosing_language = (turn.conv.flow, turn.conv.state) == ("start", "language")
@@ -95,70 +92,72 @@ async def action(engine: Engine, turn: Turn) -> Outcome | None:
             turn.set_language(code)
             return stay(Reply(turn._("Language set to English.")))
         case ToMenu():
-            return Outcome(switch_to="menu")
+            return Outcome(switch_to=HOME_FLOW)
         case OpenSupport():
-            return Outcome(switch_to="support", switch_args=turn.conv.flow + ":" + turn.conv.state)
-        case MenuEntry(flow=flow, args=args):
-            # Only the menu's own entries: a forged "menu:support:<text>" must not carry words
-            # into a ticket that the customer never typed.
-            if token not in MENU_ACTIONS:
-                return Outcome(stale=True)
-            if flow not in engine.flows:
-                return stay(Reply(turn._("This part of the assistant is not available yet.")))
-            return Outcome(switch_to=flow, switch_args=args)
-    return None
+            return Outcome(switch_to=HUMAN_FLOW, switch_args=turn.conv.flow + ":" + turn.conv.state)
+    prefix = token.partition(":")[0] + ":"
+    handler = surface.global_actions.get(prefix)
+    return await handler(turn) if handler is not None else None
 
 
-Handler = Callable[["Engine", Turn, Flow], Awaitable[list[Reply]]]
+class Conductor(Protocol):
+    """What a global command may ask of the engine: start a flow, or carry out an outcome."""
+
+    async def enter(self, turn: Turn, name: str, args: str = "", depth: int = 0) -> list[Reply]: ...
+
+    async def apply(
+        self, turn: Turn, flow: Flow, outcome: Outcome, depth: int = 0
+    ) -> list[Reply]: ...
 
 
-async def cmd_start(engine: Engine, turn: Turn, flow: Flow) -> list[Reply]:
-    return await engine.enter(turn, "start", turn.event.text)
+Handler = Callable[[Conductor, Turn, Flow], Awaitable[list[Reply]]]
 
 
-async def cmd_menu(engine: Engine, turn: Turn, flow: Flow) -> list[Reply]:
-    return await engine.enter(turn, "menu")
+async def cmd_start(engine: Conductor, turn: Turn, flow: Flow) -> list[Reply]:
+    return await engine.enter(turn, ONBOARDING_FLOW, turn.event.text)
 
 
-async def cmd_help(engine: Engine, turn: Turn, flow: Flow) -> list[Reply]:
-    general = turn._(
-        "Commands that work at any step:\n"
-        "/menu: the main menu\n/order: order products (e.g. /order lavender 2, lemon)\n"
-        "/cart: your cart\n/orders: your orders\n/back: the previous step\n"
-        "/cancel: stop what we are doing\n/lang: change the language\n"
-        "/support: talk to a person"
+async def cmd_menu(engine: Conductor, turn: Turn, flow: Flow) -> list[Reply]:
+    return await engine.enter(turn, HOME_FLOW)
+
+
+async def cmd_help(engine: Conductor, turn: Turn, flow: Flow) -> list[Reply]:
+    listed = [c for c in turn.surface.commands_for(turn.user.market) if c.listed]
+    general = "\n".join(
+        [turn._("Commands that work at any step:")]
+        + [f"/{command.name}: {turn._(command.description)}" for command in listed]
     )
     return await engine.apply(turn, flow, stay(Reply(flow.help(turn) + "\n\n" + general)))
 
 
-async def cmd_cancel(engine: Engine, turn: Turn, flow: Flow) -> list[Reply]:
-    if turn.conv.flow == "menu":
+async def cmd_cancel(engine: Conductor, turn: Turn, flow: Flow) -> list[Reply]:
+    if turn.conv.flow == HOME_FLOW:
         return await engine.apply(turn, flow, stay(Reply(turn._("There is nothing to cancel."))))
     said = await flow.cancel(turn)
-    return said + await engine.enter(turn, "menu")
+    return said + await engine.enter(turn, HOME_FLOW)
 
 
-async def cmd_back(engine: Engine, turn: Turn, flow: Flow) -> list[Reply]:
+async def cmd_back(engine: Conductor, turn: Turn, flow: Flow) -> list[Reply]:
     trail: list[str] = turn.conv.slots.get("_trail", [])
     if not trail:
-        return await engine.enter(turn, "menu")
+        return await engine.enter(turn, HOME_FLOW)
     turn.conv.state = trail.pop()
     return await engine.apply(turn, flow, stay())
 
 
-async def cmd_resume(engine: Engine, turn: Turn, flow: Flow) -> list[Reply]:
+async def cmd_resume(engine: Conductor, turn: Turn, flow: Flow) -> list[Reply]:
     """Ask the current step again: where a transport reconnects (the terminal restarting)."""
     return await engine.apply(turn, flow, stay())
 
 
-async def cmd_lang(engine: Engine, turn: Turn, flow: Flow) -> list[Reply]:
+async def cmd_lang(engine: Conductor, turn: Turn, flow: Flow) -> list[Reply]:
     picker = Reply(turn._("Choose your language:"), language_buttons(turn.user.language))
     return await engine.apply(turn, flow, quiet(picker))
 
 
-async def cmd_support(engine: Engine, turn: Turn, flow: Flow) -> list[Reply]:
+async def cmd_support(engine: Conductor, turn: Turn, flow: Flow) -> list[Reply]:
     return await engine.enter(
-        turn, "support", f"{turn.conv.flow}:{turn.conv.state} {turn.event.text}"
+        turn, HUMAN_FLOW, f"{turn.conv.flow}:{turn.conv.state} {turn.event.text}"
     )
 
 
@@ -172,3 +171,14 @@ COMMANDS: dict[str, Handler] = {
     "support": cmd_support,
     "resume": cmd_resume,
 }
+# Their lines in Telegram's command menu and /help, in the order shown among the flows'.
+GLOBAL_COMMANDS: tuple[Command, ...] = (
+    Command("menu", N_("Main menu"), order=10),
+    Command("support", N_("Talk to a person"), order=70),
+    Command("lang", N_("Change the language"), order=80),
+    Command("help", N_("What I can do"), order=85),
+    Command("back", N_("Back one step"), order=90),
+    Command("cancel", N_("Stop what we are doing"), order=95),
+    Command("start", N_("Start over: language and market"), order=99),
+    Command("resume", "", listed=False),
+)

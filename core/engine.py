@@ -15,16 +15,15 @@ from datetime import UTC, datetime
 from sqlalchemy.exc import DBAPIError, IntegrityError
 
 from core import commands as global_handlers
-from core.flow import Flow, Resources, Turn
+from core.flow import HOME_FLOW, ONBOARDING_FLOW, Flow, Resources, Turn
 from core.locks import KeyedLocks
+from core.surface import Surface
 from core.types import Event, Kind, Outcome, Reply
 from storage.db import Database
 from storage.repos import StaleConversation, Tx
 
 log = logging.getLogger(__name__)
 
-HOME_FLOW = "menu"
-ONBOARDING_FLOW = "start"
 MAX_ATTEMPTS = 5
 MAX_SWITCHES = 4  # a flow entering a flow entering a flow...: a bug past this depth
 # Steps /back can retrace. The trail lives in the conversation's slots, read and written with
@@ -33,6 +32,8 @@ MAX_TRAIL = 20
 # Kinds whose text a person typed: screened for card numbers and passwords. A photo's caption
 # and a command's arguments too (`/support my password is ...` would reach staff).
 SCREENED = frozenset({Kind.TEXT, Kind.MEDIA, Kind.COMMAND})
+# Commands that keep their meaning while a flow holds every input (a live support chat).
+HOLD_BREAKERS = frozenset({"menu", "cancel"})
 # Global commands that make sense before a language and market are chosen.
 PRE_ONBOARDING = frozenset({"start", "lang", "help", "resume", "cancel"})
 
@@ -51,15 +52,11 @@ class Engine:
         clock: Callable[[], datetime] = utc_now,
     ) -> None:
         self.db = db
-        self.flows: dict[str, Flow] = {flow.name: flow for flow in flows}
+        self.surface = Surface(flows, global_handlers.GLOBAL_COMMANDS)
+        self.flows = self.surface.flows
         missing = {HOME_FLOW, ONBOARDING_FLOW} - self.flows.keys()
         if missing:
             raise ValueError(f"the engine needs the flows {sorted(missing)}")
-        self.commands = {
-            command: (flow.name, args)
-            for flow in self.flows.values()
-            for command, args in flow.commands.items()
-        }
         self.resources = resources or Resources()
         self.clock = clock
         self.locks = KeyedLocks()
@@ -102,7 +99,7 @@ class Engine:
             user, conv = found
         if conv is None:
             conv = tx.conversations.fresh(user.id, ONBOARDING_FLOW, "language")
-        turn = Turn(tx, user, conv, event, now, self.resources, self.flows)
+        turn = Turn(tx, user, conv, event, now, self.resources, self.surface)
         replies = await self.dispatch(turn)
         await tx.conversations.save(conv, now)
         return replies
@@ -117,7 +114,7 @@ class Engine:
             return await self.apply(turn, flow, global_handlers.refuse_secret(turn))
         holding = await flow.holds(turn)
         if event.kind is Kind.COMMAND:
-            if holding and event.command not in ("menu", "cancel"):
+            if holding and event.command not in HOLD_BREAKERS:
                 return await self.apply(turn, flow, await flow.handle(turn, event))
             return await self.command(turn, flow)
         if holding:
@@ -125,11 +122,11 @@ class Engine:
         if turn.conv.flow != ONBOARDING_FLOW and not self.onboarded(turn):
             return await self.enter(turn, ONBOARDING_FLOW)
         if event.kind is Kind.ACTION:
-            outcome = await global_handlers.action(self, turn)
+            outcome = await global_handlers.action(turn, self.surface)
             if outcome is not None:
                 return await self.apply(turn, flow, outcome)
         if event.kind is Kind.TEXT and self.may_be_question(flow, turn):
-            answer = global_handlers.answer_question(turn)
+            answer = global_handlers.answer_question(turn, self.surface)
             if answer is not None:
                 return await self.apply(turn, flow, answer)
         return await self.apply(turn, flow, await flow.handle(turn, event))
@@ -153,11 +150,11 @@ class Engine:
             return await self.enter(turn, ONBOARDING_FLOW)
         if handler is not None:
             return await handler(self, turn, flow)
-        if name in self.commands:
+        if name in self.surface.flow_commands:
             if not self.onboarded(turn):
                 return await self.enter(turn, ONBOARDING_FLOW)
-            target, preset = self.commands[name]
-            return await self.enter(turn, target, f"{preset} {turn.event.text}".strip())
+            target, declared = self.surface.flow_commands[name]
+            return await self.enter(turn, target, f"{declared.args} {turn.event.text}".strip())
         return await self.apply(turn, flow, global_handlers.unknown_command(turn))
 
     async def enter(self, turn: Turn, name: str, args: str = "", depth: int = 0) -> list[Reply]:

@@ -17,9 +17,25 @@ from typing import Any, ClassVar
 from transitions import Machine, MachineError
 
 from core.i18n import Translator, translator
+from core.surface import (
+    CardRenderer,
+    Command,
+    GlobalAction,
+    Job,
+    MenuEntry,
+    StaffAction,
+    Surface,
+    Topic,
+)
 from core.types import Event, Outcome, Reply, stay
 from storage.records import Conversation, User
 from storage.repos import Tx
+
+# Roles the engine needs filled, by flow name: where a finished flow returns, where a new
+# user starts, who takes a customer to a person.
+HOME_FLOW = "menu"
+ONBOARDING_FLOW = "start"
+HUMAN_FLOW = "support"
 
 
 @dataclass(slots=True)
@@ -47,9 +63,13 @@ class Flow(ABC):
     # False where every message is meant for a person (the support chat): a question there is
     # relayed, not answered by the bot.
     answers_questions: ClassVar[bool] = True
-    # Slash commands that open this flow: command -> arguments passed to `begin` before the
-    # command's own text (so /cart can open the order flow at its cart).
-    commands: ClassVar[dict[str, str]] = {}
+    # Its surface (core/surface.py): what it shows outside its own conversation.
+    commands: ClassVar[tuple[Command, ...]] = ()
+    menu: ClassVar[tuple[MenuEntry, ...]] = ()
+    jobs: ClassVar[tuple[Job, ...]] = ()
+    topics: ClassVar[tuple[Topic, ...]] = ()
+    staff_cards: ClassVar[Mapping[str, CardRenderer]] = {}
+    staff_actions: ClassVar[Mapping[str, StaffAction]] = {}
 
     def __init__(self) -> None:
         self.machine = Machine(
@@ -85,6 +105,11 @@ class Flow(ABC):
     @abstractmethod
     async def handle(self, turn: Turn, event: Event) -> Outcome:
         """Interpret the user's answer at the current step."""
+
+    def global_actions(self) -> Mapping[str, GlobalAction]:
+        """Buttons of this flow that work from any message, by token prefix (the menu's
+        entries stay tappable in an old message)."""
+        return {}
 
     async def cancel(self, turn: Turn) -> list[Reply]:
         """/cancel at any step of this flow; the engine then shows the menu."""
@@ -132,7 +157,7 @@ class Turn:
     event: Event
     now: datetime
     resources: Resources
-    flows: Mapping[str, Flow]
+    surface: Surface
     t: Translator = field(init=False)
     # Objects a handler hands to the prompt that follows in the same turn (the order it has
     # just placed), so that the prompt need not read them back. Never stored: a later turn
@@ -159,6 +184,10 @@ class Turn:
 
     def slots_of(self, flow: str) -> dict[str, Any]:
         return self.conv.slots.setdefault(flow, {})
+
+    @property
+    def flows(self) -> Mapping[str, Flow]:
+        return self.surface.flows
 
     def set_language(self, language: str) -> None:
         self.user.language = language

@@ -1,4 +1,8 @@
-"""The flows this assistant runs. Add a flow here to make it reachable."""
+"""The flows this assistant runs: adding a flow is one line here.
+
+Everything else reads a flow's declared surface (core/surface.py) from the engine: Telegram's
+command menus, /help, the main menu, the jobs loop, the staff desk, the diagrams.
+"""
 
 from __future__ import annotations
 
@@ -10,7 +14,9 @@ from flows.quick_order import QuickOrder
 from flows.start import Start
 from flows.support import Support
 
+FLOWS: list[type[Flow]] = [Start, Menu, Support, Info, KzMove, QuickOrder]
+
 
 def default_flows() -> list[Flow]:
     """One instance (one state machine) per flow, shared by every conversation."""
-    return [Start(), Menu(), Support(), Info(), KzMove(), QuickOrder()]
+    return [flow() for flow in FLOWS]

@@ -240,6 +240,11 @@ async def expire_unpaid(db: Database, now: datetime) -> list[Order]:
             return expired
 
 
+async def expire_job(db: Database, now: datetime) -> int:
+    """The scheduled job's entry: how many orders it cancelled."""
+    return len(await expire_unpaid(db, now))
+
+
 async def _expire(db: Database, order: Order, now: datetime) -> bool:
     async with db.transaction() as tx:
         if not await tx.orders.set_status(order.id, CANCELLED, now, expected=AWAITING_PAYMENT):

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from core.actions import MenuEntry
+from core.actions import MenuChoice
 from tests.dialogue import Dialogue
 
 
 async def lrp_for_day(d: Dialogue, day: str) -> Dialogue:
     await d.onboard("en", "KR")
-    await d.press(MenuEntry("info", "lrp"))
+    await d.press(MenuChoice("info", "lrp"))
     d.expect("3 business days", "On which day")
     return await d.say(day)
 
@@ -38,13 +38,13 @@ async def test_lrp_day_must_be_a_day_of_the_month(dialogue: Dialogue) -> None:
 
 async def test_returns_page_states_the_fees(dialogue: Dialogue) -> None:
     await dialogue.onboard("en", "KR")
-    await dialogue.press(MenuEntry("info", "returns"))
+    await dialogue.press(MenuChoice("info", "returns"))
     dialogue.expect("3 months", "5%", "7%", "1600-5105", "What would you like to do?")
 
 
 async def test_kz_returns_go_to_support(dialogue: Dialogue) -> None:
     await dialogue.onboard("ru", "KZ")
-    await dialogue.press(MenuEntry("info", "returns"))
+    await dialogue.press(MenuChoice("info", "returns"))
     dialogue.expect("служба поддержки")
 
 

@@ -5,7 +5,9 @@ from __future__ import annotations
 import asyncio
 from datetime import timedelta
 
-from bot.jobs import Job, prune_inbox, run_forever, run_once
+from bot.jobs import run_forever, run_once
+from core.surface import Job
+from services.housekeeping import prune_inbox
 from storage.db import Database
 
 
@@ -63,7 +65,7 @@ def test_jobs_command_runs_each_job_once(tmp_path, capsys) -> None:
 async def test_pruning_works_in_batches_and_keeps_unsent_messages(
     db: Database, clock, monkeypatch
 ) -> None:
-    from bot import jobs
+    from services import housekeeping as jobs
 
     monkeypatch.setattr(jobs, "PRUNE_BATCH", 2)
     old = clock.now - timedelta(days=40)

@@ -122,8 +122,10 @@ def register_flows(commands: argparse._SubParsersAction) -> None:
 
 
 def _jobs(args: argparse.Namespace) -> None:
-    from bot.jobs import run_once
+    from bot.jobs import all_jobs, run_once
     from core.engine import utc_now
+    from core.surface import Surface
+    from flows.registry import default_flows
     from storage.db import Database
     from storage.migrate import ensure_schema
 
@@ -132,7 +134,8 @@ def _jobs(args: argparse.Namespace) -> None:
         db = Database(settings.database_url)
         try:
             await ensure_schema(db, auto_upgrade=settings.auto_migrate)
-            return await run_once(db, parse_now(args.now, None) if args.now else utc_now())
+            now = parse_now(args.now, None) if args.now else utc_now()
+            return await run_once(db, now, all_jobs(Surface(default_flows())))
         finally:
             await db.dispose()
 

@@ -1,12 +1,12 @@
 """Answers from policy: to questions asked at any step, and the menu's information pages.
 
-A question is recognized by keywords in any of our languages (`TOPICS`); the answer is built
-from `policy` so that it always states the rules the rest of the bot applies.
+A question is recognized by keywords in any of our languages (`TOPICS`, declared on the flow
+for the engine to answer at any step); the answer is built from `policy` so that it always
+states the rules the rest of the bot applies.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from decimal import Decimal
 from functools import partial
@@ -17,34 +17,8 @@ from core.actions import ToMenu
 from core.flow import Turn
 from core.i18n import N_
 from core.steps import Keyboard, Problem, Step, StepFlow, Steps, Values, whole_number
+from core.surface import MenuEntry, Topic
 from core.types import Outcome, Reply, finish, go, rows
-
-# Order matters: the first topic whose pattern matches answers.
-TOPIC_PATTERNS: tuple[tuple[str, str], ...] = (
-    (
-        "shipping",
-        r"shipping (fee|cost)|delivery (fee|cost|charge)|how much.*(shipping|delivery)"
-        r"|배송비|택배비|стоимость доставки|сколько.*доставк|доставка.*(стоит|платн)",
-    ),
-    (
-        "delivery",
-        r"when will|how long|delivery time|arriv|언제.*(도착|와|오)|배송.*(기간|얼마나|며칠)"
-        r"|срок.*доставк|когда.*(прид|доставят|привез)|сколько дней",
-    ),
-    ("lrp", r"\blrp\b|auto-?order|loyalty|자동\s*주문|автозаказ|шаблон"),
-    ("returns", r"\breturn|refund|반품|환불|교환|возврат|вернуть"),
-    ("payment", r"\bpay(ment)?\b|bank transfer|\bcard\b|결제|입금|카드|оплат|перевод|карт"),
-    (
-        "hours",
-        r"opening hours|\bhours\b|\bopen\b|영업\s*시간|운영\s*시간|몇 시"
-        r"|часы работы|график|работает",
-    ),
-)
-_COMPILED = tuple((topic, re.compile(pattern, re.IGNORECASE)) for topic, pattern in TOPIC_PATTERNS)
-
-
-def topic_of(text: str) -> str | None:
-    return next((topic for topic, pattern in _COMPILED if pattern.search(text)), None)
 
 
 def _money(turn: Turn, amount: object) -> str:
@@ -54,15 +28,15 @@ def _money(turn: Turn, amount: object) -> str:
 def shipping(turn: Turn) -> str:
     """R-KR-SHIP-1; KZ: the fee is a setting the sources do not give."""
     config = policy.market_config(turn.market)
-    if config.free_shipping_threshold is not None:
+    if config.shipping.free_threshold is not None:
         return turn._(
             "Shipping is free for orders of {threshold} or more; below that it costs {fee}."
         ).format(
-            threshold=_money(turn, config.free_shipping_threshold),
-            fee=_money(turn, config.shipping_fee),
+            threshold=_money(turn, config.shipping.free_threshold),
+            fee=_money(turn, config.shipping.fee),
         )
-    text = turn._("Shipping costs {fee} per order.").format(fee=_money(turn, config.shipping_fee))
-    if config.is_sample("shipping_fee"):
+    text = turn._("Shipping costs {fee} per order.").format(fee=_money(turn, config.shipping.fee))
+    if config.is_sample("shipping.fee"):
         text += " " + turn._(
             "This is a sample figure, not confirmed by the company: please check with support."
         )
@@ -76,26 +50,28 @@ def delivery(turn: Turn) -> str:
     estimate = turn._("Confirmed now, an order would arrive between {first} and {last}.").format(
         first=turn.t.day(first), last=turn.t.day(last)
     )
-    if config.delivery_calendar_days is not None:
-        low, high = config.delivery_calendar_days
+    if config.delivery.calendar_days is not None:
+        low, high = config.delivery.calendar_days
         rule = turn._(
             "Orders ship from the {city} warehouse and take {low} to {high} days depending on "
             "the region."
-        ).format(city=config.warehouse_city or "", low=low, high=high)
+        ).format(city=config.delivery.warehouse_city or "", low=low, high=high)
         return rule + "\n" + estimate
     before, after = (
-        config.delivery_business_days_before_cutoff,
-        config.delivery_business_days_after_cutoff,
+        config.delivery.business_days_before_cutoff,
+        config.delivery.business_days_after_cutoff,
     )
-    assert before is not None and after is not None and config.card_cutoff is not None
+    assert before is not None and after is not None and config.delivery.card_cutoff is not None
     rule = turn._(
         "Order and payment confirmed on a weekday before {card_cutoff}: {before} business days; "
         "after it: {after} business days. Bank transfer: deposit confirmed by {bank_cutoff}: "
         "{before} business days. Parcels are not dispatched at weekends, and the carrier may "
         "shift dates."
     ).format(
-        card_cutoff=f"{config.card_cutoff:%H:%M}",
-        bank_cutoff=f"{config.bank_transfer_cutoff:%H:%M}" if config.bank_transfer_cutoff else "",
+        card_cutoff=f"{config.delivery.card_cutoff:%H:%M}",
+        bank_cutoff=f"{config.delivery.bank_transfer_cutoff:%H:%M}"
+        if config.delivery.bank_transfer_cutoff
+        else "",
         before=_span(before),
         after=_span(after),
     )
@@ -109,10 +85,10 @@ def _span(days: tuple[int, int]) -> str:
 def payment(turn: Turn) -> str:
     """R-KR-PAY-1..3 (KR), R-KZ-MIG-6 (KZ)."""
     config = policy.market_config(turn.market)
-    if config.card_issuer_countries is not None:
+    if config.payment.card_issuer_countries is not None:
         names = turn.t.locale.territories
         countries = ", ".join(
-            names.get(code, code) for code in sorted(config.card_issuer_countries)
+            names.get(code, code) for code in sorted(config.payment.card_issuer_countries)
         )
         return turn._(
             "Orders are paid in {currency} by card. Cards issued by banks of these countries are "
@@ -123,7 +99,10 @@ def payment(turn: Turn) -> str:
         "authentication). Bank transfer: pay within {days} days under your name and member "
         "number, or the order is cancelled; an order on the month's closing day must be paid by "
         "the month's last day. Cash: only at the business center."
-    ).format(threshold=_money(turn, config.certificate_threshold), days=config.bank_transfer_days)
+    ).format(
+        threshold=_money(turn, config.payment.certificate_threshold),
+        days=config.payment.bank_transfer_days,
+    )
 
 
 def weekly_hours(turn: Turn, weekly: tuple[policy.OpeningHours | None, ...]) -> str:
@@ -148,12 +127,12 @@ def hours(turn: Turn) -> str:
     """R-KR-ORD-5, R-KR-ORD-6, R-KZ-SUP-1: from the market's data, in its local time."""
     config = policy.market_config(turn.market)
     text = turn._("Customer support {phones}: {hours} (local time).").format(
-        phones=", ".join(config.support_phones), hours=weekly_hours(turn, config.support_hours)
+        phones=", ".join(config.support.phones), hours=weekly_hours(turn, config.support.hours)
     )
-    if config.business_center_hours is not None:
+    if config.business_center.hours is not None:
         text += " " + turn._("Business center ({address}): {hours}.").format(
-            address=config.business_center_address,
-            hours=weekly_hours(turn, config.business_center_hours),
+            address=config.business_center.address,
+            hours=weekly_hours(turn, config.business_center.hours),
         )
     state = (
         turn._("Open now.")
@@ -176,18 +155,18 @@ def lrp(turn: Turn) -> str:
         "website, at the business center or by fax (not by phone). Changes or cancellation must "
         "reach the company at least {days} business days before the order date; later requests "
         "apply from the following month."
-    ).format(days=policy.market_config(turn.market).lrp_change_notice_business_days)
+    ).format(days=policy.market_config(turn.market).lrp.change_notice_business_days)
 
 
 def returns(turn: Turn) -> str:
     """R-KR-RET-1..4, from the market's data; a market whose sources give no return rules
     (KZ) is routed to support."""
     config = policy.market_config(turn.market)
-    if not config.member_return_fee_tiers:
+    if not config.returns.member_fee_tiers:
         return turn._("Return rules for Kazakhstan are handled by support: please contact them.")
-    tiers = config.member_return_fee_tiers
+    tiers = config.returns.member_fee_tiers
     fees = ", ".join(_fee_tier(turn, months, rate) for months, rate in tiers)
-    card_low, card_high = config.card_refund_visible_business_days or (0, 0)
+    card_low, card_high = config.returns.card_refund_visible_business_days or (0, 0)
     return turn._(
         "Members may withdraw in writing within {months} months of the contract. Fee by time "
         "since supply: {fees}. The refund is the price less bonuses paid on it and the fee, "
@@ -196,14 +175,14 @@ def returns(turn: Turn) -> str:
         "the return form and transaction statement to: {address}. Retail customers return goods "
         "to the consultant who sold them, within {consumer_days} days."
     ).format(
-        months=tiers[-1][0],
+        months=tiers[-1].up_to_months,
         fees=fees,
-        refund_days=config.refund_business_days,
+        refund_days=config.returns.refund_business_days,
         card_low=card_low,
         card_high=card_high,
-        phone=config.support_phones[0],
-        address=config.return_address,
-        consumer_days=config.consumer_withdrawal_days,
+        phone=config.support.phones[0],
+        address=config.returns.address,
+        consumer_days=config.returns.consumer_withdrawal_days,
     )
 
 
@@ -225,11 +204,35 @@ ANSWERS: dict[str, Callable[[Turn], str]] = {
     "lrp": lrp,
     "returns": returns,
 }
-
-
-def answer_text(turn: Turn, text: str) -> str | None:
-    topic = topic_of(text)
-    return ANSWERS[topic](turn) if topic else None
+# Questions answered at any step, by keywords in any of our languages. Order matters: the
+# first topic whose pattern matches answers.
+TOPICS: tuple[Topic, ...] = (
+    Topic(
+        "shipping",
+        r"shipping (fee|cost)|delivery (fee|cost|charge)|how much.*(shipping|delivery)"
+        r"|배송비|택배비|стоимость доставки|сколько.*доставк|доставка.*(стоит|платн)",
+        shipping,
+    ),
+    Topic(
+        "delivery",
+        r"when will|how long|delivery time|arriv|언제.*(도착|와|오)|배송.*(기간|얼마나|며칠)"
+        r"|срок.*доставк|когда.*(прид|доставят|привез)|сколько дней",
+        delivery,
+    ),
+    Topic("lrp", r"\blrp\b|auto-?order|loyalty|자동\s*주문|автозаказ|шаблон", lrp),
+    Topic("returns", r"\breturn|refund|반품|환불|교환|возврат|вернуть", returns),
+    Topic(
+        "payment",
+        r"\bpay(ment)?\b|bank transfer|\bcard\b|결제|입금|카드|оплат|перевод|карт",
+        payment,
+    ),
+    Topic(
+        "hours",
+        r"opening hours|\bhours\b|\bopen\b|영업\s*시간|운영\s*시간|몇 시"
+        r"|часы работы|график|работает",
+        hours,
+    ),
+)
 
 
 def lrp_deadline_text(turn: Turn, day: int) -> str:
@@ -295,6 +298,11 @@ class Info(StepFlow):
     transitions: ClassVar = [{"trigger": "ask_lrp_day", "source": "shown", "dest": "lrp_day"}]
     initial = "shown"
     free_text_states = steps.free_text
+    menu = (
+        MenuEntry(N_("🔁 Auto-order (LRP)"), "lrp", order=30),
+        MenuEntry(N_("↩️ Return"), "returns", order=40),
+    )
+    topics = TOPICS
 
     async def begin(self, turn: Turn, args: str) -> Outcome:
         topic = args if args in ANSWERS else "hours"

@@ -15,7 +15,9 @@ from __future__ import annotations
 from typing import Any, ClassVar
 
 from core.flow import Turn
+from core.i18n import N_
 from core.steps import StepFlow, linear
+from core.surface import Command, MenuEntry
 from core.types import Outcome, Reply, stay
 from flows.kz_move import texts
 from flows.kz_move.checklist import CHAIN, open_guide
@@ -44,7 +46,8 @@ class KzMove(StepFlow):
     transitions: ClassVar = TRANSITIONS
     initial = "intro"
     free_text_states = STEPS.free_text
-    commands: ClassVar = {"move": ""}
+    commands = (Command("move", N_("Move your account to Kazakhstan"), order=30),)
+    menu = (MenuEntry(N_("🇰🇿 Move to Kazakhstan"), markets=("KZ",), order=50),)
 
     async def begin(self, turn: Turn, args: str) -> Outcome:
         if turn.market != texts.MARKET:

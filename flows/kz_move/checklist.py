@@ -18,8 +18,9 @@ from core.i18n import N_
 from core.types import Outcome, Reply, go, rows
 from flows.kz_move import texts
 from flows.kz_move.actions import Restart
+from storage.records import Checklist
 
-MIGRATION_STEPS = texts.config().migration_steps
+MIGRATION_STEPS = texts.config().migration.steps
 STEP_STATES: Mapping[str, policy.MigrationStep] = {
     f"step{step.number}": step for step in MIGRATION_STEPS
 }
@@ -58,11 +59,11 @@ def form_step() -> policy.MigrationStep:
     return next(step for step in MIGRATION_STEPS if step.key == FORM_STEP_KEY)
 
 
-def resume_point(row: Mapping[str, Any]) -> str:
+def resume_point(checklist: Checklist) -> str:
     """The first unfinished state: the balance until it passed, then the first step not done."""
-    if not row["eligible"]:
+    if not checklist.eligible:
         return "balance"
-    done = set(row["progress"].get("done", ()))
+    done = set(checklist.progress.get("done", ()))
     return next(state for state in CHAIN[1:] if state not in done)
 
 
@@ -70,10 +71,10 @@ async def save_progress(
     turn: Turn, *, done: str | None = None, ticked: str | None = None, **columns: Any
 ) -> None:
     """Add a finished state (`done`) or after-move item (`ticked`); `columns`: balance facts."""
-    row = await turn.tx.checklists.get(turn.user.id)
+    checklist = await turn.tx.checklists.get(turn.user.id)
     progress: dict[str, list[str]] = {"done": [], "after": []}
-    if row is not None:
-        progress.update(row["progress"])
+    if checklist is not None:
+        progress.update(checklist.progress)
     for key, item in (("done", done), ("after", ticked)):
         if item is not None and item not in progress[key]:
             progress[key] = [*progress[key], item]
@@ -81,16 +82,16 @@ async def save_progress(
 
 
 async def ticked_items(turn: Turn) -> list[str]:
-    row = await turn.tx.checklists.get(turn.user.id)
-    return list(row["progress"].get("after", ())) if row else []
+    checklist = await turn.tx.checklists.get(turn.user.id)
+    return list(checklist.progress.get("after", ())) if checklist else []
 
 
 async def open_guide(turn: Turn) -> Outcome:
     """A fresh start opens the balance check, a return the first unfinished state."""
-    row = await turn.tx.checklists.get(turn.user.id)
-    if row is None:
+    checklist = await turn.tx.checklists.get(turn.user.id)
+    if checklist is None:
         return go("open_balance", Reply(texts.intro_text(turn)))
-    state = resume_point(row)
+    state = resume_point(checklist)
     number = STEP_STATES[state].number if state in STEP_STATES else form_step().number
     total = len(MIGRATION_STEPS)
     welcome = turn._(WELCOME_BACK[kind_of(state)]).format(number=number, total=total)

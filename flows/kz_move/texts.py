@@ -16,7 +16,7 @@ from babel.dates import get_timezone_location
 from babel.lists import format_list
 
 import policy
-from core.actions import Action, MenuEntry
+from core.actions import Action, MenuChoice
 from core.flow import Turn
 from core.i18n import N_
 from core.types import Button, Reply, rows
@@ -101,7 +101,7 @@ def dates_text(turn: Turn) -> str:
     2024."""
     check = terms(turn)
     lines = [deadline_line(turn, check), delivery_line(turn, check)]
-    if config().gac_orders_via_support:
+    if config().migration.gac_orders_via_support:
         lines.append(turn._("After the move you can still order on the GAC market via support."))
     return "\n".join(lines)
 
@@ -144,7 +144,7 @@ def limit_text(turn: Turn) -> str:
 def changes_text(turn: Turn) -> str:
     """R-KZ-MIG-6, R-KZ-MIG-7."""
     cfg = config()
-    low, high = cfg.delivery_calendar_days or ("?", "?")
+    low, high = cfg.delivery.calendar_days or ("?", "?")
     return turn._(
         "What changes after the move:\n"
         "• you pay in tenge, with cards issued by banks of {countries};\n"
@@ -157,7 +157,7 @@ def changes_text(turn: Turn) -> str:
         countries=accepted_countries(turn),
         low=low,
         high=high,
-        party=cfg.commission_contract_party or "",
+        party=cfg.migration.commission_contract_party or "",
     )
 
 
@@ -173,7 +173,7 @@ def country_name(turn: Turn, code: str) -> str:
 
 
 def accepted_codes() -> list[str]:
-    accepted = config().card_issuer_countries or frozenset()
+    accepted = config().payment.card_issuer_countries or frozenset()
     known = [code for code in LETTER_COUNTRY_ORDER if code in accepted]
     return known + sorted(accepted - set(known))
 
@@ -260,7 +260,7 @@ def weekly_hours(turn: Turn) -> str:
     """Opening hours from the data, days with equal hours grouped: 'Mon–Fri 11:00–19:00'."""
     names = turn.t.locale.days["format"]["abbreviated"]
     spans = []
-    for hours, group in groupby(enumerate(config().support_hours), key=lambda day: day[1]):
+    for hours, group in groupby(enumerate(config().support.hours), key=lambda day: day[1]):
         if hours is None:
             continue
         days = [day for day, _ in group]
@@ -276,8 +276,8 @@ def support_text(turn: Turn) -> str:
     ).format(
         hours=weekly_hours(turn),
         city=get_timezone_location(cfg.timezone, locale=turn.t.locale, return_city=True),
-        phones=", ".join(cfg.support_phones),
-        email=cfg.support_email or "",
+        phones=", ".join(cfg.support.phones),
+        email=cfg.support.email or "",
     )
 
 
@@ -336,14 +336,14 @@ AFTER_ITEMS: tuple[AfterItem, ...] = (
             "They are in your Virtual Office, on the «{shop_tab}» tab. Orders now ship from the "
             "warehouse in Kazakhstan, and you can register new customers and grow your team."
         ),
-        (N_("🛒 Order here"), MenuEntry("quick_order")),
+        (N_("🛒 Order here"), MenuChoice("quick_order")),
     ),
 )
 AFTER_BY_KEY = {item.key: item for item in AFTER_ITEMS}
 
 
 def after_item_reply(turn: Turn, item: AfterItem) -> Reply:
-    text = turn._(item.text).format(shop_tab=config().virtual_office_shop_tab or "")
+    text = turn._(item.text).format(shop_tab=config().migration.virtual_office_shop_tab or "")
     buttons = [Tick(item.key).button(turn._("✅ Mark as done"))]
     if item.extra is not None and _can_run(turn, item.extra[1]):
         buttons.append(item.extra[1].button(turn._(item.extra[0])))
@@ -353,4 +353,4 @@ def after_item_reply(turn: Turn, item: AfterItem) -> Reply:
 
 def _can_run(turn: Turn, action: Action) -> bool:
     """A menu entry only when its flow is registered; our own buttons always."""
-    return not isinstance(action, MenuEntry) or action.flow in turn.flows
+    return not isinstance(action, MenuChoice) or action.flow in turn.flows

@@ -2,41 +2,18 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
 from typing import ClassVar
 
-from core.actions import MenuEntry
+from core.actions import MenuChoice
 from core.flow import Flow, Turn
 from core.i18n import N_, language_buttons
+from core.surface import GlobalAction, MenuEntry, MenuItem
 from core.types import Event, Kind, Outcome, Reply, invalid, quiet, rows, stale, switch
 
 
-@dataclass(frozen=True, slots=True)
-class MenuItem:
-    label: str  # N_() message id
-    flow: str
-    args: str = ""
-    markets: tuple[str, ...] = ("KR", "KZ")
-
-    @property
-    def action(self) -> str:
-        return MenuEntry(self.flow, self.args).pack()
-
-
-MENU: tuple[MenuItem, ...] = (
-    MenuItem(N_("🛒 Order"), "quick_order"),
-    MenuItem(N_("📦 My orders"), "quick_order", "orders"),
-    MenuItem(N_("🔁 Auto-order (LRP)"), "info", "lrp"),
-    MenuItem(N_("↩️ Return"), "info", "returns"),
-    MenuItem(N_("🇰🇿 Move to Kazakhstan"), "kz_move", markets=("KZ",)),
-    MenuItem(N_("💬 Support"), "support"),
-    MenuItem(N_("🌐 Language"), "menu", "lang"),
-)
-MENU_ACTIONS = frozenset(item.action for item in MENU)
-
-
 def items_for(turn: Turn) -> list[MenuItem]:
-    return [item for item in MENU if turn.market in item.markets]
+    return turn.surface.menu(turn.market)
 
 
 class Menu(Flow):
@@ -44,9 +21,22 @@ class Menu(Flow):
     states: ClassVar = ["main"]
     transitions: ClassVar = []
     initial = "main"
+    menu = (MenuEntry(N_("🌐 Language"), "lang", order=70),)
+
+    def global_actions(self) -> Mapping[str, GlobalAction]:
+        return {"menu:": self.open_entry}
+
+    async def open_entry(self, turn: Turn) -> Outcome:
+        """A menu button, from this menu or an old one. Only the menu's own entries: a forged
+        "menu:support:<text>" must not carry words into a ticket the customer never typed."""
+        token = turn.event.action
+        choice = MenuChoice.parse(token)
+        if choice is None or token not in turn.surface.menu_actions:
+            return stale()
+        return switch(choice.flow, choice.args)
 
     async def prompt(self, turn: Turn) -> list[Reply]:
-        buttons = [MenuEntry(i.flow, i.args).button(turn._(i.label)) for i in items_for(turn)]
+        buttons = [item.choice.button(turn._(item.label)) for item in items_for(turn)]
         return [Reply(turn._("What would you like to do?"), rows(buttons))]
 
     async def begin(self, turn: Turn, args: str) -> Outcome:

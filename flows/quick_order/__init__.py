@@ -1,18 +1,23 @@
 """Quick order: the Korea KakaoTalk channel's quick order (R-KR-ORD-7), in any of our
 languages and for both markets: catalogue -> cart -> checkout -> order, and My orders.
 
-The steps live in flows/quick_order/{shop,cart,checkout,phone,history}.py, their buttons in
-actions.py; this module declares the machine, the slash commands, and the buttons that only
-move. Decisions and the state diagram: docs/flows/quick_order.md.
+The steps live in shop.py, cart.py, checkout.py, phone.py and history.py beside this module,
+their buttons in actions.py, the staff card in staff.py; this module declares the machine, the
+flow's surface (commands, menu entries, the expiry job, the staff card) and the buttons that
+only move. Decisions and the state diagram: docs/flows/quick_order.md.
 """
 
 from __future__ import annotations
 
+from datetime import timedelta
+from types import MappingProxyType
 from typing import ClassVar
 
 from core.actions import Action, parse
 from core.flow import Turn
+from core.i18n import N_
 from core.steps import StepFlow, Steps
+from core.surface import Command, Job, MenuEntry
 from core.types import Event, Kind, Outcome, Reply, finish, go, stay
 from flows.quick_order import cart, checkout, history, shop
 from flows.quick_order.actions import (
@@ -26,7 +31,9 @@ from flows.quick_order.actions import (
 )
 from flows.quick_order.common import catalog_of, menu_button
 from flows.quick_order.shop import add_order_lines, quick_add
+from flows.quick_order.staff import order_card
 from flows.shopping.cart import MAX_QUANTITY, Cart
+from services import orders
 
 STEPS = Steps(*shop.STEPS, *cart.STEPS, *checkout.STEPS, *history.STEPS)
 
@@ -96,13 +103,19 @@ class QuickOrder(StepFlow):
     ]
     initial = "category"
     free_text_states = STEPS.free_text
-    commands: ClassVar = {
-        "order": "",
-        "cart": "cart",
-        "checkout": "checkout",
-        "orders": "orders",
-        "reorder": "reorder",
-    }
+    commands = (
+        Command("order", N_("Order products"), order=20),
+        Command("cart", N_("Your cart"), "cart", order=21),
+        Command("checkout", N_("Check out your cart"), "checkout", order=22),
+        Command("orders", N_("Your orders"), "orders", order=23),
+        Command("reorder", N_("Order again"), "reorder", order=24),
+    )
+    menu = (
+        MenuEntry(N_("🛒 Order"), order=10),
+        MenuEntry(N_("📦 My orders"), "orders", order=20),
+    )
+    jobs = (Job("expire_unpaid_orders", timedelta(minutes=1), orders.expire_job),)
+    staff_cards = MappingProxyType({"order_placed": order_card})
 
     async def begin(self, turn: Turn, args: str) -> Outcome:
         """`/order [items]`, `/cart`, `/checkout`, `/orders`, `/reorder`, and the menu."""

@@ -123,7 +123,7 @@ def _methods_note(turn: Turn) -> str:
 
 def _cash_text(turn: Turn) -> str:
     """R-KR-PAY-1: cash only at the business center."""
-    address = policy.market_config(turn.market).business_center_address
+    address = policy.market_config(turn.market).business_center.address
     if address is None:
         return turn._("Cash is not accepted for orders in this chat.")
     return turn._(
@@ -294,7 +294,7 @@ async def placed_prompt(turn: Turn) -> list[Reply]:
     ]
     if order.status == orders.AWAITING_PAYMENT:
         parts.append(payment_instructions(turn, order))
-    if policy.market_config(order.market).quick_orders_processed_in_sequence:
+    if policy.market_config(order.market).ordering.quick_orders_processed_in_sequence:
         parts.append(
             turn._(
                 "Quick orders are processed one after another as they arrive, so processing "

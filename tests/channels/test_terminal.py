@@ -33,7 +33,7 @@ def test_numbers_labels_and_commands(tmp_path: Path) -> None:
     assert "[1] ✓" in out or "[1] " in out
     assert "Which market do you order in?" in out
     assert "What would you like to do?" in out
-    assert "/support: talk to a person" in out
+    assert "/support: Talk to a person" in out  # /help lists the declared commands
 
 
 def test_conversation_resumes_in_a_new_process(tmp_path: Path) -> None:
@@ -76,7 +76,7 @@ async def test_a_failing_turn_apologizes_and_the_chat_goes_on(engine, monkeypatc
     await chat.run()
     text = out.getvalue()
     assert "Sorry, something went wrong" in text
-    assert "/support: talk to a person" in text
+    assert "/support: Talk to a person" in text
 
 
 def test_a_number_answers_a_question_without_buttons(tmp_path: Path) -> None:

@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from core.actions import (
     MAX_INT,
     Action,
-    MenuEntry,
+    MenuChoice,
     OneOf,
     Pattern,
     Range,
@@ -77,8 +77,8 @@ class CloseYes(Action, prefix="test:close:yes"):
         (Close(), "test:close"),
         (CloseYes(), "test:close:yes"),
         (ToMenu(), "nav:menu"),
-        (MenuEntry(flow="quick_order"), "menu:quick_order"),
-        (MenuEntry(flow="info", args="lrp"), "menu:info:lrp"),
+        (MenuChoice(flow="quick_order"), "menu:quick_order"),
+        (MenuChoice(flow="info", args="lrp"), "menu:info:lrp"),
     ],
 )
 def test_round_trip(action: Action, token: str) -> None:

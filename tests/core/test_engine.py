@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from core.actions import MenuEntry
+from core.actions import MenuChoice
 from core.engine import Engine
 from core.types import Event, Kind, UserRef
 from flows.registry import default_flows
@@ -176,7 +176,7 @@ async def test_questions_in_the_support_chat_go_to_staff(dialogue: Dialogue, db:
 async def test_a_message_after_staff_closed_opens_a_new_request(
     dialogue: Dialogue, db: Database, clock
 ) -> None:
-    from flows.support import Desk
+    from services.tickets import Desk
 
     await dialogue.onboard("en", "KR")
     await dialogue.say("/support")
@@ -226,7 +226,7 @@ async def test_the_back_trail_stays_short_however_long_the_browse(
     from core.engine import MAX_TRAIL
 
     await dialogue.onboard("en", "KR")
-    await dialogue.press(MenuEntry("quick_order"))
+    await dialogue.press(MenuChoice("quick_order"))
     await dialogue.tap("Blends")
     for _ in range(MAX_TRAIL):
         await dialogue.tap("On Guard")

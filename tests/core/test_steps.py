@@ -20,6 +20,7 @@ from core.steps import (
     linear,
     whole_number,
 )
+from core.surface import Command
 from core.types import Event, Kind, Outcome, Reply, go, rows
 from flows.registry import default_flows
 from storage.db import Database
@@ -88,7 +89,7 @@ class Pets(StepFlow):
     ]
     initial = "kind"
     free_text_states = steps.free_text
-    commands: ClassVar = {"pet": ""}
+    commands = (Command("pet", "Adopt a pet"),)
 
 
 @pytest.fixture

@@ -111,7 +111,7 @@ async def test_a_card_number_in_chat_is_refused_and_not_stored(
     stored = await everything_stored(db)
     assert "4111" not in stored
     row = await checklist(db)
-    assert row is not None and "4111" not in str(row["progress"])
+    assert row is not None and "4111" not in str(row.progress)
     files = [path.read_bytes() for path in tmp_path.glob("orderbot.db*")]
     assert files and not any(b"4111" in data for data in files)
 

@@ -95,4 +95,4 @@ async def test_a_finished_move_resumes_at_the_checklist_after_it(
     d.expect("Your move is done", "✅ Check your address and phone", "⬜ Create a new LRP")
     row = await checklist(db)
     assert row is not None
-    assert row["progress"]["after"] == ["contacts"]
+    assert row.progress["after"] == ["contacts"]

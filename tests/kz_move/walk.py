@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from sqlalchemy import select
 
 from core.actions import Action
@@ -11,6 +9,7 @@ from core.engine import Engine
 from flows.kz_move import CHAIN
 from flows.kz_move.actions import Card, Done
 from storage.db import Database
+from storage.records import Checklist
 from storage.schema import metadata
 from tests.dialogue import Dialogue
 
@@ -45,7 +44,7 @@ async def walk_to(d: Dialogue, state: str) -> Dialogue:
     return d
 
 
-async def checklist(db: Database, user: str = "alice") -> dict[str, Any] | None:
+async def checklist(db: Database, user: str = "alice") -> Checklist | None:
     async with db.transaction() as tx:
         found = await tx.users.find("test", user)
         assert found is not None

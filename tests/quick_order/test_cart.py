@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from core.actions import MenuEntry
+from core.actions import MenuChoice
 from core.engine import Engine
 from core.flow import Resources
 from flows.quick_order.actions import ChooseProduct, Qty
@@ -14,7 +14,7 @@ from tests.quick_order.helpers import fill_cart
 
 async def test_menu_path_to_the_cart(dialogue: Dialogue) -> None:
     await dialogue.onboard("en", "KR")
-    await dialogue.press(MenuEntry("quick_order"))
+    await dialogue.press(MenuChoice("quick_order"))
     dialogue.expect("What would you like to order?").expect_buttons("Single oils", "Blends")
     await dialogue.tap("Blends")
     dialogue.expect("Blends: which product?").expect_buttons("On Guard 15 mL · ₩45,300")
@@ -122,7 +122,7 @@ async def test_cart_survives_leaving_the_flow_and_cancel(dialogue: Dialogue) -> 
     await dialogue.say("/cancel")
     dialogue.expect("Your cart is kept: send /cart to see it.")
     await dialogue.say("/menu")
-    await dialogue.press(MenuEntry("quick_order"))
+    await dialogue.press(MenuChoice("quick_order"))
     dialogue.expect_buttons("Cart (3)")
     await dialogue.say("/cart")
     dialogue.expect("Lemon 15 mL × 3 = ₩54,000")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from core.actions import MenuEntry
+from core.actions import MenuChoice
 from core.engine import Engine
 from services.orders import expire_unpaid, mark
 from storage.db import Database
@@ -52,7 +52,7 @@ async def test_ko_below_50000_pays_the_fee(dialogue: Dialogue) -> None:
 
 async def test_ko_menu_path_and_quantity_check(dialogue: Dialogue) -> None:
     await dialogue.onboard("ko", "KR")
-    await dialogue.press(MenuEntry("quick_order"))
+    await dialogue.press(MenuChoice("quick_order"))
     dialogue.expect("어떤 상품을 주문하시겠어요?").expect_buttons("싱글 오일", "블렌드 오일")
     await dialogue.tap("싱글 오일")
     await dialogue.tap("라벤더")

@@ -9,7 +9,7 @@ from datetime import datetime
 import pytest
 
 from bot.cli import main
-from core.actions import MenuEntry
+from core.actions import MenuChoice
 from core.engine import Engine
 from flows.quick_order.actions import CancelOrder, OpenOrder
 from flows.registry import default_flows
@@ -48,7 +48,7 @@ async def test_my_orders_lists_and_opens_an_order(dialogue: Dialogue) -> None:
 
 async def test_menu_my_orders_without_any(dialogue: Dialogue) -> None:
     await dialogue.onboard("en", "KR")
-    await dialogue.press(MenuEntry("quick_order", "orders"))
+    await dialogue.press(MenuChoice("quick_order", "orders"))
     dialogue.expect("You have no orders yet.").expect_buttons("Browse products")
 
 

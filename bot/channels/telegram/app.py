@@ -43,7 +43,6 @@ from bot.channels.telegram.outbox import OutboxWorker
 from bot.channels.telegram.sender import Limits, Sender
 from bot.channels.telegram.serial import ChatQueues
 from bot.settings import Settings
-from core import commands as global_handlers
 from core.engine import Engine
 
 log = logging.getLogger(__name__)
@@ -93,6 +92,8 @@ class TelegramApp:
                 clock=self.clock,
                 language=staff_language,
                 wake_outbox=self.outbox.wake,
+                cards=engine.surface.staff_cards,
+                actions=engine.surface.staff_actions,
             )
             self.outbox.desk = self.desk
         self.customers = CustomerChats(
@@ -187,11 +188,14 @@ class TelegramApp:
         self._spawn(self._until_done("setMyCommands", self._set_commands))
         self._spawn(self.outbox.run())
         # Every worker runs the jobs: they claim rows safely, so no leader is needed.
-        self._spawn(jobs.run_forever(self.engine.db, self.clock, self._stop))
+        self._spawn(
+            jobs.run_forever(
+                self.engine.db, self.clock, self._stop, jobs.all_jobs(self.engine.surface)
+            )
+        )
 
     async def _set_commands(self) -> None:
-        known = set(global_handlers.COMMANDS) | set(self.engine.commands)
-        for call in commands.customer_commands(known):
+        for call in commands.customer_commands(self.engine.surface.commands):
             await self.sender.call(call)
         if self.desk is not None:
             await self.sender.call(commands.staff_commands(self.desk.chat_id, self.staff_language))

@@ -1,4 +1,8 @@
-"""The command menus Telegram shows: per language for customers, and /claim /close for staff."""
+"""The command menus Telegram shows: per language for customers, and /claim /close for staff.
+
+The customers' list is whatever the flows and the global commands declare (core/surface.py),
+in their order: a new flow's command appears here without an edit.
+"""
 
 from __future__ import annotations
 
@@ -8,23 +12,8 @@ from aiogram.methods import SetMyCommands
 from aiogram.types import BotCommand, BotCommandScopeAllPrivateChats, BotCommandScopeChat
 
 from core.i18n import N_, translator
+from core.surface import Command
 
-# In menu order; a command shows only when the engine knows it (a flow may not be installed).
-CUSTOMER_COMMANDS: dict[str, str] = {
-    "menu": N_("Main menu"),
-    "order": N_("Order products"),
-    "cart": N_("Your cart"),
-    "checkout": N_("Check out your cart"),
-    "orders": N_("Your orders"),
-    "reorder": N_("Order again"),
-    "move": N_("Move your account to Kazakhstan"),
-    "support": N_("Talk to a person"),
-    "lang": N_("Change the language"),
-    "help": N_("What I can do"),
-    "back": N_("Back one step"),
-    "cancel": N_("Stop what we are doing"),
-    "start": N_("Start over: language and market"),
-}
 STAFF_COMMANDS: dict[str, str] = {
     "claim": N_("Take this request"),
     "close": N_("Close this request"),
@@ -33,13 +22,13 @@ STAFF_COMMANDS: dict[str, str] = {
 LANGUAGE_CODES = ("ko", "ru")
 
 
-def customer_commands(known: Iterable[str]) -> list[SetMyCommands]:
+def customer_commands(declared: Iterable[Command]) -> list[SetMyCommands]:
     """setMyCommands calls for private chats: the default (English), then ko and ru."""
-    names = [name for name in CUSTOMER_COMMANDS if name in set(known)]
+    listed = [command for command in declared if command.listed]
     calls = []
     for language in (None, *LANGUAGE_CODES):
         t = translator(language or "en")
-        commands = [BotCommand(command=n, description=t._(CUSTOMER_COMMANDS[n])) for n in names]
+        commands = [BotCommand(command=c.name, description=t._(c.description)) for c in listed]
         calls.append(
             SetMyCommands(
                 commands=commands, scope=BotCommandScopeAllPrivateChats(), language_code=language

@@ -1,13 +1,14 @@
 """The staff support desk: a supergroup with forum topics, one topic per ticket.
 
-Outbox payloads for the "staff" channel (flows/support.py) become topics and messages:
+Outbox payloads for the "staff" channel (services/tickets.py) become topics and messages:
 ticket_opened -> a topic named after the ticket and the customer, with a summary card;
 customer_message -> the text (or a copy of the photo or document) in the topic, its staff-side
 message id linked for edits; ticket_claimed / ticket_closed -> a line in the topic (closed: the
-topic is closed too); order_placed -> a short card in the General topic (no topic per order) with
-the operator commands that take the order on. Whenever the bot creates a topic for a ticket that
-had none (ticket_opened, or a later message when that failed), the summary card comes first; a
-topic deleted by staff is re-created, with a note and the card, on its next message.
+topic is closed too); a payload a flow declares a staff card for (core/surface.py: a new
+order's card, say) -> that card in the General topic, with its decision buttons. Whenever the
+bot creates a topic for a ticket that had none (ticket_opened, or a later message when that
+failed), the summary card comes first; a topic deleted by staff is re-created, with a note and
+the card, on its next message.
 
 A payload sent as several messages (a long text split in chunks) records its progress in the
 payload (`chunks_sent`, `first_message_id`) through the outbox worker's checkpoint, so a retry
@@ -26,18 +27,17 @@ chat is staff: Telegram only lets members post there, so membership is the check
 be an admin there anyway, to manage topics; see docs/telegram.md). Messages in the General topic
 and from bots are ignored, and so are staff notes starting with "//".
 
-Extension point: `payloads` maps a staff payload type to its handler and `actions` maps the
-prefix of a staff button's callback data (`"<prefix>:..."`) to its handler, so a flow that needs
-staff decisions (e.g. approving a return) adds its payload type and buttons here.
+Flows extend the desk without touching it: `cards` (a payload type -> a neutral card) and
+`actions` (the prefix of a decision button's token -> the staff action) come from the flows'
+declared surface, so approving a return is the returns flow's code, drawn here.
 """
 
 from __future__ import annotations
 
 import contextvars
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from datetime import datetime
-from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from aiogram.exceptions import TelegramAPIError, TelegramBadRequest
@@ -59,8 +59,8 @@ from aiogram.types import CallbackQuery, Message
 from bot.channels.telegram import mapping, render
 from bot.channels.telegram.sender import RetryLater, Sender, send_resumable
 from core.i18n import translator
-from flows.support import Desk, EditRelay
-from services.orders import BANK_TRANSFER, CARD, PAYMENT_LABELS
+from core.surface import CardRenderer, StaffAction, StaffDecision
+from services.tickets import Desk, EditRelay
 from storage.db import Database
 from storage.records import Ticket
 
@@ -70,8 +70,6 @@ TOPIC_NAME_LIMIT = 128
 CAPTION_LIMIT = 1024
 INTERNAL_NOTE = "//"  # a staff message starting so stays in the topic
 PayloadHandler = Callable[[dict[str, Any]], Awaitable[None]]
-# (the tap, its callback data, the update id) -> the text of the answer (a toast), or None
-ActionHandler = Callable[[CallbackQuery, str, int], Awaitable[str | None]]
 Checkpoint = Callable[[], Awaitable[None]]
 # The outbox payload being delivered and how to store its progress (set by `deliver`).
 _delivery: contextvars.ContextVar[tuple[dict[str, Any], Checkpoint] | None] = (
@@ -105,6 +103,8 @@ class StaffDesk:
         language: str = "en",
         wake_outbox: Callable[[], None] = lambda: None,
         max_wait: float | None = 60.0,
+        cards: Mapping[str, CardRenderer] | None = None,
+        actions: Mapping[str, StaffAction] | None = None,
     ) -> None:
         self.db = db
         self.desk = Desk(db)
@@ -120,9 +120,11 @@ class StaffDesk:
             "customer_message": self._customer_message,
             "ticket_claimed": self._ticket_claimed,
             "ticket_closed": self._ticket_closed,
-            "order_placed": self._order_placed,
         }
-        self.actions: dict[str, ActionHandler] = {}
+        # The flows' cards and decisions (core/surface.py): payload type -> card, and token
+        # prefix ("<prefix>:...") -> the staff action its buttons take.
+        self.cards: Mapping[str, CardRenderer] = cards or {}
+        self.actions: Mapping[str, StaffAction] = actions or {}
 
     # -- outbox payloads ---------------------------------------------------------------------
     async def deliver(self, payload: dict[str, Any], checkpoint: Checkpoint | None = None) -> None:
@@ -130,7 +132,8 @@ class StaffDesk:
 
         `checkpoint` stores `payload` again (the outbox worker passes one): a payload sent as
         several messages records there how many went out, and a retry resumes after them."""
-        handler = self.payloads.get(str(payload.get("type")))
+        kind = str(payload.get("type"))
+        handler = self.payloads.get(kind) or (self._card if kind in self.cards else None)
         if handler is None:
             log.warning("no staff desk handler for payload type %r", payload.get("type"))
             return
@@ -185,49 +188,15 @@ class StaffDesk:
         except TelegramAPIError as error:  # staff can still read it; closing is a courtesy
             log.info("could not close the topic of ticket %s: %s", ticket.id, error)
 
-    async def _order_placed(self, payload: dict[str, Any]) -> None:
-        """A new order: a card in the General topic telling staff what to do with it."""
-        await self._send_all(self._general(self.order_card(payload)), resume=True)
-
-    def order_card(self, payload: dict[str, Any]) -> str:
-        t = self.t
-        number = str(payload.get("number") or payload.get("order_id") or "?")
-        method = str(payload.get("payment_method") or "")
-        label = PAYMENT_LABELS.get(method)
-        lines = [
-            t._("New order {number} ({market}): {customer}").format(
-                number=number,
-                market=payload.get("market") or "?",
-                customer=payload.get("customer") or "?",
-            ),
-            t._("Total: {total} · Payment: {payment}").format(
-                total=self._amount(payload), payment=t._(label) if label else method or "?"
-            ),
-        ]
-        paid = f"orderbot orders paid {number}"
-        if method == CARD:
-            lines.append(
-                t._("Contact the customer to take the card payment, then run: {command}").format(
-                    command=paid
-                )
-            )
-        elif method == BANK_TRANSFER:
-            lines.append(t._("When the transfer arrives, run: {command}").format(command=paid))
-        else:
-            lines.append(t._("Once it is paid, run: {command}").format(command=paid))
-        lines.append(
-            t._("Details and phone: {show} · Cancel: {cancel}").format(
-                show=f"orderbot orders show {number}", cancel=f"orderbot orders cancel {number}"
-            )
-        )
-        return "\n".join(lines)
-
-    def _amount(self, payload: dict[str, Any]) -> str:
-        total, currency = payload.get("total"), str(payload.get("currency") or "")
-        try:
-            return self.t.money(Decimal(str(total)), currency) if currency else f"{total}"
-        except (InvalidOperation, ValueError, KeyError):
-            return f"{total} {currency}".strip()
+    async def _card(self, payload: dict[str, Any]) -> None:
+        """A flow's card (a new order, a return to decide): in the General topic, with its
+        decision buttons; there is no topic per card."""
+        card = self.cards[str(payload["type"])](self.t, payload)
+        methods = self._general(card.text)
+        if card.buttons:
+            markup = render.buttons_markup(card.buttons)
+            methods[-1] = methods[-1].model_copy(update={"reply_markup": markup})
+        await self._send_all(methods, resume=True)
 
     def _general(self, text: str) -> list[TelegramMethod[Any]]:
         """Messages for the General topic: no message_thread_id."""
@@ -462,13 +431,17 @@ class StaffDesk:
                 log.info("could not relay an edit of ticket %s: %s", relay.ticket_id, error)
 
     async def on_callback(self, query: CallbackQuery, update_id: int) -> None:
-        """A staff button (see `actions`); every tap is answered."""
+        """A staff decision button (see `actions`); every tap is answered."""
         data = query.data or ""
         handler = self.actions.get(data.partition(":")[0]) if mapping.valid_action(data) else None
         answer: str | None = self.t._("This button is not available.")
         try:
             if handler is not None:
-                answer = await handler(query, data, update_id)
+                staff = query.from_user.full_name[:128] if query.from_user else "staff"
+                decision = StaffDecision(
+                    data, staff, self.clock(), delivery_id=mapping.delivery_id(update_id)
+                )
+                answer = await handler(self.db, decision, self.t)
         finally:
             try:
                 await self.sender.call(

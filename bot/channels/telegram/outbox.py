@@ -213,7 +213,7 @@ class OutboxWorker:
         staff = [row.id for row in rows if row.channel == "staff"]
         if staff:
             found = await tx.outbox.unsent_upto(max(staff), channel="staff")
-            earlier += [("staff", id_, at) for id_, _, at in found]
+            earlier += [("staff", unsent.id, unsent.available_at) for unsent in found]
         customers = [row for row in rows if row.channel != "staff"]
         if customers:
             found = await tx.outbox.unsent_upto(
@@ -221,7 +221,7 @@ class OutboxWorker:
                 channel="user",
                 user_ids=sorted({row.user_id for row in customers if row.user_id is not None}),
             )
-            earlier += [(user_id, id_, at) for id_, user_id, at in found]
+            earlier += [(unsent.user_id, unsent.id, unsent.available_at) for unsent in found]
         claimed = {row.id for row in rows}
         blockers: dict[Any, tuple[int, datetime]] = {}
         for group, id_, at in sorted(earlier, key=lambda item: item[1]):

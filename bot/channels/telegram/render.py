@@ -101,6 +101,11 @@ def inline_keyboard(reply: Reply) -> InlineKeyboardMarkup | None:
     return _inline_keyboard(reply.buttons)
 
 
+def buttons_markup(buttons: tuple[tuple[Button, ...], ...]) -> InlineKeyboardMarkup:
+    """The inline keyboard of a staff card's decision buttons."""
+    return _inline_keyboard(buttons)
+
+
 # Building a keyboard is pydantic validation, ~5 us a button, and the same menus and product
 # lists are sent over and over. aiogram's models are NOT frozen and one cached object is sent
 # to every chat with that layout: treat a returned keyboard as read-only (nothing changes one

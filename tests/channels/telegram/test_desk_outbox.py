@@ -16,10 +16,13 @@ from bot.channels.telegram.desk import StaffDesk
 from bot.channels.telegram.outbox import OutboxWorker
 from bot.channels.telegram.sender import Sender
 from core.i18n import translator
+from core.surface import Surface
+from flows.registry import default_flows
 from tests.channels.telegram.conftest import FAST, STAFF, TOKEN
 from tests.channels.telegram.fake_api import FakeBotAPI
 from tests.quick_order.helpers import checkout, confirm, fill_cart
 
+CARDS = Surface(default_flows()).staff_cards
 ORDER = {
     "type": "order_placed",
     "order_id": 7,
@@ -49,7 +52,7 @@ async def workers(db, clock, api: FakeBotAPI) -> AsyncIterator[list[Worker]]:
         bot = create_bot(TOKEN, api.base_url, timeout=5)
         bots.append(bot)
         sender = Sender(bot, limits=FAST, backoff=0.01)
-        desk = StaffDesk(db, sender, STAFF, clock=clock)
+        desk = StaffDesk(db, sender, STAFF, clock=clock, cards=CARDS)
         made.append(Worker(sender, desk, OutboxWorker(db, sender, clock, desk=desk)))
     yield made
     for worker, bot in zip(made, bots, strict=True):
@@ -99,7 +102,7 @@ async def test_a_new_order_is_posted_in_the_general_topic(db, clock, api, worker
 async def test_the_order_card_speaks_the_staff_language(db, clock, api, language) -> None:
     bot = create_bot(TOKEN, api.base_url, timeout=5)
     sender = Sender(bot, limits=FAST)
-    desk = StaffDesk(db, sender, STAFF, clock=clock, language=language)
+    desk = StaffDesk(db, sender, STAFF, clock=clock, language=language, cards=CARDS)
     try:
         await queue_staff(db, clock, ORDER)
         await OutboxWorker(db, sender, clock, desk=desk).run_once()
@@ -169,7 +172,7 @@ async def test_a_long_staff_message_resumes_after_its_last_chunk(db, clock, api,
     first_id = chunks[0].result["message_id"]
     async with db.transaction() as tx:  # staff edits find the first chunk
         found = await tx.tickets.find_message(ticket_id, staff_message_id=first_id)
-    assert found is not None and found["id"] == row_id
+    assert found is not None and found.id == row_id
     assert await unsent(db, clock) == []
 
 
@@ -277,4 +280,4 @@ async def test_a_card_that_failed_is_posted_on_the_retry(db, clock, api, workers
         found = await tx.tickets.find_message(
             ticket_id, staff_message_id=message.result["message_id"]
         )
-    assert found is not None and found["id"] == row_id
+    assert found is not None and found.id == row_id

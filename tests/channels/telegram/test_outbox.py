@@ -14,6 +14,8 @@ from aiogram.types import Chat, Message
 from bot.channels.telegram.desk import StaffDesk
 from bot.channels.telegram.outbox import OutboxWorker
 from bot.channels.telegram.sender import Limits, Sender
+from core.surface import Surface
+from flows.registry import default_flows
 
 FAST = Limits(overall=(1000, 1.0), private=(1000, 1.0), group=(1000, 1.0))
 
@@ -310,7 +312,7 @@ async def test_a_slow_staff_group_holds_up_no_customer(db, clock) -> None:
     gate = Gate(staff)
     bot = Bot(hook=gate)
     sender = Sender(bot, limits=FAST, backoff=0.01)
-    desk = StaffDesk(db, sender, staff, clock=clock)
+    desk = StaffDesk(db, sender, staff, clock=clock, cards=Surface(default_flows()).staff_cards)
     work = OutboxWorker(db, sender, clock, desk=desk)
     order = {"type": "order_placed", "number": "KR-2611-000007", "market": "KR"}
     async with db.transaction() as tx:

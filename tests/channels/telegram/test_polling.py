@@ -6,7 +6,7 @@ import asyncio
 
 import pytest
 
-from core.actions import MenuEntry
+from core.actions import MenuChoice
 from core.commands import secret_refusal
 from core.i18n import translator
 from flows.quick_order.actions import Checkout, Confirm
@@ -47,7 +47,7 @@ async def onboard(api: FakeBotAPI, chat: int) -> Call:
 
 async def test_onboarding_reaches_the_menu_through_buttons(polling, api: FakeBotAPI) -> None:
     menu = await onboard(api, ALICE)
-    button(menu, MenuEntry("support").pack())
+    button(menu, MenuChoice("support").pack())
     assert len(api.sent("answerCallbackQuery")) == 2  # every tap answered
     commands = api.sent("setMyCommands")
     assert {c.params.get("language_code") for c in commands} >= {None, "ko", "ru"}
@@ -55,7 +55,7 @@ async def test_onboarding_reaches_the_menu_through_buttons(polling, api: FakeBot
 
 async def test_support_ticket_round_trip(polling, api: FakeBotAPI) -> None:
     menu = await onboard(api, ALICE)
-    api.tap(ALICE, menu.result["message_id"], MenuEntry("support").pack())
+    api.tap(ALICE, menu.result["message_id"], MenuChoice("support").pack())
     edits = await api.wait_sent("editMessageText", ALICE, count=3)
     assert "support request #1" in edits[-1].text
 
@@ -257,7 +257,7 @@ async def test_failing_update_gets_an_apology_and_the_bot_carries_on(
 
 async def _at_the_phone_step(polling, api: FakeBotAPI) -> Call:
     """Alice ordered and gave her address: the bot's message asking for a phone number."""
-    if "order" not in polling.engine.commands:
+    if "order" not in polling.engine.surface.flow_commands:
         pytest.skip("the quick order flow is not installed")
     await onboard(api, ALICE)
     api.say(ALICE, "/order lemon 1, wild orange 2")
