@@ -53,7 +53,7 @@ class Menu(Flow):
         for item in items_for(turn):
             label = turn._(item.label).lower()
             if typed and (typed in label.split(maxsplit=1)[-1] or label.endswith(typed)):
-                return switch(item.flow, item.args)
+                return switch(item.flow, item.entry.args)
         return invalid(turn._("Please choose one of the options below."))
 
     def help(self, turn: Turn) -> str:

@@ -213,6 +213,15 @@ async def test_forged_menu_tokens_are_stale(dialogue: Dialogue, db: Database) ->
         assert (await conn.exec_driver_sql("SELECT count(*) FROM support_tickets")).scalar() == 0
 
 
+async def test_a_menu_entry_can_be_typed(dialogue: Dialogue) -> None:
+    await dialogue.onboard("en", "KR")
+    await dialogue.say("my orders")  # an entry with arguments: quick order's "orders"
+    dialogue.expect("You have no orders yet")
+    await dialogue.say("/menu")
+    await dialogue.say("support")
+    dialogue.expect("support request #1")
+
+
 async def test_lang_during_onboarding_answers_the_language_step(dialogue: Dialogue) -> None:
     await dialogue.say("/start")
     await dialogue.say("/lang")
