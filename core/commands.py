@@ -78,16 +78,18 @@ def answer_question(turn: Turn, surface: Surface) -> Outcome | None:
     return stay(Reply(answer)) if answer is not None else None
 
 
-async def action(turn: Turn, surface: Surface) -> Outcome | None:
-    """Buttons that mean the same in every state; None for the current flow's own."""
-    token = turn.event.action
-    choosing_language = (turn.conv.flow, turn.conv.state) == ("start", "language")
-    match parse(token):
+async def action(turn: Turn, flow: Flow, surface: Surface) -> Outcome | None:
+    """Buttons that mean the same in every state; None for the current flow's own (and for
+    a global family the current step answers itself: the /lang picker during onboarding)."""
+    tapped = parse(turn.event.action)
+    if tapped is not None and flow.takes(turn, tapped):
+        return None
+    match tapped:
         case None:
             # No family of ours packs this (an old build's button, forged data): stale
             # whatever the step, before any flow sees it.
             return Outcome(stale=True)
-        case Language(code=code) if not choosing_language:
+        case Language(code=code):
             await turn.tx.users.update(turn.user, language=code)
             turn.set_language(code)
             return stay(Reply(turn._("Language set to English.")))
@@ -95,8 +97,7 @@ async def action(turn: Turn, surface: Surface) -> Outcome | None:
             return Outcome(switch_to=HOME_FLOW)
         case OpenSupport():
             return Outcome(switch_to=HUMAN_FLOW, switch_args=turn.conv.flow + ":" + turn.conv.state)
-    prefix = token.partition(":")[0] + ":"
-    handler = surface.global_actions.get(prefix)
+    handler = surface.global_actions.get(type(tapped))
     return await handler(turn) if handler is not None else None
 
 

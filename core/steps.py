@@ -167,6 +167,9 @@ class StepFlow(Flow):
     async def handle(self, turn: Turn, event: Event) -> Outcome:
         return await self.steps.handle(turn, event)
 
+    def takes(self, turn: Turn, tapped: Action) -> bool:
+        return type(tapped) in self.steps[turn.conv.state].on
+
     def help(self, turn: Turn) -> str:
         return self.steps.help(turn)
 

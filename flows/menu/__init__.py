@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import ClassVar
 
-from core.actions import MenuChoice
+from core.actions import Action, MenuChoice
 from core.flow import Flow, Turn
 from core.i18n import N_, language_buttons
 from core.surface import GlobalAction, MenuEntry, MenuItem
@@ -23,8 +23,8 @@ class Menu(Flow):
     initial = "main"
     menu = (MenuEntry(N_("🌐 Language"), "lang", order=70),)
 
-    def global_actions(self) -> Mapping[str, GlobalAction]:
-        return {"menu:": self.open_entry}
+    def global_actions(self) -> Mapping[type[Action], GlobalAction]:
+        return {MenuChoice: self.open_entry}
 
     async def open_entry(self, turn: Turn) -> Outcome:
         """A menu button, from this menu or an old one. Only the menu's own entries: a forged
