@@ -23,9 +23,11 @@ test: $(STAMP)
 	$(BIN)/orderbot i18n compile
 	$(BIN)/python -m pytest $(ARGS)
 
+## lint: ruff, and the import contracts of docs/architecture.md (pyproject.toml [tool.importlinter])
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
 
 ## i18n: refresh the catalogues from the code, then fill in the new entries in locales/
 i18n: $(STAMP)

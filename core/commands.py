@@ -10,14 +10,13 @@ from collections.abc import Awaitable, Callable
 from typing import Protocol
 
 import policy
+from core.actions import OpenSupport, ToMenu, parse
 from core.flow import HOME_FLOW, HUMAN_FLOW, ONBOARDING_FLOW, Flow, Turn
-from core.i18n import LANGUAGES, N_, language_buttons
+from core.i18n import N_, Language, language_buttons
 from core.surface import Command, Surface
-from core.types import Button, Outcome, Reply, quiet, rows, stay
+from core.types import Outcome, Reply, quiet, rows, stay
 
 FAILS_BEFORE_HUMAN = 3
-SUPPORT_ACTION = "sup:open"
-MENU_ACTION = "nav:menu"
 
 
 def holds_secret(text: str) -> bool:
@@ -55,8 +54,8 @@ def misunderstood(turn: Turn, flow: Flow, outcome: Outcome) -> Reply:
         text + "\n\n" + turn._("We seem to be stuck. Would you like to talk to a person?"),
         rows(
             [
-                Button(turn._("Talk to a person"), SUPPORT_ACTION),
-                Button(turn._("Menu"), MENU_ACTION),
+                OpenSupport().button(turn._("Talk to a person")),
+                ToMenu().button(turn._("Menu")),
             ]
         ),
     )
@@ -79,23 +78,26 @@ def answer_question(turn: Turn, surface: Surface) -> Outcome | None:
     return stay(Reply(answer)) if answer is not None else None
 
 
-async def action(turn: Turn, surface: Surface) -> Outcome | None:
-    """Buttons that mean the same in every state; None for the current flow's own."""
-    token = turn.event.action
-    choosing_language = (turn.conv.flow, turn.conv.state) == ("start", "language")
-    if token.startswith("lang:") and not choosing_language:
-        code = token.removeprefix("lang:")
-        if code not in LANGUAGES:
+async def action(turn: Turn, flow: Flow, surface: Surface) -> Outcome | None:
+    """Buttons that mean the same in every state; None for the current flow's own (and for
+    a global family the current step answers itself: the /lang picker during onboarding)."""
+    tapped = parse(turn.event.action)
+    if tapped is not None and flow.takes(turn, tapped):
+        return None
+    match tapped:
+        case None:
+            # No family of ours packs this (an old build's button, forged data): stale
+            # whatever the step, before any flow sees it.
             return Outcome(stale=True)
-        await turn.tx.users.update(turn.user, language=code)
-        turn.set_language(code)
-        return stay(Reply(turn._("Language set to English.")))
-    if token == MENU_ACTION:
-        return Outcome(switch_to="menu")
-    if token == SUPPORT_ACTION:
-        return Outcome(switch_to=HUMAN_FLOW, switch_args=turn.conv.flow + ":" + turn.conv.state)
-    prefix = token.partition(":")[0] + ":"
-    handler = surface.global_actions.get(prefix)
+        case Language(code=code):
+            await turn.tx.users.update(turn.user, language=code)
+            turn.set_language(code)
+            return stay(Reply(turn._("Language set to English.")))
+        case ToMenu():
+            return Outcome(switch_to=HOME_FLOW)
+        case OpenSupport():
+            return Outcome(switch_to=HUMAN_FLOW, switch_args=turn.conv.flow + ":" + turn.conv.state)
+    handler = surface.global_actions.get(type(tapped))
     return await handler(turn) if handler is not None else None
 
 

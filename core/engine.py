@@ -122,7 +122,7 @@ class Engine:
         if turn.conv.flow != ONBOARDING_FLOW and not self.onboarded(turn):
             return await self.enter(turn, ONBOARDING_FLOW)
         if event.kind is Kind.ACTION:
-            outcome = await global_handlers.action(turn, self.surface)
+            outcome = await global_handlers.action(turn, flow, self.surface)
             if outcome is not None:
                 return await self.apply(turn, flow, outcome)
         if event.kind is Kind.TEXT and self.may_be_question(flow, turn):

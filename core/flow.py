@@ -16,6 +16,7 @@ from typing import Any, ClassVar
 
 from transitions import Machine, MachineError
 
+from core.actions import Action
 from core.i18n import Translator, translator
 from core.surface import (
     CardRenderer,
@@ -106,10 +107,15 @@ class Flow(ABC):
     async def handle(self, turn: Turn, event: Event) -> Outcome:
         """Interpret the user's answer at the current step."""
 
-    def global_actions(self) -> Mapping[str, GlobalAction]:
-        """Buttons of this flow that work from any message, by token prefix (the menu's
-        entries stay tappable in an old message)."""
+    def global_actions(self) -> Mapping[type[Action], GlobalAction]:
+        """Buttons of this flow that work from any message, by family (the menu's entries
+        stay tappable in an old message)."""
         return {}
+
+    def takes(self, turn: Turn, tapped: Action) -> bool:
+        """True when the current step answers this family itself, so that a button meaning
+        something everywhere (a language) means this step's answer here."""
+        return False
 
     async def cancel(self, turn: Turn) -> list[Reply]:
         """/cancel at any step of this flow; the engine then shows the menu."""

@@ -11,10 +11,12 @@ from __future__ import annotations
 import copy
 import gettext
 import io
+from collections.abc import Callable
 from datetime import date, datetime
 from decimal import Decimal
 from functools import cache, lru_cache
 from pathlib import Path
+from typing import Annotated
 
 from babel import Locale
 from babel.dates import format_date, format_skeleton
@@ -22,6 +24,7 @@ from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.numbers import NumberPattern, format_decimal, parse_pattern
 
+from core.actions import Action, OneOf
 from core.types import Button, rows
 from policy import load_zone
 
@@ -31,12 +34,21 @@ DEFAULT_LANGUAGE = "en"
 LANGUAGE_NAMES = {"ko": "한국어", "ru": "Русский", "en": "English"}
 
 
-def language_buttons(current: str | None) -> tuple[tuple[Button, ...], ...]:
-    """One button per language, the current (or suggested) one first and ticked."""
+class Language(Action, prefix="lang"):
+    """Switch the language, in any state (the /lang picker)."""
+
+    code: Annotated[str, OneOf(*LANGUAGES)]
+
+
+def language_buttons(
+    current: str | None, family: Callable[..., Action] = Language
+) -> tuple[tuple[Button, ...], ...]:
+    """One button per language, the current (or suggested) one first and ticked; `family`
+    makes the buttons' actions from `code=`."""
     ordered = sorted(LANGUAGES, key=lambda code: code != current)
     return rows(
         [
-            Button(("✓ " if code == current else "") + LANGUAGE_NAMES[code], f"lang:{code}")
+            family(code=code).button(("✓ " if code == current else "") + LANGUAGE_NAMES[code])
             for code in ordered
         ],
         per_row=3,

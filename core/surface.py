@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
+from core.actions import Action, MenuChoice
 from core.i18n import Translator
 from core.types import Button
 from storage.db import Database
@@ -62,9 +63,13 @@ class MenuItem:
         return self.entry.label
 
     @property
+    def choice(self) -> MenuChoice:
+        """Its button's action."""
+        return MenuChoice(self.flow, self.entry.args)
+
+    @property
     def action(self) -> str:
-        args = self.entry.args
-        return f"menu:{self.flow}:{args}" if args else f"menu:{self.flow}"
+        return self.choice.pack()
 
 
 @dataclass(frozen=True, slots=True)
@@ -125,7 +130,7 @@ class StaffDecision:
 
 # (the database, the decision, the desk's translator) -> a short answer for the staff member
 StaffAction = Callable[[Database, StaffDecision, Translator], Awaitable[str]]
-# A button that works from any message: (the turn) -> the outcome, None when it is not one
+# A button that works from any message, by family: (the turn) -> the outcome
 GlobalAction = Callable[["Turn"], Awaitable["Outcome | None"]]
 
 
@@ -158,11 +163,12 @@ class Surface:
         self._unique_all((job.name for job in self.jobs), "job")
         self.staff_cards: dict[str, CardRenderer] = self._merged("staff_cards", "staff card")
         self.staff_actions: dict[str, StaffAction] = self._merged("staff_actions", "staff action")
-        self.global_actions: dict[str, GlobalAction] = {}
+        self.global_actions: dict[type[Action], GlobalAction] = {}
         for flow in self.flows.values():
-            for prefix, handler in flow.global_actions().items():
-                self._unique(prefix, self.global_actions)
-                self.global_actions[prefix] = handler
+            for family, handler in flow.global_actions().items():
+                if family in self.global_actions:
+                    raise ValueError(f"two flows declare the global button {family.__name__}")
+                self.global_actions[family] = handler
         self._menu: tuple[MenuItem, ...] = tuple(
             sorted(
                 (MenuItem(f.name, entry) for f in self.flows.values() for entry in f.menu),

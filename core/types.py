@@ -7,9 +7,6 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-# Telegram's callback_data limit; every transport lives with the strictest one.
-MAX_ACTION_BYTES = 64
-
 
 class Kind(StrEnum):
     COMMAND = "command"  # "/name args"
@@ -47,11 +44,7 @@ class Event:
 @dataclass(frozen=True, slots=True)
 class Button:
     label: str
-    action: str
-
-    def __post_init__(self) -> None:
-        if len(self.action.encode()) > MAX_ACTION_BYTES:
-            raise ValueError(f"action token over {MAX_ACTION_BYTES} bytes: {self.action!r}")
+    action: str  # a token packed by core.actions (which holds it to Telegram's 64 bytes)
 
 
 @dataclass(frozen=True, slots=True)

@@ -47,7 +47,7 @@ def lrp_change_cutoff(market: Market | str, next_run: date) -> datetime:
     KZ: the sources give no notice period: NotSpecifiedError.
     """
     config = market_config(market)
-    days = config.lrp_change_notice_business_days
+    days = config.lrp.change_notice_business_days
     if days is None:
         raise NotSpecifiedError(config.market, "the LRP change deadline")
     require_date(next_run, "next_run")

@@ -19,7 +19,7 @@ def ipc_next_renewal(market: Market | str, registered_on: date, today: date) -> 
     common years. A renewal date equal to ``today`` is returned. KZ: NotSpecifiedError.
     """
     config = market_config(market)
-    period = config.ipc_renewal_period_months
+    period = config.membership.renewal_period_months
     if not period:
         raise NotSpecifiedError(config.market, "membership renewal")
     require_date(registered_on, "registered_on")
@@ -38,7 +38,7 @@ def ipc_next_renewal(market: Market | str, registered_on: date, today: date) -> 
 def ipc_renewal_fee(market: Market | str, actual_cost: Decimal) -> Decimal:
     """The annual renewal fee: the actual cost, at most KRW 10,000 (R-KR-MEM-3)."""
     config = market_config(market)
-    cap = config.ipc_renewal_fee_cap
+    cap = config.membership.renewal_fee_cap
     if cap is None:
         raise NotSpecifiedError(config.market, "membership renewal fees")
     return round_down(config.market, min(require_amount(actual_cost, "actual_cost"), cap))

@@ -47,7 +47,9 @@ def migration_check(ar_balance_usd: Decimal, today: date) -> MigrationCheck:
     require_date(today, "today")
     config = market_config(Market.KZ)
     limit, deadline, delivery_end = _migration_terms(
-        config.migration_ar_limit_usd, config.migration_deadline, config.russia_delivery_end
+        config.migration.ar_limit_usd,
+        config.migration.deadline,
+        config.migration.russia_delivery_end,
     )
     reasons = _reasons(balance, limit)
     return MigrationCheck(

@@ -17,7 +17,7 @@ def month_closing_day(market: Market | str, year: int, month: int) -> date:
     KZ: the sources state no closing rule, so the calendar month's last day.
     """
     market = parse_market(market)
-    if market_config(market).order_month_closes_on_last_business_day:
+    if market_config(market).ordering.month_closes_on_last_business_day:
         return last_business_day_of_month(market, year, month)
     return last_day_of_month(year, month)
 

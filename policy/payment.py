@@ -41,7 +41,7 @@ def accepted_payment_methods(market: Market | str, channel: str) -> tuple[str, .
     An unknown channel raises NotSpecifiedError.
     """
     config = market_config(market)
-    methods = config.payment_methods_by_channel.get(require_text(channel, "channel"))
+    methods = config.payment.methods_by_channel.get(require_text(channel, "channel"))
     if methods is None:
         raise NotSpecifiedError(config.market, f"payment methods for channel {channel!r}")
     return methods
@@ -56,7 +56,7 @@ def needs_certificate(market: Market | str, amount: Decimal, payment: str) -> bo
     config = market_config(market)
     method = require_online_payment(payment)
     total = require_amount(amount, "amount")
-    threshold = config.certificate_threshold
+    threshold = config.payment.certificate_threshold
     return method is PaymentMethod.CARD and threshold is not None and total >= threshold
 
 
@@ -77,10 +77,10 @@ def bank_transfer_deadline(market: Market | str, ordered_at: datetime) -> dateti
     KZ: bank transfer is not described in the sources: NotSpecifiedError.
     """
     config = market_config(market)
-    if config.bank_transfer_days is None:
+    if config.payment.bank_transfer_days is None:
         raise NotSpecifiedError(config.market, "bank transfer")
     day = local_date(config.market, ordered_at)
-    due = day + timedelta(days=config.bank_transfer_days)
+    due = day + timedelta(days=config.payment.bank_transfer_days)
     if day == month_closing_day(config.market, day.year, day.month):
         due = min(due, last_day_of_month(day.year, day.month))
     return end_of_day(config.market, due)
@@ -97,5 +97,5 @@ def card_issuer_accepted(market: Market | str, country: str) -> bool:
     code = require_text(country, "country").strip().upper()
     if len(code) != 2 or not (code.isascii() and code.isalpha()):
         raise ValueError(f"country must be an ISO 3166 alpha-2 code, got {country!r}")
-    accepted = market_config(parse_market(market)).card_issuer_countries
+    accepted = market_config(parse_market(market)).payment.card_issuer_countries
     return accepted is None or code in accepted

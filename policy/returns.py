@@ -98,11 +98,11 @@ def _not_specified() -> ReturnQuote:
 def _consumer_quote(
     config: MarketConfig, supplied_on: date, requested_on: date, amount: Decimal
 ) -> ReturnQuote:
-    days = config.consumer_withdrawal_days
+    days = config.returns.consumer_withdrawal_days
     if days is None:
         return _not_specified()
     deadline = supplied_on + timedelta(days=days)
-    handled_by = config.consumer_returns_handled_by or "company"
+    handled_by = config.returns.consumer_handled_by or "company"
     if requested_on > deadline:
         return ReturnQuote(
             False, _ZERO, _ZERO, _ZERO, "consumer_window_passed", deadline, handled_by
@@ -118,10 +118,10 @@ def _member_quote(
     requested_on: date,
     amount: Decimal,
 ) -> ReturnQuote:
-    tiers = config.member_return_fee_tiers
+    tiers = config.returns.member_fee_tiers
     if not tiers:
         return _not_specified()
-    deadline = add_months(purchased_on, tiers[-1][0])
+    deadline = add_months(purchased_on, tiers[-1].up_to_months)
     if requested_on <= deadline:
         for months, rate in tiers:
             if requested_on <= add_months(supplied_on, months):
@@ -137,9 +137,9 @@ def refund_due(market: Market | str, received_on: date) -> date:
     R-KR-RET-3, R-KR-RET-4: refunded within 3 business days. KZ: NotSpecifiedError.
     """
     config = market_config(market)
-    if config.refund_business_days is None:
+    if config.returns.refund_business_days is None:
         raise NotSpecifiedError(config.market, "refund times")
-    return add_business_days(config.market, received_on, config.refund_business_days)
+    return add_business_days(config.market, received_on, config.returns.refund_business_days)
 
 
 def card_refund_visible(market: Market | str, notified_on: date) -> tuple[date, date]:
@@ -149,7 +149,7 @@ def card_refund_visible(market: Market | str, notified_on: date) -> tuple[date, 
     notifies the card company on ``notified_on``. KZ: NotSpecifiedError.
     """
     config = market_config(market)
-    window = config.card_refund_visible_business_days
+    window = config.returns.card_refund_visible_business_days
     if window is None:
         raise NotSpecifiedError(config.market, "card refund times")
     return (

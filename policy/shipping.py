@@ -23,13 +23,13 @@ def shipping_fee(market: Market | str, subtotal: Decimal) -> Decimal:
 
     R-KR-SHIP-1: KRW 0 when the subtotal is KRW 50,000 or more, else KRW 4,500.
     KZ: the sources state no fee; ``kz.toml`` holds a SAMPLE value (check
-    ``market_config("KZ").is_sample("shipping_fee")`` before showing it as fact).
+    ``market_config("KZ").is_sample("shipping.fee")`` before showing it as fact).
     """
     config = market_config(market)
     amount = require_amount(subtotal, "subtotal")
-    if config.free_shipping_threshold is not None and amount >= config.free_shipping_threshold:
+    if config.shipping.free_threshold is not None and amount >= config.shipping.free_threshold:
         return round_down(config.market, Decimal(0))
-    return round_down(config.market, config.shipping_fee)
+    return round_down(config.market, config.shipping.fee)
 
 
 def free_shipping_gap(market: Market | str, subtotal: Decimal) -> Decimal | None:
@@ -40,9 +40,9 @@ def free_shipping_gap(market: Market | str, subtotal: Decimal) -> Decimal | None
     """
     config = market_config(market)
     amount = require_amount(subtotal, "subtotal")
-    if config.free_shipping_threshold is None:
+    if config.shipping.free_threshold is None:
         return None
-    return max(config.free_shipping_threshold - amount, Decimal(0))
+    return max(config.shipping.free_threshold - amount, Decimal(0))
 
 
 def delivery_window(
@@ -65,16 +65,18 @@ def delivery_window(
     config = market_config(market)
     method = require_online_payment(payment)
     local = to_local(config.market, confirmed_at)
-    if config.delivery_calendar_days is not None:
-        low, high = config.delivery_calendar_days
+    if config.delivery.calendar_days is not None:
+        low, high = config.delivery.calendar_days
         return local.date() + timedelta(days=low), local.date() + timedelta(days=high)
     return _business_day_window(config, local, method)
 
 
 def _business_day_window(config: MarketConfig, local: datetime, method: str) -> tuple[date, date]:
-    cutoff = config.card_cutoff if method == "card" else config.bank_transfer_cutoff
-    before = config.delivery_business_days_before_cutoff
-    after = config.delivery_business_days_after_cutoff
+    cutoff = (
+        config.delivery.card_cutoff if method == "card" else config.delivery.bank_transfer_cutoff
+    )
+    before = config.delivery.business_days_before_cutoff
+    after = config.delivery.business_days_after_cutoff
     if cutoff is None or before is None or after is None:
         raise NotSpecifiedError(config.market, f"delivery times for {method}")
     day = local.date()
@@ -95,7 +97,7 @@ def business_center_delivery_by(market: Market | str, confirmed_at: datetime) ->
     starts with Monday as day 1).
     """
     market = parse_market(market)
-    days = market_config(market).business_center_delivery_business_days
+    days = market_config(market).business_center.delivery_business_days
     if days is None:
         raise NotSpecifiedError(market, "business-center delivery times")
     return add_business_days(market, to_local(market, confirmed_at).date(), days)

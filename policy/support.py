@@ -40,7 +40,7 @@ def support_is_open(market: Market | str, at: datetime) -> bool:
     """
     config = market_config(market)
     return _is_open(
-        config.market, config.support_hours, config.support_closed_on_public_holidays, at
+        config.market, config.support.hours, config.support.closed_on_public_holidays, at
     )
 
 
@@ -52,13 +52,13 @@ def support_next_open(market: Market | str, at: datetime) -> datetime:
     :func:`support_is_open`.
     """
     config = market_config(market)
-    closed_on_holidays = config.support_closed_on_public_holidays
+    closed_on_holidays = config.support.closed_on_public_holidays
     local = to_local(config.market, at)
-    if _is_open(config.market, config.support_hours, closed_on_holidays, local):
+    if _is_open(config.market, config.support.hours, closed_on_holidays, local):
         return local
     for offset in range(_SEARCH_DAYS):
         day = local.date() + timedelta(days=offset)
-        hours = _hours_on(config.market, config.support_hours, closed_on_holidays, day)
+        hours = _hours_on(config.market, config.support.hours, closed_on_holidays, day)
         if hours is not None:
             opening = local_datetime(config.market, day, hours.opens)
             if opening > local:
@@ -73,7 +73,7 @@ def business_center_is_open(market: Market | str, at: datetime) -> bool:
     holidays are treated as closed (the source is silent). KZ has none: NotSpecifiedError.
     """
     market = parse_market(market)
-    hours = market_config(market).business_center_hours
+    hours = market_config(market).business_center.hours
     if hours is None:
         raise NotSpecifiedError(market, "a business center")
     return _is_open(market, hours, True, at)

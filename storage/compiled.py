@@ -70,7 +70,7 @@ class Statements:
     """Compiles Core statements for one dialect, once per statement shape (SQLAlchemy's cache
     key, the parameter names, single or many), and converts values both ways.
 
-    Statements built once (module constants in storage/repos.py) are also found by identity,
+    Statements built once (module constants in storage/repos/) are also found by identity,
     which skips hashing SQLAlchemy's cache key on every execution."""
 
     def __init__(self, dialect: Dialect, *, size: int = 500) -> None:

@@ -81,9 +81,43 @@ class Ticket:
 
 
 @dataclass(slots=True)
+class TicketMessage:
+    """One message of a ticket, with its copy's id on the other side (None: not relayed)."""
+
+    id: int
+    ticket_id: int
+    direction: str  # "in": from the customer, "out": from staff
+    text: str
+    customer_message_id: int | None
+    staff_message_id: int | None
+    created_at: datetime
+
+
+@dataclass(slots=True)
+class Checklist:
+    """A user's Kazakhstan move: the balance facts once given, and the steps done so far."""
+
+    user_id: int
+    ar_balance_usd: Decimal | None
+    eligible: bool | None  # None: the balance was not given yet
+    progress: dict[str, Any]  # "done": states finished, "after": after-move items ticked
+    started_at: datetime
+    updated_at: datetime
+
+
+@dataclass(slots=True)
 class OutboxMessage:
     id: int
     channel: str
     user_id: int | None
     payload: dict[str, Any]
     attempts: int
+
+
+@dataclass(frozen=True, slots=True)
+class UnsentMessage:
+    """Where an unsent outbox message stands: whose it is and when it is next due."""
+
+    id: int
+    user_id: int | None
+    available_at: datetime

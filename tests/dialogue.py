@@ -12,8 +12,10 @@ from __future__ import annotations
 import itertools
 from dataclasses import replace
 
+from core.actions import Action
 from core.engine import Engine
 from core.types import Button, Event, Kind, Reply, UserRef
+from flows.start import StartLanguage, StartMarket
 
 _deliveries = itertools.count(1)
 
@@ -62,6 +64,10 @@ class Dialogue:
     async def tap(self, label: str) -> Dialogue:
         """Tap the button whose label contains `label` (case-insensitive) in the last replies."""
         return await self.send(self.action_event(self.button(label).action))
+
+    async def press(self, action: Action) -> Dialogue:
+        """Tap a button of `action`'s (shown or not: an old message's, another step's)."""
+        return await self.send(self.action_event(action.pack()))
 
     def action_event(self, action: str) -> Event:
         return Event(
@@ -116,6 +122,6 @@ class Dialogue:
     async def onboard(self, language: str = "en", market: str = "KR") -> Dialogue:
         """/start, pick the language and the market: ends at the main menu."""
         await self.say("/start")
-        await self.send(self.action_event(f"start:lang:{language}"))
-        await self.send(self.action_event(f"start:market:{market}"))
+        await self.press(StartLanguage(code=language))
+        await self.press(StartMarket(market=market))
         return self

@@ -1,9 +1,11 @@
-"""Every state of every flow answers /help, /cancel, /back, garbage and a stale button."""
+"""Every state of every flow answers /help, /cancel, /back, garbage and a stale button; every
+button it shows is one the action codec packed and parses back."""
 
 from __future__ import annotations
 
 import pytest
 
+from core.actions import parse
 from core.engine import Engine
 from flows.registry import default_flows
 from storage.db import Database
@@ -62,3 +64,5 @@ async def test_state_answers_everything(
             continue
         assert d.replies, f"{flow}/{state} said nothing to {text[:20]!r}"
         assert all(r.text.strip() for r in d.replies)
+        unparsed = [b.action for b in d.buttons if parse(b.action) is None]
+        assert not unparsed, f"{flow}/{state}: buttons the codec did not pack: {unparsed}"

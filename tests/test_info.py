@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from core.actions import MenuChoice
 from tests.dialogue import Dialogue
 
 
 async def lrp_for_day(d: Dialogue, day: str) -> Dialogue:
     await d.onboard("en", "KR")
-    await d.send(d.action_event("menu:info:lrp"))
+    await d.press(MenuChoice("info", "lrp"))
     d.expect("3 business days", "On which day")
     return await d.say(day)
 
@@ -30,17 +31,20 @@ async def test_lrp_deadline_past_the_cutoff_names_the_following_run(
 async def test_lrp_day_must_be_a_day_of_the_month(dialogue: Dialogue) -> None:
     await lrp_for_day(dialogue, "32")
     dialogue.expect("number from 1 to 31")
+    for not_a_day in ("²", "٣", "+5", "１５"):  # isdigit() says yes to some; int() would fail
+        await dialogue.say(not_a_day)
+        dialogue.expect("number from 1 to 31")
 
 
 async def test_returns_page_states_the_fees(dialogue: Dialogue) -> None:
     await dialogue.onboard("en", "KR")
-    await dialogue.send(dialogue.action_event("menu:info:returns"))
+    await dialogue.press(MenuChoice("info", "returns"))
     dialogue.expect("3 months", "5%", "7%", "1600-5105", "What would you like to do?")
 
 
 async def test_kz_returns_go_to_support(dialogue: Dialogue) -> None:
     await dialogue.onboard("ru", "KZ")
-    await dialogue.send(dialogue.action_event("menu:info:returns"))
+    await dialogue.press(MenuChoice("info", "returns"))
     dialogue.expect("служба поддержки")
 
 

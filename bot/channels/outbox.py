@@ -165,7 +165,7 @@ class OutboxRunner:
         staff = [row.id for row in rows if row.channel == STAFF]
         if staff:
             found = await tx.outbox.unsent_upto(max(staff), channel=STAFF)
-            earlier += [(STAFF, id_, at) for id_, _, at in found]
+            earlier += [(STAFF, unsent.id, unsent.available_at) for unsent in found]
         customers = [row for row in rows if row.channel != STAFF]
         if customers:
             found = await tx.outbox.unsent_upto(
@@ -173,7 +173,7 @@ class OutboxRunner:
                 channel=USER,
                 user_ids=sorted({row.user_id for row in customers if row.user_id is not None}),
             )
-            earlier += [(user_id, id_, at) for id_, user_id, at in found]
+            earlier += [(unsent.user_id, unsent.id, unsent.available_at) for unsent in found]
         claimed = {row.id for row in rows}
         blockers: dict[Any, tuple[int, datetime]] = {}
         for group, id_, at in sorted(earlier, key=lambda item: item[1]):

@@ -9,13 +9,16 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from decimal import Decimal
+from functools import partial
 from typing import ClassVar
 
 import policy
-from core.flow import Flow, Turn
+from core.actions import ToMenu
+from core.flow import Turn
 from core.i18n import N_
+from core.steps import Keyboard, Problem, Step, StepFlow, Steps, Values, whole_number
 from core.surface import MenuEntry, Topic
-from core.types import Button, Event, Kind, Outcome, Reply, finish, go, invalid, rows
+from core.types import Outcome, Reply, finish, go, rows
 
 
 def _money(turn: Turn, amount: object) -> str:
@@ -25,15 +28,15 @@ def _money(turn: Turn, amount: object) -> str:
 def shipping(turn: Turn) -> str:
     """R-KR-SHIP-1; KZ: the fee is a setting the sources do not give."""
     config = policy.market_config(turn.market)
-    if config.free_shipping_threshold is not None:
+    if config.shipping.free_threshold is not None:
         return turn._(
             "Shipping is free for orders of {threshold} or more; below that it costs {fee}."
         ).format(
-            threshold=_money(turn, config.free_shipping_threshold),
-            fee=_money(turn, config.shipping_fee),
+            threshold=_money(turn, config.shipping.free_threshold),
+            fee=_money(turn, config.shipping.fee),
         )
-    text = turn._("Shipping costs {fee} per order.").format(fee=_money(turn, config.shipping_fee))
-    if config.is_sample("shipping_fee"):
+    text = turn._("Shipping costs {fee} per order.").format(fee=_money(turn, config.shipping.fee))
+    if config.is_sample("shipping.fee"):
         text += " " + turn._(
             "This is a sample figure, not confirmed by the company: please check with support."
         )
@@ -47,26 +50,28 @@ def delivery(turn: Turn) -> str:
     estimate = turn._("Confirmed now, an order would arrive between {first} and {last}.").format(
         first=turn.t.day(first), last=turn.t.day(last)
     )
-    if config.delivery_calendar_days is not None:
-        low, high = config.delivery_calendar_days
+    if config.delivery.calendar_days is not None:
+        low, high = config.delivery.calendar_days
         rule = turn._(
             "Orders ship from the {city} warehouse and take {low} to {high} days depending on "
             "the region."
-        ).format(city=config.warehouse_city or "", low=low, high=high)
+        ).format(city=config.delivery.warehouse_city or "", low=low, high=high)
         return rule + "\n" + estimate
     before, after = (
-        config.delivery_business_days_before_cutoff,
-        config.delivery_business_days_after_cutoff,
+        config.delivery.business_days_before_cutoff,
+        config.delivery.business_days_after_cutoff,
     )
-    assert before is not None and after is not None and config.card_cutoff is not None
+    assert before is not None and after is not None and config.delivery.card_cutoff is not None
     rule = turn._(
         "Order and payment confirmed on a weekday before {card_cutoff}: {before} business days; "
         "after it: {after} business days. Bank transfer: deposit confirmed by {bank_cutoff}: "
         "{before} business days. Parcels are not dispatched at weekends, and the carrier may "
         "shift dates."
     ).format(
-        card_cutoff=f"{config.card_cutoff:%H:%M}",
-        bank_cutoff=f"{config.bank_transfer_cutoff:%H:%M}" if config.bank_transfer_cutoff else "",
+        card_cutoff=f"{config.delivery.card_cutoff:%H:%M}",
+        bank_cutoff=f"{config.delivery.bank_transfer_cutoff:%H:%M}"
+        if config.delivery.bank_transfer_cutoff
+        else "",
         before=_span(before),
         after=_span(after),
     )
@@ -80,10 +85,10 @@ def _span(days: tuple[int, int]) -> str:
 def payment(turn: Turn) -> str:
     """R-KR-PAY-1..3 (KR), R-KZ-MIG-6 (KZ)."""
     config = policy.market_config(turn.market)
-    if config.card_issuer_countries is not None:
+    if config.payment.card_issuer_countries is not None:
         names = turn.t.locale.territories
         countries = ", ".join(
-            names.get(code, code) for code in sorted(config.card_issuer_countries)
+            names.get(code, code) for code in sorted(config.payment.card_issuer_countries)
         )
         return turn._(
             "Orders are paid in {currency} by card. Cards issued by banks of these countries are "
@@ -94,7 +99,10 @@ def payment(turn: Turn) -> str:
         "authentication). Bank transfer: pay within {days} days under your name and member "
         "number, or the order is cancelled; an order on the month's closing day must be paid by "
         "the month's last day. Cash: only at the business center."
-    ).format(threshold=_money(turn, config.certificate_threshold), days=config.bank_transfer_days)
+    ).format(
+        threshold=_money(turn, config.payment.certificate_threshold),
+        days=config.payment.bank_transfer_days,
+    )
 
 
 def weekly_hours(turn: Turn, weekly: tuple[policy.OpeningHours | None, ...]) -> str:
@@ -119,12 +127,12 @@ def hours(turn: Turn) -> str:
     """R-KR-ORD-5, R-KR-ORD-6, R-KZ-SUP-1: from the market's data, in its local time."""
     config = policy.market_config(turn.market)
     text = turn._("Customer support {phones}: {hours} (local time).").format(
-        phones=", ".join(config.support_phones), hours=weekly_hours(turn, config.support_hours)
+        phones=", ".join(config.support.phones), hours=weekly_hours(turn, config.support.hours)
     )
-    if config.business_center_hours is not None:
+    if config.business_center.hours is not None:
         text += " " + turn._("Business center ({address}): {hours}.").format(
-            address=config.business_center_address,
-            hours=weekly_hours(turn, config.business_center_hours),
+            address=config.business_center.address,
+            hours=weekly_hours(turn, config.business_center.hours),
         )
     state = (
         turn._("Open now.")
@@ -147,18 +155,18 @@ def lrp(turn: Turn) -> str:
         "website, at the business center or by fax (not by phone). Changes or cancellation must "
         "reach the company at least {days} business days before the order date; later requests "
         "apply from the following month."
-    ).format(days=policy.market_config(turn.market).lrp_change_notice_business_days)
+    ).format(days=policy.market_config(turn.market).lrp.change_notice_business_days)
 
 
 def returns(turn: Turn) -> str:
     """R-KR-RET-1..4, from the market's data; a market whose sources give no return rules
     (KZ) is routed to support."""
     config = policy.market_config(turn.market)
-    if not config.member_return_fee_tiers:
+    if not config.returns.member_fee_tiers:
         return turn._("Return rules for Kazakhstan are handled by support: please contact them.")
-    tiers = config.member_return_fee_tiers
+    tiers = config.returns.member_fee_tiers
     fees = ", ".join(_fee_tier(turn, months, rate) for months, rate in tiers)
-    card_low, card_high = config.card_refund_visible_business_days or (0, 0)
+    card_low, card_high = config.returns.card_refund_visible_business_days or (0, 0)
     return turn._(
         "Members may withdraw in writing within {months} months of the contract. Fee by time "
         "since supply: {fees}. The refund is the price less bonuses paid on it and the fee, "
@@ -167,14 +175,14 @@ def returns(turn: Turn) -> str:
         "the return form and transaction statement to: {address}. Retail customers return goods "
         "to the consultant who sold them, within {consumer_days} days."
     ).format(
-        months=tiers[-1][0],
+        months=tiers[-1].up_to_months,
         fees=fees,
-        refund_days=config.refund_business_days,
+        refund_days=config.returns.refund_business_days,
         card_low=card_low,
         card_high=card_high,
-        phone=config.support_phones[0],
-        address=config.return_address,
-        consumer_days=config.consumer_withdrawal_days,
+        phone=config.support.phones[0],
+        address=config.returns.address,
+        consumer_days=config.returns.consumer_withdrawal_days,
     )
 
 
@@ -251,14 +259,45 @@ def lrp_deadline_text(turn: Turn, day: int) -> str:
     )
 
 
-class Info(Flow):
+def _run_day(turn: Turn, text: str) -> int | Problem:
+    day = whole_number(text, 1, 31)
+    if day is None:
+        return Problem(turn._("Please send a day of the month as a number from 1 to 31."))
+    return day
+
+
+async def _deadline(turn: Turn, day: int) -> Outcome:
+    return finish(Reply(lrp_deadline_text(turn, day)))
+
+
+def _menu_button(turn: Turn, values: Values) -> Keyboard:
+    return rows([ToMenu().button(turn._("Menu"))])
+
+
+# The LRP deadline question. "shown" is left at once (the page is said and the flow finishes)
+# unless the page asks it; a conversation found there is asked it too.
+_lrp_day = partial(
+    Step,
+    text=N_(
+        "On which day of the month does your auto-order run (1-31)? I will tell you the last "
+        "day to change it."
+    ),
+    buttons=_menu_button,
+    validate=_run_day,
+    answer=_deadline,
+    help=N_("Send the day of the month your auto-order runs, e.g. 15."),
+)
+
+
+class Info(StepFlow):
     """Information pages from the menu; for LRP it also works out the change deadline."""
 
     name = "info"
-    states: ClassVar = ["shown", "lrp_day"]
+    steps = Steps(_lrp_day("shown"), _lrp_day("lrp_day", free_text=True))
+    states: ClassVar = steps.states
     transitions: ClassVar = [{"trigger": "ask_lrp_day", "source": "shown", "dest": "lrp_day"}]
     initial = "shown"
-    free_text_states = frozenset({"lrp_day"})
+    free_text_states = steps.free_text
     menu = (
         MenuEntry(N_("🔁 Auto-order (LRP)"), "lrp", order=30),
         MenuEntry(N_("↩️ Return"), "returns", order=40),
@@ -270,23 +309,3 @@ class Info(Flow):
         if topic == "lrp" and turn.market == "KR":
             return go("ask_lrp_day", Reply(lrp(turn)))
         return finish(Reply(ANSWERS[topic](turn)))
-
-    async def prompt(self, turn: Turn) -> list[Reply]:
-        return [
-            Reply(
-                turn._(
-                    "On which day of the month does your auto-order run (1-31)? I will tell you "
-                    "the last day to change it."
-                ),
-                rows([Button(turn._("Menu"), "nav:menu")]),
-            )
-        ]
-
-    async def handle(self, turn: Turn, event: Event) -> Outcome:
-        text = event.text.strip() if event.kind is Kind.TEXT else ""
-        if not text.isdigit() or not 1 <= int(text) <= 31:
-            return invalid(turn._("Please send a day of the month as a number from 1 to 31."))
-        return finish(Reply(lrp_deadline_text(turn, int(text))))
-
-    def help(self, turn: Turn) -> str:
-        return turn._("Send the day of the month your auto-order runs, e.g. 15.")

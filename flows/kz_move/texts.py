@@ -16,14 +16,15 @@ from babel.dates import get_timezone_location
 from babel.lists import format_list
 
 import policy
+from core.actions import Action, MenuChoice
 from core.flow import Turn
 from core.i18n import N_
 from core.types import Button, Reply, rows
+from flows.kz_move.actions import OTHER_COUNTRY, Card, DeleteLrp, ShowList, Tick
 from policy import CyrillicIssue, MarketConfig, MigrationStep
 
 # The guide is about the Kazakhstan market whatever market the user picked in the assistant.
 MARKET = "KZ"
-PREFIX = "kzm"  # of the guide's button actions: kzm:<verb>[:<arg>]
 # Long pasted text must not turn an explanation into a wall: show this much of it.
 SHOWN_WORDS, SHOWN_WORD_CHARS, SHOWN_LETTERS = 5, 30, 10
 # Display order of accepted card countries: the letter's; any other accepted one follows.
@@ -31,10 +32,6 @@ LETTER_COUNTRY_ORDER = ("KZ", "KG", "AM", "BY")
 # Refused issuers offered as buttons: customers move from the Russian (GAC) market, so a
 # Russian card is the one they are likeliest to have.
 REFUSED_COUNTRY_BUTTONS = ("RU",)
-
-
-def action(verb: str, arg: str = "") -> str:
-    return f"{PREFIX}:{verb}:{arg}" if arg else f"{PREFIX}:{verb}"
 
 
 def config() -> MarketConfig:
@@ -104,7 +101,7 @@ def dates_text(turn: Turn) -> str:
     2024."""
     check = terms(turn)
     lines = [deadline_line(turn, check), delivery_line(turn, check)]
-    if config().gac_orders_via_support:
+    if config().migration.gac_orders_via_support:
         lines.append(turn._("After the move you can still order on the GAC market via support."))
     return "\n".join(lines)
 
@@ -147,7 +144,7 @@ def limit_text(turn: Turn) -> str:
 def changes_text(turn: Turn) -> str:
     """R-KZ-MIG-6, R-KZ-MIG-7."""
     cfg = config()
-    low, high = cfg.delivery_calendar_days or ("?", "?")
+    low, high = cfg.delivery.calendar_days or ("?", "?")
     return turn._(
         "What changes after the move:\n"
         "• you pay in tenge, with cards issued by banks of {countries};\n"
@@ -160,7 +157,7 @@ def changes_text(turn: Turn) -> str:
         countries=accepted_countries(turn),
         low=low,
         high=high,
-        party=cfg.commission_contract_party or "",
+        party=cfg.migration.commission_contract_party or "",
     )
 
 
@@ -176,7 +173,7 @@ def country_name(turn: Turn, code: str) -> str:
 
 
 def accepted_codes() -> list[str]:
-    accepted = config().card_issuer_countries or frozenset()
+    accepted = config().payment.card_issuer_countries or frozenset()
     known = [code for code in LETTER_COUNTRY_ORDER if code in accepted]
     return known + sorted(accepted - set(known))
 
@@ -187,13 +184,11 @@ def accepted_countries(turn: Turn, style: str = "standard") -> str:
     return format_list(names, style=style, locale=turn.t.locale)
 
 
-def country_buttons(turn: Turn, action: str) -> list[Button]:
+def country_buttons(turn: Turn) -> list[Button]:
     """One button per accepted issuer country, then the likely refused ones, then "Other"."""
     codes = [*accepted_codes(), *REFUSED_COUNTRY_BUTTONS]
-    buttons = [
-        Button(f"{flag(code)} {country_name(turn, code)}", f"{action}:{code}") for code in codes
-    ]
-    return [*buttons, Button(turn._("Another country"), f"{action}:other")]
+    buttons = [Card(code).button(f"{flag(code)} {country_name(turn, code)}") for code in codes]
+    return [*buttons, Card(OTHER_COUNTRY).button(turn._("Another country"))]
 
 
 def typed_country(turn: Turn, text: str) -> str | None:
@@ -265,7 +260,7 @@ def weekly_hours(turn: Turn) -> str:
     """Opening hours from the data, days with equal hours grouped: 'Mon–Fri 11:00–19:00'."""
     names = turn.t.locale.days["format"]["abbreviated"]
     spans = []
-    for hours, group in groupby(enumerate(config().support_hours), key=lambda day: day[1]):
+    for hours, group in groupby(enumerate(config().support.hours), key=lambda day: day[1]):
         if hours is None:
             continue
         days = [day for day, _ in group]
@@ -281,8 +276,8 @@ def support_text(turn: Turn) -> str:
     ).format(
         hours=weekly_hours(turn),
         city=get_timezone_location(cfg.timezone, locale=turn.t.locale, return_city=True),
-        phones=", ".join(cfg.support_phones),
-        email=cfg.support_email or "",
+        phones=", ".join(cfg.support.phones),
+        email=cfg.support.email or "",
     )
 
 
@@ -304,11 +299,8 @@ class AfterItem:
     title: str  # N_() message ids
     text: str
     # An extra button (label, action); shown only when the action's flow can run.
-    extra: tuple[str, str] | None = None
+    extra: tuple[str, Action] | None = None
 
-
-DELETE_LRP_ACTION = action("delete_lrp")
-ORDER_ACTION = "menu:quick_order"
 
 AFTER_ITEMS: tuple[AfterItem, ...] = (
     AfterItem(
@@ -327,7 +319,7 @@ AFTER_ITEMS: tuple[AfterItem, ...] = (
             "Only support can delete LRP templates of other markets. If you have any, tap the "
             "button and I will pass your request on."
         ),
-        (N_("Ask support to delete them"), DELETE_LRP_ACTION),
+        (N_("Ask support to delete them"), DeleteLrp()),
     ),
     AfterItem(
         "contacts",
@@ -344,21 +336,21 @@ AFTER_ITEMS: tuple[AfterItem, ...] = (
             "They are in your Virtual Office, on the «{shop_tab}» tab. Orders now ship from the "
             "warehouse in Kazakhstan, and you can register new customers and grow your team."
         ),
-        (N_("🛒 Order here"), ORDER_ACTION),
+        (N_("🛒 Order here"), MenuChoice("quick_order")),
     ),
 )
 AFTER_BY_KEY = {item.key: item for item in AFTER_ITEMS}
 
 
-def after_item_reply(turn: Turn, item: AfterItem, tick: str, back: str) -> Reply:
-    text = turn._(item.text).format(shop_tab=config().virtual_office_shop_tab or "")
-    buttons = [Button(turn._("✅ Mark as done"), f"{tick}:{item.key}")]
+def after_item_reply(turn: Turn, item: AfterItem) -> Reply:
+    text = turn._(item.text).format(shop_tab=config().migration.virtual_office_shop_tab or "")
+    buttons = [Tick(item.key).button(turn._("✅ Mark as done"))]
     if item.extra is not None and _can_run(turn, item.extra[1]):
-        buttons.append(Button(turn._(item.extra[0]), item.extra[1]))
-    buttons.append(Button(turn._("Back to the checklist"), back))
+        buttons.append(item.extra[1].button(turn._(item.extra[0])))
+    buttons.append(ShowList().button(turn._("Back to the checklist")))
     return Reply(f"{turn._(item.title)}\n\n{text}", rows(buttons, per_row=1))
 
 
-def _can_run(turn: Turn, action: str) -> bool:
-    """A "menu:<flow>" button only when that flow is registered; our own buttons always."""
-    return not action.startswith("menu:") or action.split(":")[1] in turn.flows
+def _can_run(turn: Turn, action: Action) -> bool:
+    """A menu entry only when its flow is registered; our own buttons always."""
+    return not isinstance(action, MenuChoice) or action.flow in turn.flows

@@ -5,10 +5,11 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import ClassVar
 
+from core.actions import Action, MenuChoice
 from core.flow import Flow, Turn
 from core.i18n import N_, language_buttons
 from core.surface import GlobalAction, MenuEntry, MenuItem
-from core.types import Button, Event, Kind, Outcome, Reply, invalid, quiet, rows, stale, switch
+from core.types import Event, Kind, Outcome, Reply, invalid, quiet, rows, stale, switch
 
 
 def items_for(turn: Turn) -> list[MenuItem]:
@@ -22,20 +23,20 @@ class Menu(Flow):
     initial = "main"
     menu = (MenuEntry(N_("🌐 Language"), "lang", order=70),)
 
-    def global_actions(self) -> Mapping[str, GlobalAction]:
-        return {"menu:": self.open_entry}
+    def global_actions(self) -> Mapping[type[Action], GlobalAction]:
+        return {MenuChoice: self.open_entry}
 
     async def open_entry(self, turn: Turn) -> Outcome:
         """A menu button, from this menu or an old one. Only the menu's own entries: a forged
         "menu:support:<text>" must not carry words into a ticket the customer never typed."""
         token = turn.event.action
-        if token not in turn.surface.menu_actions:
+        choice = MenuChoice.parse(token)
+        if choice is None or token not in turn.surface.menu_actions:
             return stale()
-        _, flow, *args = token.split(":", 2)
-        return switch(flow, args[0] if args else "")
+        return switch(choice.flow, choice.args)
 
     async def prompt(self, turn: Turn) -> list[Reply]:
-        buttons = [Button(turn._(item.label), item.action) for item in items_for(turn)]
+        buttons = [item.choice.button(turn._(item.label)) for item in items_for(turn)]
         return [Reply(turn._("What would you like to do?"), rows(buttons))]
 
     async def begin(self, turn: Turn, args: str) -> Outcome:
@@ -52,7 +53,7 @@ class Menu(Flow):
         for item in items_for(turn):
             label = turn._(item.label).lower()
             if typed and (typed in label.split(maxsplit=1)[-1] or label.endswith(typed)):
-                return switch(item.flow, item.args)
+                return switch(item.flow, item.entry.args)
         return invalid(turn._("Please choose one of the options below."))
 
     def help(self, turn: Turn) -> str:

@@ -1,10 +1,10 @@
 """Quick order: the Korea KakaoTalk channel's quick order (R-KR-ORD-7), in any of our
 languages and for both markets: catalogue -> cart -> checkout -> order, and My orders.
 
-The steps live in shop.py, checkout.py and history.py beside this module, the staff card in
-staff.py; this module declares the machine and the flow's surface (commands, menu entries,
-the expiry job, the staff card) and routes each input to its step. Decisions and the state
-diagram: docs/flows/quick_order.md.
+The steps live in shop.py, cart.py, checkout.py, phone.py and history.py beside this module,
+their buttons in actions.py, the staff card in staff.py; this module declares the machine, the
+flow's surface (commands, menu entries, the expiry job, the staff card) and the buttons that
+only move. Decisions and the state diagram: docs/flows/quick_order.md.
 """
 
 from __future__ import annotations
@@ -13,39 +13,49 @@ from datetime import timedelta
 from types import MappingProxyType
 from typing import ClassVar
 
-from core.flow import Flow, Turn
+from core.actions import Action, parse
+from core.flow import Turn
 from core.i18n import N_
+from core.steps import StepFlow, Steps
 from core.surface import Command, Job, MenuEntry
-from core.types import Event, Kind, Outcome, Reply, finish, go, stale, stay
-from flows.quick_order import checkout as quick_order_checkout
-from flows.quick_order import history as quick_order_history
-from flows.quick_order import shop as quick_order_shop
-from flows.quick_order.common import MAX_QUANTITY, PREFIX, action, catalog_of, menu_button
+from core.types import Event, Kind, Outcome, Reply, finish, go, stay
+from flows.quick_order import cart, checkout, history, shop
+from flows.quick_order.actions import (
+    EditCart,
+    ToAddress,
+    ToCart,
+    ToCategories,
+    ToOrders,
+    ToPayment,
+    ToProducts,
+)
+from flows.quick_order.common import catalog_of, menu_button
 from flows.quick_order.shop import add_order_lines, quick_add
 from flows.quick_order.staff import order_card
-from flows.shopping.cart import Cart
+from flows.shopping.cart import MAX_QUANTITY, Cart
 from services import orders
 
-STEPS = {**quick_order_shop.STEPS, **quick_order_checkout.STEPS, **quick_order_history.STEPS}
+STEPS = Steps(*shop.STEPS, *cart.STEPS, *checkout.STEPS, *history.STEPS)
 
-# Buttons that only move to another step (`qo:<token>`), taken wherever the machine allows
-# that move from the current step; elsewhere they are stale.
-NAVIGATION = {
-    "cart": "to_cart",
-    "cats": "to_categories",
-    "products": "to_products",
-    "orders": "to_orders",
-    "edit": "edit_cart",
-    "address": "to_address",
-    "payment": "to_payment",
+# Buttons that only move to another step, taken wherever the machine allows that move from
+# the current step; elsewhere they are stale.
+NAVIGATION: dict[type[Action], str] = {
+    ToCart: "to_cart",
+    ToCategories: "to_categories",
+    ToProducts: "to_products",
+    ToOrders: "to_orders",
+    EditCart: "edit_cart",
+    ToAddress: "to_address",
+    ToPayment: "to_payment",
 }
 # Steps where typed product names go into the cart (quick_add).
 BROWSING = ["category", "product", "cart", "placed"]
 
 
-class QuickOrder(Flow):
+class QuickOrder(StepFlow):
     name = "quick_order"
-    states: ClassVar = list(STEPS)
+    steps = STEPS
+    states: ClassVar = STEPS.states
     transitions: ClassVar = [
         {"trigger": "pick_category", "source": "category", "dest": "product"},
         {"trigger": "pick_product", "source": "product", "dest": "quantity"},
@@ -92,9 +102,7 @@ class QuickOrder(Flow):
         {"trigger": "to_order", "source": "confirm_cancel", "dest": "order"},
     ]
     initial = "category"
-    # The payment step takes typed words ("card", "카드", "перевод") that the question
-    # detector would otherwise answer as a question about payment.
-    free_text_states = frozenset({"address", "phone", "payment"})
+    free_text_states = STEPS.free_text
     commands = (
         Command("order", N_("Order products"), order=20),
         Command("cart", N_("Your cart"), "cart", order=21),
@@ -127,20 +135,19 @@ class QuickOrder(Flow):
     async def prompt(self, turn: Turn) -> list[Reply]:
         if catalog_of(turn) is None:
             return [Reply(_unavailable_text(turn), ((menu_button(turn),),))]
-        return await STEPS[turn.conv.state].prompt(turn)
+        return await super().prompt(turn)
 
     async def handle(self, turn: Turn, event: Event) -> Outcome:
         if catalog_of(turn) is None:
             return finish(Reply(_unavailable_text(turn)))
-        if event.kind is Kind.ACTION and not event.action.startswith(PREFIX):
-            return stale()  # another flow's button, left in an old message
-        trigger = NAVIGATION.get(action(event))
-        if trigger is not None and trigger in self.machine.get_triggers(turn.conv.state):
-            return go(trigger)
-        return await STEPS[turn.conv.state].handle(turn, event)
+        if event.kind is Kind.ACTION:
+            trigger = NAVIGATION.get(type(parse(event.action)))
+            if trigger is not None and trigger in self.machine.get_triggers(turn.conv.state):
+                return go(trigger)
+        return await super().handle(turn, event)
 
     def help(self, turn: Turn) -> str:
-        return turn._(STEPS[turn.conv.state].help).format(max=MAX_QUANTITY)
+        return super().help(turn).format(max=MAX_QUANTITY)
 
     async def cancel(self, turn: Turn) -> list[Reply]:
         if Cart.of(turn).is_empty:

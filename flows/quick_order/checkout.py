@@ -1,5 +1,6 @@
-"""Checkout: delivery address and phone (kept in the profile for next time), payment method,
-the summary, and the confirmation that places exactly one order.
+"""Checkout: delivery address and phone (kept in the profile for next time; the phone step is
+flows/quick_order/phone.py), payment method, the summary, and the confirmation that places
+exactly one order.
 
 The Confirm button carries the cart's checkout token; the order's idempotency key is made
 from it (flows/orders.py), so a double tap or a redelivered confirm stores one order and the
@@ -13,23 +14,28 @@ import hashlib
 import policy
 from core.flow import Turn
 from core.i18n import N_
-from core.types import Event, Kind, Outcome, Reply, go, invalid, rows, stale, stay
+from core.steps import Problem, Step
+from core.types import Outcome, Reply, go, invalid, rows, stale, stay
+from flows.quick_order.actions import (
+    Confirm,
+    Pay,
+    SavedAddress,
+    ToAddress,
+    ToCart,
+    ToCategories,
+    ToPayment,
+)
 from flows.quick_order.common import (
-    Step,
-    action,
     back_to_cart_button,
     browse_button,
-    button,
     catalog,
     catalog_of,
     menu_button,
-    not_understood,
     orders_button,
-    typed,
 )
+from flows.quick_order.phone import PHONE
 from flows.quick_order.shop import add_typed
 from flows.shopping.cart import Cart, CartLine, subtotal
-from flows.shopping.phone import PhoneRefused, display, from_contact, normalize
 from flows.shopping.views import (
     card_text,
     cart_text,
@@ -53,7 +59,6 @@ PAYMENT_WORDS = {
     BANK_TRANSFER: ("transfer", "bank", "이체", "입금", "송금", "무통장", "перевод", "банк"),
     "cash": ("cash", "현금", "наличн", "кэш"),
 }
-PHONE_HELP = N_("Type the phone number the courier should call.")
 REVIEW_HELP = N_("Tap “Confirm the order” to place it, or change something below.")
 PLACED_HELP = N_("Tap My orders to follow your order, or type products to start a new one.")
 
@@ -74,90 +79,35 @@ async def address_prompt(turn: Turn) -> list[Reply]:
         text += "\n\n" + turn._("Or use your saved address: {address}").format(
             address=turn.user.address
         )
-        buttons.append(button(turn._("📍 Use the saved address"), "addr:saved"))
+        buttons.append(SavedAddress().button(turn._("📍 Use the saved address")))
     buttons.append(back_to_cart_button(turn))
     return [Reply(text, rows(buttons, per_row=1))]
 
 
-def _clean_address(text: str) -> str | None:
+def clean_address(turn: Turn, text: str) -> str | Problem:
     address = " ".join(text.split())
     low, high = ADDRESS_LENGTH
     if not low <= len(address) <= high or not any(ch.isalpha() for ch in address):
-        return None
-    return address
-
-
-async def address_handle(turn: Turn, event: Event) -> Outcome:
-    token = action(event)
-    if token == "addr:saved" and turn.user.address:
-        turn.data["address"] = turn.user.address
-        return go("to_phone")
-    address = _clean_address(typed(event))
-    if address is None:
-        return not_understood(
-            event,
+        return Problem(
             turn._(
                 "Please type the full delivery address ({low} to {high} characters), e.g. "
                 "city, street, building and apartment."
-            ).format(low=ADDRESS_LENGTH[0], high=ADDRESS_LENGTH[1]),
+            ).format(low=low, high=high)
         )
-    await turn.tx.users.update(turn.user, address=address)
-    turn.data["address"] = address
+    return address
+
+
+async def saved_address_tapped(turn: Turn, tapped: SavedAddress) -> Outcome:
+    if not turn.user.address:
+        return stale()
+    turn.data["address"] = turn.user.address
     return go("to_phone")
 
 
-# -- phone ---------------------------------------------------------------------------------
-def _saved_phone(turn: Turn) -> str | None:
-    """The profile's phone, if the courier of the current market can call it."""
-    if not turn.user.phone:
-        return None
-    try:
-        return normalize(turn, turn.user.phone)
-    except PhoneRefused:
-        return None
-
-
-async def phone_prompt(turn: Turn) -> list[Reply]:
-    if turn.market == "KZ":
-        text = turn._(
-            "Which phone number should the courier call? A working Kazakhstan number, e.g. "
-            "+7 701 123 45 67."
-        )
-    else:
-        text = turn._("Which phone number should the courier call? E.g. 010-1234-5678.")
-    buttons = []
-    saved = _saved_phone(turn)
-    if saved:
-        label = turn._("📞 Use {phone}").format(phone=display(saved, turn.market))
-        buttons.append(button(label, "phone:saved"))
-    buttons.append(back_to_cart_button(turn))
-    return [Reply(text, rows(buttons, per_row=1), request_contact=True, language=turn.t.language)]
-
-
-async def phone_handle(turn: Turn, event: Event) -> Outcome:
-    token = action(event)
-    saved = _saved_phone(turn)
-    if token == "phone:saved" and saved:
-        turn.data["phone"] = saved
-        return go("to_payment", _phone_noted(turn, saved))
-    raw = from_contact(event.text) if event.kind is Kind.CONTACT else typed(event)
-    if not raw:
-        return not_understood(event, turn._(PHONE_HELP))
-    try:
-        phone = normalize(turn, raw)
-    except PhoneRefused as refused:
-        return invalid(refused.reason)
-    await turn.tx.users.update(turn.user, phone=phone)
-    turn.data["phone"] = phone
-    return go("to_payment", _phone_noted(turn, phone))
-
-
-def _phone_noted(turn: Turn, phone: str) -> Reply:
-    """The number as understood. Also, a message without buttons is what takes a transport's
-    contact keyboard off the screen (Telegram's stays until one comes)."""
-    return Reply(
-        turn._("📞 Phone number for the courier: {phone}").format(phone=display(phone, turn.market))
-    )
+async def address_typed(turn: Turn, address: str) -> Outcome:
+    await turn.tx.users.update(turn.user, address=address)
+    turn.data["address"] = address
+    return go("to_phone")
 
 
 # -- payment -------------------------------------------------------------------------------
@@ -173,7 +123,7 @@ def _methods_note(turn: Turn) -> str:
 
 def _cash_text(turn: Turn) -> str:
     """R-KR-PAY-1: cash only at the business center."""
-    address = policy.market_config(turn.market).business_center_address
+    address = policy.market_config(turn.market).business_center.address
     if address is None:
         return turn._("Cash is not accepted for orders in this chat.")
     return turn._(
@@ -183,7 +133,7 @@ def _cash_text(turn: Turn) -> str:
 
 async def payment_prompt(turn: Turn) -> list[Reply]:
     methods = payment_methods(turn.market)
-    buttons = [button(turn._(PAYMENT_BUTTONS[m]), f"pay:{m}") for m in methods]
+    buttons = [Pay(m).button(turn._(PAYMENT_BUTTONS[m])) for m in methods]
     buttons.append(back_to_cart_button(turn))
     text = turn._("How would you like to pay?") + _methods_note(turn)
     return [Reply(text, rows(buttons))]
@@ -197,15 +147,16 @@ def _typed_method(text: str) -> str | None:
     )
 
 
-async def payment_handle(turn: Turn, event: Event) -> Outcome:
+async def pay_tapped(turn: Turn, tapped: Pay) -> Outcome:
+    if tapped.method not in payment_methods(turn.market):
+        return stale()
+    turn.data["payment"] = tapped.method
+    return go("to_review")
+
+
+async def payment_typed(turn: Turn, text: str) -> Outcome:
     methods = payment_methods(turn.market)
-    token = action(event)
-    if token:
-        method = token.removeprefix("pay:") if token.startswith("pay:") else ""
-        if method not in methods:
-            return stale()
-    else:
-        method = _typed_method(typed(event)) or ""
+    method = _typed_method(text) or ""
     if method == "cash":
         return stay(Reply(_cash_text(turn)))
     if method not in methods:
@@ -262,7 +213,7 @@ async def review_prompt(turn: Turn) -> list[Reply]:
         return [Reply(turn._("Your cart is empty."), ((browse_button(turn),),))]
     details = _details(turn)
     if details is None:
-        resume = button(turn._("➡️ Continue the checkout"), "address")
+        resume = ToAddress().button(turn._("➡️ Continue the checkout"))
         return [Reply(turn._("Some delivery details are missing."), ((resume,),))]
     draft = _draft(turn, lines, details)
     payment = card_text(turn, draft) if draft.payment_method == CARD else deadline_text(turn, draft)
@@ -276,36 +227,29 @@ async def review_prompt(turn: Turn) -> list[Reply]:
     )
     buttons = rows(
         [
-            button(turn._("✅ Confirm the order"), confirm_token(cart, details)),
-            button(turn._("✏️ Edit cart"), "cart"),
-            button(turn._("📍 Change the address"), "address"),
-            button(turn._("💳 Change the payment"), "payment"),
+            confirm_action(cart, details).button(turn._("✅ Confirm the order")),
+            ToCart().button(turn._("✏️ Edit cart")),
+            ToAddress().button(turn._("📍 Change the address")),
+            ToPayment().button(turn._("💳 Change the payment")),
         ],
         per_row=1,
     )
     return [Reply(text, buttons)]
 
 
-def confirm_token(cart: Cart, details: tuple[str, str, str]) -> str:
-    """The Confirm button's token: this cart's checkout and a fingerprint of the details the
+def confirm_action(cart: Cart, details: tuple[str, str, str]) -> Confirm:
+    """The Confirm button: this cart's checkout and a fingerprint of the details the
     customer reviewed, so that a Confirm shown for another address, phone or payment is
     stale rather than placing an order the customer did not see."""
-    return f"confirm:{cart.checkout_token()}.{_fingerprint(details)}"
+    return Confirm(cart.checkout_token(), _fingerprint(details))
 
 
 def _fingerprint(details: tuple[str, str, str]) -> str:
     return hashlib.sha256("\x1f".join(details).encode()).hexdigest()[:8]
 
 
-def _checkout_of(token: str) -> str:
-    return token.removeprefix("confirm:").partition(".")[0]
-
-
-async def review_handle(turn: Turn, event: Event) -> Outcome:
-    token = action(event)
-    if not token.startswith("confirm:"):
-        return not_understood(event, turn._(REVIEW_HELP))
-    checkout = _checkout_of(token)
+async def confirm_tapped(turn: Turn, tapped: Confirm) -> Outcome:
+    checkout = tapped.checkout
     cart = Cart.of(turn)
     existing = await orders.by_checkout(turn.tx, turn.user.id, checkout)
     if existing is not None:
@@ -315,7 +259,7 @@ async def review_handle(turn: Turn, event: Event) -> Outcome:
     lines = cart.lines(catalog(turn))
     details = _details(turn)
     # A Confirm shown for other contents or other details is stale.
-    if not lines or details is None or token != confirm_token(cart, details):
+    if not lines or details is None or tapped != confirm_action(cart, details):
         return stale()
     draft = _draft(turn, lines, details)
     staff_desk = turn.resources.staff_desk
@@ -337,7 +281,7 @@ async def placed_prompt(turn: Turn) -> list[Reply]:
     buttons = rows(
         [
             orders_button(turn),
-            button(turn._("🛍 Order more"), "cats"),
+            ToCategories().button(turn._("🛍 Order more")),
             menu_button(turn),
         ],
         per_row=3,
@@ -350,7 +294,7 @@ async def placed_prompt(turn: Turn) -> list[Reply]:
     ]
     if order.status == orders.AWAITING_PAYMENT:
         parts.append(payment_instructions(turn, order))
-    if policy.market_config(order.market).quick_orders_processed_in_sequence:
+    if policy.market_config(order.market).ordering.quick_orders_processed_in_sequence:
         parts.append(
             turn._(
                 "Quick orders are processed one after another as they arrive, so processing "
@@ -371,23 +315,45 @@ async def _placed_order(turn: Turn) -> Order | None:
     return await orders.owned(turn.tx, turn.user.id, order_id)
 
 
-async def placed_handle(turn: Turn, event: Event) -> Outcome:
-    token = action(event)
-    if token.startswith("confirm:"):
-        existing = await orders.by_checkout(turn.tx, turn.user.id, _checkout_of(token))
-        if existing is None:
-            return stale()
-        turn.data["placed"] = existing.id
-        return stay(Reply(turn._("This order has already been placed; here it is again.")))
-    return await add_typed(turn, event, PLACED_HELP)
+async def placed_confirm_tapped(turn: Turn, tapped: Confirm) -> Outcome:
+    existing = await orders.by_checkout(turn.tx, turn.user.id, tapped.checkout)
+    if existing is None:
+        return stale()
+    turn.data["placed"] = existing.id
+    return stay(Reply(turn._("This order has already been placed; here it is again.")))
 
 
-STEPS = {
-    "address": Step(
-        address_prompt, address_handle, N_("Type the delivery address, or tap a button.")
+async def placed_typed(turn: Turn, text: str) -> Outcome:
+    return await add_typed(turn, text, PLACED_HELP)
+
+
+STEPS = (
+    Step(
+        "address",
+        prompt=address_prompt,
+        on={SavedAddress: saved_address_tapped},
+        validate=clean_address,
+        answer=address_typed,
+        help=N_("Type the delivery address, or tap a button."),
+        free_text=True,
     ),
-    "phone": Step(phone_prompt, phone_handle, N_("Type the phone number the courier should call.")),
-    "payment": Step(payment_prompt, payment_handle, N_("Tap how you would like to pay.")),
-    "review": Step(review_prompt, review_handle, REVIEW_HELP),
-    "placed": Step(placed_prompt, placed_handle, PLACED_HELP),
-}
+    PHONE,
+    Step(
+        "payment",
+        prompt=payment_prompt,
+        on={Pay: pay_tapped},
+        answer=payment_typed,
+        help=N_("Tap how you would like to pay."),
+        # Typed words ("card", "카드", "перевод") that the question detector would otherwise
+        # answer as a question about payment.
+        free_text=True,
+    ),
+    Step("review", prompt=review_prompt, on={Confirm: confirm_tapped}, help=REVIEW_HELP),
+    Step(
+        "placed",
+        prompt=placed_prompt,
+        on={Confirm: placed_confirm_tapped},
+        answer=placed_typed,
+        help=PLACED_HELP,
+    ),
+)

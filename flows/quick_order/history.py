@@ -9,17 +9,10 @@ from __future__ import annotations
 import policy
 from core.flow import Turn
 from core.i18n import N_
-from core.types import Event, Outcome, Reply, go, rows
-from flows.quick_order.common import (
-    Step,
-    action,
-    browse_button,
-    button,
-    catalog_of,
-    not_understood,
-    orders_button,
-    typed,
-)
+from core.steps import Step
+from core.types import Outcome, Reply, go, invalid, rows, stale
+from flows.quick_order.actions import CancelNo, CancelOrder, CancelYes, OpenOrder, OrderAgain
+from flows.quick_order.common import browse_button, catalog_of, orders_button
 from flows.quick_order.shop import add_order_lines
 from flows.shopping.views import (
     delivery_text,
@@ -69,20 +62,23 @@ async def orders_prompt(turn: Turn) -> list[Reply]:
         return [Reply(turn._("You have no orders yet."), ((browse_button(turn),),))]
     text = turn._("Your latest orders:") + "\n" + "\n".join(_summary(turn, o) for o in recent)
     choices = [
-        (button(f"{o.number} · {status_label(turn, o.status)}", f"o:{o.id}"),) for o in recent
+        (OpenOrder(o.id).button(f"{o.number} · {status_label(turn, o.status)}"),) for o in recent
     ]
     return [Reply(text, (*choices, (browse_button(turn),)))]
 
 
-async def orders_handle(turn: Turn, event: Event) -> Outcome:
-    token = action(event)
-    if token.startswith("o:") and token[2:].isdigit():
-        order = await orders.owned(turn.tx, turn.user.id, int(token[2:]))
-    else:
-        order = await turn.tx.orders.by_number(typed(event).upper()) if typed(event) else None
-        order = order if order is not None and order.user_id == turn.user.id else None
+async def order_tapped(turn: Turn, tapped: OpenOrder) -> Outcome:
+    order = await orders.owned(turn.tx, turn.user.id, tapped.id)
     if order is None:
-        return not_understood(event, turn._(ORDERS_HELP))
+        return stale()
+    turn.data["order"] = order.id
+    return go("open_order")
+
+
+async def order_typed(turn: Turn, text: str) -> Outcome:
+    order = await turn.tx.orders.by_number(text.upper()) if text else None
+    if order is None or order.user_id != turn.user.id:
+        return invalid(turn._(ORDERS_HELP))
     turn.data["order"] = order.id
     return go("open_order")
 
@@ -96,31 +92,33 @@ async def order_prompt(turn: Turn) -> list[Reply]:
     buttons = []
     if order.status == orders.AWAITING_PAYMENT:
         parts.append(payment_instructions(turn, order))
-        buttons.append(button(turn._("❌ Cancel the order"), "cancel"))
-    buttons += [button(turn._("🔁 Order again"), "again"), orders_button(turn)]
+        buttons.append(CancelOrder().button(turn._("❌ Cancel the order")))
+    buttons += [OrderAgain().button(turn._("🔁 Order again")), orders_button(turn)]
     return [Reply("\n\n".join(parts), rows(buttons, per_row=1))]
 
 
-async def order_handle(turn: Turn, event: Event) -> Outcome:
-    token = action(event)
+async def cancel_tapped(turn: Turn, tapped: CancelOrder) -> Outcome:
     order = await _focused(turn)
-    if order is not None and token == "cancel" and order.status == orders.AWAITING_PAYMENT:
-        return go("ask_cancel")
-    if order is not None and token == "again":
-        return add_order_lines(turn, order)
-    return not_understood(event, turn._(ORDER_HELP))
+    if order is None or order.status != orders.AWAITING_PAYMENT:
+        return stale()
+    return go("ask_cancel")
+
+
+async def again_tapped(turn: Turn, tapped: OrderAgain) -> Outcome:
+    order = await _focused(turn)
+    return stale() if order is None else add_order_lines(turn, order)
 
 
 # -- confirm_cancel ------------------------------------------------------------------------
 async def confirm_cancel_prompt(turn: Turn) -> list[Reply]:
     order = await _focused(turn)
-    keep = button(turn._("No, keep it"), "cancel:no")
+    keep = CancelNo().button(turn._("No, keep it"))
     if order is None or order.status != orders.AWAITING_PAYMENT:
         return [Reply(_not_cancellable(turn), ((keep,),))]
     text = turn._("Cancel order {number} ({total})? This cannot be undone.").format(
         number=order.number, total=turn.t.money(order.total, order.currency)
     )
-    return [Reply(text, ((button(turn._("Yes, cancel it"), "cancel:yes"), keep),))]
+    return [Reply(text, ((CancelYes().button(turn._("Yes, cancel it")), keep),))]
 
 
 def _not_cancellable(turn: Turn) -> str:
@@ -129,12 +127,11 @@ def _not_cancellable(turn: Turn) -> str:
     )
 
 
-async def confirm_cancel_handle(turn: Turn, event: Event) -> Outcome:
-    token = action(event)
-    if token == "cancel:no":
-        return go("to_order")
-    if token != "cancel:yes":
-        return not_understood(event, turn._(CANCEL_HELP))
+async def keep_tapped(turn: Turn, tapped: CancelNo) -> Outcome:
+    return go("to_order")
+
+
+async def cancel_confirmed(turn: Turn, tapped: CancelYes) -> Outcome:
     order_id = _order_id(turn)
     cancelled = (
         await orders.cancel_for_customer(turn.tx, turn.user.id, order_id, turn.now)
@@ -147,8 +144,24 @@ async def confirm_cancel_handle(turn: Turn, event: Event) -> Outcome:
     return go("to_order", Reply(done))
 
 
-STEPS = {
-    "orders": Step(orders_prompt, orders_handle, ORDERS_HELP),
-    "order": Step(order_prompt, order_handle, ORDER_HELP),
-    "confirm_cancel": Step(confirm_cancel_prompt, confirm_cancel_handle, CANCEL_HELP),
-}
+STEPS = (
+    Step(
+        "orders",
+        prompt=orders_prompt,
+        on={OpenOrder: order_tapped},
+        answer=order_typed,
+        help=ORDERS_HELP,
+    ),
+    Step(
+        "order",
+        prompt=order_prompt,
+        on={CancelOrder: cancel_tapped, OrderAgain: again_tapped},
+        help=ORDER_HELP,
+    ),
+    Step(
+        "confirm_cancel",
+        prompt=confirm_cancel_prompt,
+        on={CancelNo: keep_tapped, CancelYes: cancel_confirmed},
+        help=CANCEL_HELP,
+    ),
+)

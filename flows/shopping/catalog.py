@@ -8,6 +8,7 @@ stops start-up with its line number and the reason, rather than selling at a wro
 from __future__ import annotations
 
 import csv
+import re
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -17,6 +18,10 @@ import policy
 DEFAULT_DIR = Path(__file__).resolve().parents[2] / "catalog"
 NAME_COLUMNS = {"en": "name_en", "ko": "name_ko", "ru": "name_ru"}
 REQUIRED = ("sku", "category", "name_en", "name_ko", "name_ru", "size")
+# SKUs and categories travel in button tokens (64 bytes in all, core/actions.py): at most 32
+# bytes without spaces or ':'; checked here, so that no screen fails to pack its buttons.
+CODE_BYTES = 32
+_CODE = re.compile(r"[^\s:]+")
 
 
 class CatalogError(ValueError):
@@ -55,6 +60,13 @@ def _product(row: dict[str, str], price_column: str, where: str) -> Product:
     for column in (*REQUIRED, price_column):
         if not (row.get(column) or "").strip():
             raise CatalogError(f"{where}: column {column!r} is empty")
+    for column in ("sku", "category"):
+        code = row[column].strip()
+        if not (_CODE.fullmatch(code) and code.isprintable() and len(code.encode()) <= CODE_BYTES):
+            raise CatalogError(
+                f"{where}: {column} {code!r} must be at most {CODE_BYTES} bytes, "
+                "without spaces or ':'"
+            )
     try:
         price = Decimal(row[price_column].strip())
     except InvalidOperation:

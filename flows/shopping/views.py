@@ -67,7 +67,7 @@ def totals_text(turn: Turn, totals: orders.Totals, market: str) -> str:
             shipping += " " + turn._("(add {amount} more for free shipping)").format(
                 amount=money(turn, totals.free_shipping_gap, market)
             )
-        if policy.market_config(market).is_sample("shipping_fee"):
+        if policy.market_config(market).is_sample("shipping.fee"):
             shipping += "\n" + turn._(
                 "This shipping fee is a sample figure, not confirmed by the company: support "
                 "will confirm the actual fee."
@@ -167,10 +167,10 @@ def card_text(turn: Turn, order: Order) -> str:
     )
     if policy.needs_certificate(order.market, order.total, order.payment_method):
         config = policy.market_config(order.market)
-        assert config.certificate_threshold is not None
+        assert config.payment.certificate_threshold is not None
         text += "\n" + turn._(
             "Card payments of {threshold} or more need certificate authentication (공인인증서)."
-        ).format(threshold=turn.t.money(config.certificate_threshold, order.currency))
+        ).format(threshold=turn.t.money(config.payment.certificate_threshold, order.currency))
     return text
 
 
@@ -194,7 +194,7 @@ def deadline_text(turn: Turn, order: Order) -> str:
         policy.local_date(order.market, order.pay_by)
         - policy.local_date(order.market, order.placed_at)
     ).days
-    if config.bank_transfer_days is not None and days < config.bank_transfer_days:
+    if config.payment.bank_transfer_days is not None and days < config.payment.bank_transfer_days:
         text += "\n" + turn._(
             "Orders placed on the month's closing day must be paid by the last day of the month."
         )
@@ -203,11 +203,11 @@ def deadline_text(turn: Turn, order: Order) -> str:
 
 def bank_account_text(turn: Turn) -> str:
     config = policy.market_config(turn.market)
-    if config.bank_account is None:
+    if config.payment.bank_account is None:
         return turn._("the account number is not available here; please ask support")
-    if config.is_sample("bank_account"):
+    if config.is_sample("payment.bank_account"):
         return turn._(
             "{account} (a SAMPLE placeholder, not the company's real account: ask support for "
             "the account before you pay)"
-        ).format(account=config.bank_account)
-    return config.bank_account
+        ).format(account=config.payment.bank_account)
+    return config.payment.bank_account

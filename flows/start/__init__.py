@@ -2,23 +2,13 @@
 
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import Annotated, ClassVar
 
-from core.flow import Flow, Turn
-from core.i18n import LANGUAGE_NAMES, LANGUAGES, language_buttons, pick_language
-from core.types import (
-    Button,
-    Event,
-    Kind,
-    Outcome,
-    Reply,
-    finish,
-    go,
-    invalid,
-    rows,
-    stale,
-    switch,
-)
+from core.actions import Action, OneOf
+from core.flow import Turn
+from core.i18n import LANGUAGE_NAMES, LANGUAGES, N_, Language, language_buttons, pick_language
+from core.steps import Keyboard, Problem, Step, StepFlow, Steps, Values
+from core.types import Outcome, Reply, finish, go, rows, switch
 
 MARKETS = ("KR", "KZ")
 # Said in all three languages at once: we do not know the user's language yet.
@@ -30,12 +20,26 @@ MARKET_WORDS = {
 }
 
 
-def _typed_language(text: str) -> str | None:
-    text = text.strip().lower()
+class StartLanguage(Action, prefix="start:lang"):
+    code: Annotated[str, OneOf(*LANGUAGES)]
+
+
+class StartMarket(Action, prefix="start:market"):
+    market: Annotated[str, OneOf(*MARKETS)]
+
+
+def _typed_language(turn: Turn, text: str) -> str | Problem:
+    text = text.lower()
     for index, code in enumerate(LANGUAGES, start=1):
         if text in (code, LANGUAGE_NAMES[code].lower(), str(index)):
             return code
-    return None
+    return Problem(CHOOSE_LANGUAGE)
+
+
+def _typed_market(turn: Turn, text: str) -> str | Problem:
+    typed = text.lower()
+    market = next((m for m, words in MARKET_WORDS.items() if typed in words), None)
+    return market or Problem(turn._("Please choose Korea or Kazakhstan."))
 
 
 def _deep_link(turn: Turn, payload: str) -> tuple[str, str] | None:
@@ -50,9 +54,71 @@ def _deep_link(turn: Turn, payload: str) -> tuple[str, str] | None:
     return None
 
 
-class Start(Flow):
+# -- language --------------------------------------------------------------------------------
+def _language_buttons(turn: Turn, values: Values) -> Keyboard:
+    suggested = turn.user.language or pick_language(turn.event.language_hint)
+    return language_buttons(suggested, StartLanguage)
+
+
+async def _chose_language(turn: Turn, code: str) -> Outcome:
+    await turn.tx.users.update(turn.user, language=code)
+    turn.set_language(code)
+    return go("chose_language")
+
+
+async def _tapped_language(turn: Turn, tapped: StartLanguage | Language) -> Outcome:
+    return await _chose_language(turn, tapped.code)
+
+
+# -- market ----------------------------------------------------------------------------------
+def _market_buttons(turn: Turn, values: Values) -> Keyboard:
+    suggested = turn.user.market or ("KZ" if turn.user.language == "ru" else "KR")
+    labels = {"KR": turn._("🇰🇷 Korea"), "KZ": turn._("🇰🇿 Kazakhstan")}
+    ordered = sorted(MARKETS, key=lambda market: market != suggested)
+    return rows([StartMarket(market=m).button(labels[m]) for m in ordered])
+
+
+async def _chose_market(turn: Turn, market: str) -> Outcome:
+    await turn.tx.users.update(turn.user, market=market)
+    payload = turn.data.get("payload", "")
+    welcome = Reply(turn._("All set. You can change this any time with /start or /lang."))
+    target = _deep_link(turn, payload)
+    if target is not None:
+        return switch(*target, welcome)
+    return finish(welcome)
+
+
+async def _tapped_market(turn: Turn, tapped: StartMarket) -> Outcome:
+    return await _chose_market(turn, tapped.market)
+
+
+STEPS = Steps(
+    Step(
+        "language",
+        text=CHOOSE_LANGUAGE,  # no catalogue has it: it is the same in every language
+        buttons=_language_buttons,
+        # Language ("lang:xx") too: the /lang picker shown during onboarding answers here.
+        on={StartLanguage: _tapped_language, Language: _tapped_language},
+        validate=_typed_language,
+        answer=_chose_language,
+        help=CHOOSE_LANGUAGE,
+    ),
+    Step(
+        "market",
+        text=N_("Which market do you order in?"),
+        buttons=_market_buttons,
+        on={StartMarket: _tapped_market},
+        validate=_typed_market,
+        answer=_chose_market,
+        help=N_("Tap Korea or Kazakhstan: it decides the catalogue, prices and rules."),
+    ),
+)
+
+
+class Start(StepFlow):
     name = "start"
-    states: ClassVar = ["language", "market"]
+    steps = STEPS
+    states: ClassVar = STEPS.states
     transitions: ClassVar = [{"trigger": "chose_language", "source": "language", "dest": "market"}]
     initial = "language"
 
@@ -60,64 +126,3 @@ class Start(Flow):
         # A deep link (/start kz_move, /start quick_order_orders) is kept for after onboarding.
         turn.data["payload"] = args.strip()[:64]
         return Outcome()
-
-    async def prompt(self, turn: Turn) -> list[Reply]:
-        if turn.conv.state == "language":
-            suggested = turn.user.language or pick_language(turn.event.language_hint)
-            buttons = [
-                (Button(b.label, "start:" + b.action),)
-                for row in language_buttons(suggested)
-                for b in row
-            ]
-            return [Reply(CHOOSE_LANGUAGE, rows([b for (b,) in buttons], per_row=3))]
-        suggested = turn.user.market or ("KZ" if turn.user.language == "ru" else "KR")
-        labels = {"KR": turn._("🇰🇷 Korea"), "KZ": turn._("🇰🇿 Kazakhstan")}
-        ordered = sorted(MARKETS, key=lambda market: market != suggested)
-        return [
-            Reply(
-                turn._("Which market do you order in?"),
-                rows([Button(labels[m], f"start:market:{m}") for m in ordered]),
-            )
-        ]
-
-    async def handle(self, turn: Turn, event: Event) -> Outcome:
-        if turn.conv.state == "language":
-            return await self._language(turn, event)
-        return await self._market(turn, event)
-
-    async def _language(self, turn: Turn, event: Event) -> Outcome:
-        if event.kind is Kind.ACTION:
-            # "lang:xx" too: the /lang picker shown during onboarding answers this step.
-            code = event.action.removeprefix("start:").removeprefix("lang:")
-            if code not in LANGUAGES:
-                return stale()
-        else:
-            code = _typed_language(event.text) or ""
-            if not code:
-                return invalid(CHOOSE_LANGUAGE)
-        await turn.tx.users.update(turn.user, language=code)
-        turn.set_language(code)
-        return go("chose_language")
-
-    async def _market(self, turn: Turn, event: Event) -> Outcome:
-        if event.kind is Kind.ACTION:
-            market = event.action.removeprefix("start:market:")
-            if market not in MARKETS:
-                return stale()
-        else:
-            typed = event.text.strip().lower()
-            market = next((m for m, words in MARKET_WORDS.items() if typed in words), "")
-            if not market:
-                return invalid(turn._("Please choose Korea or Kazakhstan."))
-        await turn.tx.users.update(turn.user, market=market)
-        payload = turn.data.get("payload", "")
-        welcome = Reply(turn._("All set. You can change this any time with /start or /lang."))
-        target = _deep_link(turn, payload)
-        if target is not None:
-            return switch(*target, welcome)
-        return finish(welcome)
-
-    def help(self, turn: Turn) -> str:
-        if turn.conv.state == "language":
-            return CHOOSE_LANGUAGE
-        return turn._("Tap Korea or Kazakhstan: it decides the catalogue, prices and rules.")

@@ -8,9 +8,11 @@ from typing import Any
 
 import pytest
 
+from core.actions import MenuChoice
 from core.engine import Engine
 from core.types import Event, Kind, UserRef
 from flows.registry import default_flows
+from flows.start import StartMarket
 from storage.db import Database
 from storage.repos import Tx
 from tests.conftest import BACKENDS, POSTGRES_URL
@@ -93,7 +95,7 @@ async def test_question_mid_flow_is_answered_and_step_asked_again(dialogue: Dial
 
 async def test_stale_button_is_refused_politely(dialogue: Dialogue) -> None:
     await dialogue.onboard("en", "KR")
-    await dialogue.send(dialogue.action_event("start:market:KZ"))
+    await dialogue.press(StartMarket(market="KZ"))
     dialogue.expect("no longer valid", "What would you like to do?")
 
 
@@ -174,7 +176,7 @@ async def test_questions_in_the_support_chat_go_to_staff(dialogue: Dialogue, db:
 async def test_a_message_after_staff_closed_opens_a_new_request(
     dialogue: Dialogue, db: Database, clock
 ) -> None:
-    from flows.support import Desk
+    from services.tickets import Desk
 
     await dialogue.onboard("en", "KR")
     await dialogue.say("/support")
@@ -211,6 +213,15 @@ async def test_forged_menu_tokens_are_stale(dialogue: Dialogue, db: Database) ->
         assert (await conn.exec_driver_sql("SELECT count(*) FROM support_tickets")).scalar() == 0
 
 
+async def test_a_menu_entry_can_be_typed(dialogue: Dialogue) -> None:
+    await dialogue.onboard("en", "KR")
+    await dialogue.say("my orders")  # an entry with arguments: quick order's "orders"
+    dialogue.expect("You have no orders yet")
+    await dialogue.say("/menu")
+    await dialogue.say("support")
+    dialogue.expect("support request #1")
+
+
 async def test_lang_during_onboarding_answers_the_language_step(dialogue: Dialogue) -> None:
     await dialogue.say("/start")
     await dialogue.say("/lang")
@@ -224,7 +235,7 @@ async def test_the_back_trail_stays_short_however_long_the_browse(
     from core.engine import MAX_TRAIL
 
     await dialogue.onboard("en", "KR")
-    await dialogue.send(dialogue.action_event("menu:quick_order"))
+    await dialogue.press(MenuChoice("quick_order"))
     await dialogue.tap("Blends")
     for _ in range(MAX_TRAIL):
         await dialogue.tap("On Guard")

@@ -50,7 +50,7 @@ async def test_balance_at_the_limit_passes(
     d.expect(said, "«Аккаунт» → «Выйти»").expect_buttons(next_button)
     row = await checklist(db)
     assert row is not None
-    assert (row["ar_balance_usd"], row["eligible"]) == (Decimal("150.00"), 1)
+    assert (row.ar_balance_usd, row.eligible) == (Decimal("150.00"), 1)
 
 
 async def test_what_changes_is_told_once_eligible(engine: Engine) -> None:
@@ -78,12 +78,12 @@ async def test_balance_over_the_limit_is_refused_with_support(
     d.expect_not("«Аккаунт»")
     row = await checklist(db)
     assert row is not None
-    assert (row["ar_balance_usd"], row["eligible"]) == (Decimal("150.01"), 0)
+    assert (row.ar_balance_usd, row.eligible) == (Decimal("150.01"), 0)
 
     await d.tap(support)
     d.expect("/move", "1")
     async with db.transaction() as tx:
-        ticket = await tx.tickets.open_for(row["user_id"])
+        ticket = await tx.tickets.open_for(row.user_id)
     assert ticket is not None
     assert (ticket.flow, ticket.step) == ("kz_move", "over_limit")
 

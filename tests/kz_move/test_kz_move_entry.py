@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from core.engine import Engine
+from flows.kz_move.actions import Done
 from tests.dialogue import Dialogue
 from tests.kz_move.walk import customer, walk_to
 
@@ -45,7 +46,7 @@ async def test_a_kr_user_can_go_back_to_the_menu(engine: Engine) -> None:
 
 async def test_an_old_button_of_another_step_is_stale(engine: Engine) -> None:
     d = await walk_to(await customer(engine), "form_name")
-    await d.send(d.action_event("kzm:done"))
+    await d.press(Done())
     d.expect("no longer valid", "full name")
 
 

@@ -7,6 +7,7 @@ import pytest
 
 from core.engine import Engine
 from core.flow import Resources
+from flows.kz_move.actions import Done
 from flows.registry import default_flows
 from flows.shopping.catalog import load_catalogs
 from storage.db import Database
@@ -43,7 +44,7 @@ async def test_resume_after_a_restart_at_the_right_step(
         await again.say("/move")
         again.expect(welcome, step, "«Перевести мой аккаунт на рынок Казахстан»")
         again.expect_not("AR")
-        await again.send(again.action_event("kzm:done"))
+        await again.press(Done())
         again.expect("4")  # the form check before step 4
     finally:
         await second.dispose()
@@ -94,4 +95,4 @@ async def test_a_finished_move_resumes_at_the_checklist_after_it(
     d.expect("Your move is done", "✅ Check your address and phone", "⬜ Create a new LRP")
     row = await checklist(db)
     assert row is not None
-    assert row["progress"]["after"] == ["contacts"]
+    assert row.progress["after"] == ["contacts"]

@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
+from core.actions import MenuChoice
 from core.engine import Engine
 from storage.db import Database
 from storage.schema import ticket_messages
@@ -50,7 +51,9 @@ async def test_the_bot_s_own_order_flow_is_offered_only_when_it_exists(engine: E
     d = await walk_to(await customer(engine), "after")
     await d.tap("products sold in Kazakhstan")
     d.expect("«Магазин»")
-    assert ("menu:quick_order" in [b.action for b in d.buttons]) == ("quick_order" in engine.flows)
+    assert (MenuChoice("quick_order").pack() in [b.action for b in d.buttons]) == (
+        "quick_order" in engine.flows
+    )
 
 
 @pytest.mark.parametrize(

@@ -2,25 +2,25 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from sqlalchemy import select
 
+from core.actions import Action
 from core.engine import Engine
 from flows.kz_move import CHAIN
+from flows.kz_move.actions import Card, Done
 from storage.db import Database
+from storage.records import Checklist
 from storage.schema import metadata
 from tests.dialogue import Dialogue
 
-# What a customer answers at each state of the chain to move on.
-ANSWERS: dict[str, str] = {
+# What a customer answers (types, or taps) at each state of the chain to move on.
+ANSWERS: dict[str, str | Action] = {
     "balance": "100",
     "form_name": "Әлия Қасымова",
     "form_address": "Алматы, ул. Жібек жолы 50, кв. 5",
     "form_phone": "+7 701 123 45 67",
-    "form_card": "@kzm:card:KZ",
+    "form_card": Card("KZ"),
 }
-DONE = "@kzm:done"
 
 
 async def customer(engine: Engine, name: str = "alice", language: str = "en") -> Dialogue:
@@ -29,22 +29,22 @@ async def customer(engine: Engine, name: str = "alice", language: str = "en") ->
     return d
 
 
-async def answer(d: Dialogue, text: str) -> Dialogue:
-    """Type `text`, or press the button whose action follows "@" (any language)."""
-    if text.startswith("@"):
-        return await d.send(d.action_event(text[1:]))
-    return await d.say(text)
+async def answer(d: Dialogue, given: str | Action) -> Dialogue:
+    """Type text, or press a button (in any language)."""
+    if isinstance(given, Action):
+        return await d.press(given)
+    return await d.say(given)
 
 
 async def walk_to(d: Dialogue, state: str) -> Dialogue:
     """From a fresh /move, answer every state of the chain before `state`."""
     await d.say("/move")
     for passed in CHAIN[: CHAIN.index(state)]:
-        await answer(d, ANSWERS.get(passed, DONE))
+        await answer(d, ANSWERS.get(passed, Done()))
     return d
 
 
-async def checklist(db: Database, user: str = "alice") -> dict[str, Any] | None:
+async def checklist(db: Database, user: str = "alice") -> Checklist | None:
     async with db.transaction() as tx:
         found = await tx.users.find("test", user)
         assert found is not None

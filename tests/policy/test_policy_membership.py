@@ -12,7 +12,7 @@ from policy import NotSpecifiedError, ipc_next_renewal, ipc_renewal_fee, market_
 
 def test_renews_yearly_from_registration() -> None:
     """R-KR-MEM-3: IPC status renews every year from the registration date."""
-    assert market_config("KR").ipc_renewal_period_months == 12
+    assert market_config("KR").membership.renewal_period_months == 12
     registered = date(2024, 5, 20)
     assert ipc_next_renewal("KR", registered, date(2024, 5, 20)) == date(2025, 5, 20)
     assert ipc_next_renewal("KR", registered, date(2025, 5, 20)) == date(2025, 5, 20)

@@ -49,8 +49,8 @@ def test_free_shipping_gap() -> None:
 
 def test_kz_fee_is_the_marked_sample_setting() -> None:
     config = market_config("KZ")
-    assert shipping_fee("KZ", Decimal(100_000)) == config.shipping_fee
-    assert config.is_sample("shipping_fee")
+    assert shipping_fee("KZ", Decimal(100_000)) == config.shipping.fee
+    assert config.is_sample("shipping.fee")
 
 
 @pytest.mark.parametrize("bad", [49999.0, "50000", None])

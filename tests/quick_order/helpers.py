@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+from flows.quick_order.actions import Checkout, Confirm, Pay
 from storage.db import Database
 from storage.records import Order, OutboxMessage
 from tests.dialogue import Dialogue
@@ -22,18 +23,19 @@ async def checkout(
     d: Dialogue, payment: str, *, address: str = ADDRESS, phone: str = PHONE
 ) -> Dialogue:
     """From a cart on screen to the summary: address, phone, payment (a button's action)."""
-    await d.send(d.action_event("qo:checkout"))
+    await d.press(Checkout())
     await d.say(address)
     await d.say(phone)
-    return await d.send(d.action_event(f"qo:pay:{payment}"))
+    return await d.press(Pay(payment))
 
 
 async def confirm(d: Dialogue) -> Dialogue:
-    return await d.send(d.action_event(confirm_action(d)))
+    return await d.press(confirm_action(d))
 
 
-def confirm_action(d: Dialogue) -> str:
-    return next(b.action for b in d.buttons if b.action.startswith("qo:confirm:"))
+def confirm_action(d: Dialogue) -> Confirm:
+    """The Confirm button on screen."""
+    return next(found for b in d.buttons if (found := Confirm.parse(b.action)) is not None)
 
 
 async def all_orders(db: Database, user: str = "alice") -> list[Order]:

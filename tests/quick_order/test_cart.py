@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+from core.actions import MenuChoice
 from core.engine import Engine
 from core.flow import Resources
+from flows.quick_order.actions import ChooseProduct, Qty
 from flows.registry import default_flows
+from flows.start import StartLanguage, StartMarket
 from tests.dialogue import Dialogue
 from tests.quick_order.helpers import fill_cart
 
 
 async def test_menu_path_to_the_cart(dialogue: Dialogue) -> None:
     await dialogue.onboard("en", "KR")
-    await dialogue.send(dialogue.action_event("menu:quick_order"))
+    await dialogue.press(MenuChoice("quick_order"))
     dialogue.expect("What would you like to order?").expect_buttons("Single oils", "Blends")
     await dialogue.tap("Blends")
     dialogue.expect("Blends: which product?").expect_buttons("On Guard 15 mL · ₩45,300")
@@ -119,7 +122,7 @@ async def test_cart_survives_leaving_the_flow_and_cancel(dialogue: Dialogue) -> 
     await dialogue.say("/cancel")
     dialogue.expect("Your cart is kept: send /cart to see it.")
     await dialogue.say("/menu")
-    await dialogue.send(dialogue.action_event("menu:quick_order"))
+    await dialogue.press(MenuChoice("quick_order"))
     dialogue.expect_buttons("Cart (3)")
     await dialogue.say("/cart")
     dialogue.expect("Lemon 15 mL × 3 = ₩54,000")
@@ -127,17 +130,17 @@ async def test_cart_survives_leaving_the_flow_and_cancel(dialogue: Dialogue) -> 
 
 async def test_old_buttons_are_stale(dialogue: Dialogue) -> None:
     await fill_cart(dialogue, "en", "KR", "lemon")
-    await dialogue.send(dialogue.action_event("qo:q:3"))
+    await dialogue.press(Qty(n=3))
     dialogue.expect("no longer valid", "Your cart (1 item)")
-    await dialogue.send(dialogue.action_event("qo:p:KR-NOPE"))
+    await dialogue.press(ChooseProduct("KR-NOPE"))
     dialogue.expect("no longer valid")
 
 
 async def test_switching_market_starts_an_empty_cart(dialogue: Dialogue) -> None:
     await fill_cart(dialogue, "en", "KR", "lemon")
     await dialogue.say("/start")
-    await dialogue.send(dialogue.action_event("start:lang:en"))
-    await dialogue.send(dialogue.action_event("start:market:KZ"))
+    await dialogue.press(StartLanguage(code="en"))
+    await dialogue.press(StartMarket(market="KZ"))
     await dialogue.say("/cart")
     dialogue.expect("Your cart is empty.")
 

@@ -26,6 +26,11 @@ def test_sample_catalogues_load_in_their_currencies() -> None:
         ("KR-A,single,A,에이,А,15 mL,100\nKR-B,single,B,비,Б,15 mL,-5\n", ":3: price -5 must"),
         ("KR-A,single,,에이,А,15 mL,100\n", ":2: column 'name_en' is empty"),
         ("KR-A,single,A,에이,А,15 mL,100\nKR-A,single,A,에이,А,15 mL,100\n", ":3: sku KR-A"),
+        # SKUs and categories go into button tokens
+        ("KR A,single,A,에이,А,15 mL,100\n", ":2: sku 'KR A' must be at most 32 bytes"),
+        ("KR:A,single,A,에이,А,15 mL,100\n", ":2: sku 'KR:A' must"),
+        ("KR-A,body care,A,에이,А,15 mL,100\n", ":2: category 'body care' must"),
+        (f"KR-A,{'가' * 11},A,에이,А,15 mL,100\n", ":2: category '가+' must"),
     ],
 )
 def test_bad_file_fails_with_line_and_reason(tmp_path: Path, rows: str, reason: str) -> None:

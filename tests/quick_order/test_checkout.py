@@ -9,6 +9,7 @@ from dataclasses import replace
 import pytest
 
 from core.engine import Engine
+from flows.quick_order.actions import Pay, ToPayment
 from flows.registry import default_flows
 from storage.db import Database
 from tests.conftest import BACKENDS, Clock
@@ -158,10 +159,10 @@ async def test_double_tapped_confirm_makes_one_order(dialogue: Dialogue, db: Dat
     await fill_cart(dialogue, "en", "KR", "lemon 3")
     await checkout(dialogue, "bank_transfer")
     tap = confirm_action(dialogue)
-    await dialogue.send(dialogue.action_event(tap))
+    await dialogue.press(tap)
     dialogue.expect("Order KR-2611-000001")
     placed = dialogue.replies[-1].text  # rendered from the order as it was just written
-    await dialogue.send(dialogue.action_event(tap))  # a second tap: a new delivery id
+    await dialogue.press(tap)  # a second tap: a new delivery id
     dialogue.expect("This order has already been placed; here it is again.", "KR-2611-000001")
     assert dialogue.replies[-1].text == placed  # the same, read back from the database
     assert len(await all_orders(db)) == 1
@@ -186,7 +187,9 @@ async def test_two_workers_given_both_taps_make_one_order(
     await fill_cart(d, "en", "KR", "lemon 3")
     await checkout(d, "bank_transfer")
     tap = confirm_action(d)
-    answers = await asyncio.gather(*(worker.handle(d.action_event(tap)) for worker in workers))
+    answers = await asyncio.gather(
+        *(worker.handle(d.action_event(tap.pack())) for worker in workers)
+    )
     assert all(any("KR-2611-000001" in r.text for r in replies) for replies in answers)
     assert len(await all_orders(db)) == 1
 
@@ -197,7 +200,7 @@ async def test_confirm_shown_before_a_cart_change_is_stale(dialogue: Dialogue, d
     old = confirm_action(dialogue)
     await dialogue.tap("Edit cart")
     await dialogue.say("lemon 1")
-    await dialogue.send(dialogue.action_event(old))
+    await dialogue.press(old)
     dialogue.expect("no longer valid")
     assert await all_orders(db) == []
 
@@ -239,10 +242,10 @@ async def test_an_old_confirm_keeps_the_cart_filled_since(dialogue: Dialogue, db
     await fill_cart(dialogue, "en", "KR", "lemon 3")
     await checkout(dialogue, "bank_transfer")
     old = confirm_action(dialogue)
-    await dialogue.send(dialogue.action_event(old))
+    await dialogue.press(old)
     await dialogue.say("/order lavender 1")
     await checkout(dialogue, "bank_transfer")
-    await dialogue.send(dialogue.action_event(old))  # the first order's button, tapped again
+    await dialogue.press(old)  # the first order's button, tapped again
     dialogue.expect("KR-2611-000001")
     await dialogue.say("/cart")
     dialogue.expect("Lavender")
@@ -253,9 +256,9 @@ async def test_a_confirm_shown_for_other_details_is_stale(dialogue: Dialogue, db
     await fill_cart(dialogue, "en", "KR", "lemon 3")
     await checkout(dialogue, "bank_transfer")
     for_bank_transfer = confirm_action(dialogue)
-    await dialogue.send(dialogue.action_event("qo:payment"))
-    await dialogue.send(dialogue.action_event("qo:pay:card"))
-    await dialogue.send(dialogue.action_event(for_bank_transfer))
+    await dialogue.press(ToPayment())
+    await dialogue.press(Pay("card"))
+    await dialogue.press(for_bank_transfer)
     dialogue.expect("no longer valid")
     assert await all_orders(db) == []
     await confirm(dialogue)
@@ -267,8 +270,8 @@ async def test_staff_hear_of_each_new_order_once(dialogue: Dialogue, db: Databas
     await fill_cart(dialogue, "en", "KR", "lemon 3")
     await checkout(dialogue, "card")
     tap = confirm_action(dialogue)
-    await dialogue.send(dialogue.action_event(tap))
-    await dialogue.send(dialogue.action_event(tap))
+    await dialogue.press(tap)
+    await dialogue.press(tap)
     async with db.transaction() as tx:
         staff = await tx.outbox.due(FAR_FUTURE, channel="staff")
     placed = [m.payload for m in staff if m.payload["type"] == "order_placed"]

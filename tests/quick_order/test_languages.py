@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from core.actions import MenuChoice
 from core.engine import Engine
 from services.orders import expire_unpaid, mark
 from storage.db import Database
@@ -51,7 +52,7 @@ async def test_ko_below_50000_pays_the_fee(dialogue: Dialogue) -> None:
 
 async def test_ko_menu_path_and_quantity_check(dialogue: Dialogue) -> None:
     await dialogue.onboard("ko", "KR")
-    await dialogue.send(dialogue.action_event("menu:quick_order"))
+    await dialogue.press(MenuChoice("quick_order"))
     dialogue.expect("어떤 상품을 주문하시겠어요?").expect_buttons("싱글 오일", "블렌드 오일")
     await dialogue.tap("싱글 오일")
     await dialogue.tap("라벤더")
@@ -94,8 +95,8 @@ async def test_ko_double_tap_shows_the_same_order(dialogue: Dialogue, db: Databa
     await checkout(dialogue, "card")
     dialogue.expect("이 채팅에서는 카드 결제를 받지 않아요.")
     tap = confirm_action(dialogue)
-    await dialogue.send(dialogue.action_event(tap))
-    await dialogue.send(dialogue.action_event(tap))
+    await dialogue.press(tap)
+    await dialogue.press(tap)
     dialogue.expect("이미 접수된 주문이에요. 주문 내용을 다시 보여 드릴게요.", NUMBER)
     assert len(await all_orders(db)) == 1
 

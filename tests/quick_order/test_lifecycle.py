@@ -9,7 +9,9 @@ from datetime import datetime
 import pytest
 
 from bot.cli import main
+from core.actions import MenuChoice
 from core.engine import Engine
+from flows.quick_order.actions import CancelOrder, OpenOrder
 from flows.registry import default_flows
 from services.orders import expire_unpaid, mark
 from storage.db import Database, sqlite_url
@@ -46,7 +48,7 @@ async def test_my_orders_lists_and_opens_an_order(dialogue: Dialogue) -> None:
 
 async def test_menu_my_orders_without_any(dialogue: Dialogue) -> None:
     await dialogue.onboard("en", "KR")
-    await dialogue.send(dialogue.action_event("menu:quick_order:orders"))
+    await dialogue.press(MenuChoice("quick_order", "orders"))
     dialogue.expect("You have no orders yet.").expect_buttons("Browse products")
 
 
@@ -73,7 +75,7 @@ async def test_a_paid_order_cannot_be_cancelled_by_the_customer(
     await mark(db, NUMBER, "paid", clock.now)  # staff confirmed the deposit meanwhile
     await dialogue.tap("Cancel the order")
     dialogue.expect("no longer valid")
-    await dialogue.send(dialogue.action_event("qo:cancel"))
+    await dialogue.press(CancelOrder())
     dialogue.expect("no longer valid", f"Order {NUMBER} · Paid")
 
 
@@ -84,7 +86,7 @@ async def test_someone_elses_order_is_never_shown(engine: Engine, db: Database) 
     alice = Dialogue(engine, "alice")
     await alice.onboard("en", "KR")
     await alice.say("/orders")
-    await alice.send(alice.action_event(f"qo:o:{bobs.id}"))  # a forged button
+    await alice.press(OpenOrder(bobs.id))  # a forged button: another customer's order
     alice.expect("no longer valid").expect_not(bobs.number)
     await alice.say(bobs.number)  # typed
     alice.expect_not("Lemon ×").expect("Tap an order to see it")

@@ -1,6 +1,6 @@
 """The staff support desk: a supergroup with forum topics, one topic per ticket (topics.py).
 
-Outbox payloads for the "staff" channel (flows/support) become topics and messages:
+Outbox payloads for the "staff" channel (services/tickets.py) become topics and messages:
 ticket_opened -> a topic named after the ticket and the customer, with a summary card;
 customer_message -> the text (or a copy of the photo or document) in the topic, its staff-side
 message id linked for edits; ticket_claimed / ticket_closed -> a line in the topic (closed: the
@@ -43,7 +43,7 @@ from bot.channels.telegram.sender import Sender
 from bot.channels.telegram.topics import StaffTopics
 from core.i18n import translator
 from core.surface import CardRenderer, StaffAction, StaffDecision
-from flows.support import Desk, EditRelay
+from services.tickets import Desk, EditRelay
 from storage.db import Database
 from storage.records import Ticket
 

@@ -15,7 +15,8 @@ from typing import Any
 
 from aiogram.types import CallbackQuery, Message
 
-from core.types import MAX_ACTION_BYTES, Event, Kind, UserRef
+from core.actions import fits
+from core.types import Event, Kind, UserRef
 
 TRANSPORT = "telegram"
 STALE_ACTION = "tg:stale"
@@ -62,7 +63,7 @@ _NO_SPACE = re.compile(r"\S+")  # \S: what str.isspace() calls space, never
 
 def valid_action(data: str | None) -> bool:
     """Well-formed callback data: 1..64 bytes of printable characters without spaces."""
-    if not data or len(data.encode()) > MAX_ACTION_BYTES:
+    if data is None or not fits(data):  # fits: UTF-8 (no lone surrogates), at most 64 bytes
         return False
     return data.isprintable() and _NO_SPACE.fullmatch(data) is not None
 

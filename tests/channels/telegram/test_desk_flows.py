@@ -1,9 +1,9 @@
-"""The staff desk's core (flows/support.py Desk) as the Telegram desk uses it: exactly-once
+"""The staff desk's core (services/tickets.py Desk) as the Telegram desk uses it: exactly-once
 staff actions, the edit map, the hours notice on later messages."""
 
 from __future__ import annotations
 
-from flows.support import Desk
+from services.tickets import Desk
 from tests.dialogue import Dialogue
 
 
@@ -50,7 +50,7 @@ async def test_edit_map_both_ways(dialogue, db, clock) -> None:
     async with db.transaction() as tx:
         await tx.tickets.update(await tx.tickets.get(ticket), clock(), topic_id=77)
         out = await tx.tickets.find_message(ticket, staff_message_id=501)
-        await tx.tickets.link_message(out["id"], customer_message_id=900)
+        await tx.tickets.link_message(out.id, customer_message_id=900)
         inbound = await tx.tickets.add_message(ticket, "in", "hi", clock(), customer_message_id=12)
         await tx.tickets.link_message(inbound, staff_message_id=601)
     relay = await desk.staff_edit(ticket, 501, "Hello again")

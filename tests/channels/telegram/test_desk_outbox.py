@@ -172,7 +172,7 @@ async def test_a_long_staff_message_resumes_after_its_last_chunk(db, clock, api,
     first_id = chunks[0].result["message_id"]
     async with db.transaction() as tx:  # staff edits find the first chunk
         found = await tx.tickets.find_message(ticket_id, staff_message_id=first_id)
-    assert found is not None and found["id"] == row_id
+    assert found is not None and found.id == row_id
     assert await unsent(db, clock) == []
 
 
@@ -280,4 +280,4 @@ async def test_a_card_that_failed_is_posted_on_the_retry(db, clock, api, workers
         found = await tx.tickets.find_message(
             ticket_id, staff_message_id=message.result["message_id"]
         )
-    assert found is not None and found["id"] == row_id
+    assert found is not None and found.id == row_id

@@ -75,6 +75,7 @@ def test_callback_data_is_checked_for_shape() -> None:
     assert not valid_action("x" * 65)
     assert not valid_action("") and not valid_action(None)
     assert not valid_action("has space") and not valid_action("ctl\x00")
+    assert not valid_action("lone\ud800")  # not UTF-8: never reaches .encode() unguarded
     raw = FakeBotAPI().callback(1001, 55, "\x01forged")
     event = action_event(CallbackQuery.model_validate(raw), 1001, 9)
     assert event.kind is Kind.ACTION and event.action == STALE_ACTION

@@ -6,8 +6,11 @@ import asyncio
 
 import pytest
 
+from core.actions import MenuChoice
 from core.commands import secret_refusal
 from core.i18n import translator
+from flows.quick_order.actions import Checkout, Confirm
+from flows.start import StartLanguage, StartMarket
 from tests.channels.telegram.conftest import STAFF
 from tests.channels.telegram.fake_api import BOT_USERNAME, Call, FakeBotAPI
 
@@ -24,14 +27,15 @@ async def onboard(api: FakeBotAPI, chat: int) -> Call:
     """/start, English, Korea; the menu message."""
     api.say(chat, "/start")
     (picker,) = await api.wait_sent("sendMessage", chat)
-    button(picker, "start:lang:en")
+    english = StartLanguage(code="en").pack()
+    button(picker, english)
     message_id = picker.result["message_id"]
-    api.tap(chat, message_id, "start:lang:en")
+    api.tap(chat, message_id, english)
     (edit,) = await api.wait_sent("editMessageText", chat)
     # One reply with buttons, answering a tap: the picker turns into the market question.
     assert edit.params["message_id"] == message_id
     assert "Which market" in edit.text
-    api.tap(chat, message_id, "start:market:KR")
+    api.tap(chat, message_id, StartMarket(market="KR").pack())
     # "All set" has no buttons: joined to the menu after it, one message, edited in place.
     edits = await api.wait_sent("editMessageText", chat, count=2)
     assert edits[1].params["message_id"] == message_id
@@ -43,7 +47,7 @@ async def onboard(api: FakeBotAPI, chat: int) -> Call:
 
 async def test_onboarding_reaches_the_menu_through_buttons(polling, api: FakeBotAPI) -> None:
     menu = await onboard(api, ALICE)
-    button(menu, "menu:support")
+    button(menu, MenuChoice("support").pack())
     assert len(api.sent("answerCallbackQuery")) == 2  # every tap answered
     commands = api.sent("setMyCommands")
     assert {c.params.get("language_code") for c in commands} >= {None, "ko", "ru"}
@@ -51,7 +55,7 @@ async def test_onboarding_reaches_the_menu_through_buttons(polling, api: FakeBot
 
 async def test_support_ticket_round_trip(polling, api: FakeBotAPI) -> None:
     menu = await onboard(api, ALICE)
-    api.tap(ALICE, menu.result["message_id"], "menu:support")
+    api.tap(ALICE, menu.result["message_id"], MenuChoice("support").pack())
     edits = await api.wait_sent("editMessageText", ALICE, count=3)
     assert "support request #1" in edits[-1].text
 
@@ -260,7 +264,7 @@ async def _at_the_phone_step(polling, api: FakeBotAPI) -> Call:
     cart = await api.wait_for(
         lambda: [c for c in api.sent("sendMessage", ALICE) if c.buttons and "₩50,000" in c.text]
     )
-    api.tap(ALICE, cart[-1].result["message_id"], "qo:checkout")
+    api.tap(ALICE, cart[-1].result["message_id"], Checkout().pack())
     await api.wait_for(lambda: any("Where should we deliver" in t for t in api.texts(ALICE)))
     api.say(ALICE, "Seoul, Seocho-gu, Gangnam-daero 369, 8F")
     (ask,) = await api.wait_for(
@@ -294,7 +298,7 @@ async def test_customer_orders_with_buttons_and_a_shared_contact(polling, api) -
     summary = await api.wait_for(
         lambda: [c for c in api.sent(chat_id=ALICE) if "Please check your order" in c.text]
     )
-    confirm = next(b for b in summary[-1].buttons if b["callback_data"].startswith("qo:confirm:"))
+    confirm = next(b for b in summary[-1].buttons if Confirm.parse(b["callback_data"]))
     api.tap(ALICE, summary[-1].result["message_id"], confirm["callback_data"])
     await api.wait_for(lambda: any("Your order is placed" in t for t in api.texts(ALICE)))
 

@@ -1,11 +1,11 @@
-"""Rendering limits and rules: 4096-character messages, 64-byte buttons, editing in place."""
+"""Rendering limits and rules: 4096-character messages, editing in place (the 64-byte limit
+of button data is the action codec's: tests/core/test_actions.py)."""
 
 from __future__ import annotations
 
 from types import SimpleNamespace
 from typing import Any
 
-import pytest
 from aiogram.types import InlineKeyboardMarkup, ReplyKeyboardMarkup, ReplyKeyboardRemove
 
 from bot.channels.telegram.channel import TelegramChannel
@@ -43,14 +43,6 @@ def test_limit_counts_utf16_units_like_telegram() -> None:
     chunks = split_text(emoji)
     assert [utf16_len(c) for c in chunks] == [4096, 1904]
     assert "".join(chunks) == emoji  # never cut inside a surrogate pair
-
-
-def test_button_actions_over_64_bytes_are_refused() -> None:
-    Button("ok", "qo:add:" + "x" * 57)  # exactly 64 bytes
-    with pytest.raises(ValueError):
-        Button("too long", "qo:add:" + "x" * 58)
-    with pytest.raises(ValueError):
-        Button("multibyte", "qo:" + "가" * 21)  # 3 + 63 bytes
 
 
 def test_buttons_become_an_inline_keyboard_on_the_last_chunk() -> None:
