@@ -14,6 +14,7 @@ from typing import ClassVar
 import policy
 from core.flow import Flow, Turn
 from core.i18n import N_
+from core.parsing import typed_whole_number
 from core.surface import MenuEntry, Topic
 from core.types import Button, Event, Kind, Outcome, Reply, finish, go, invalid, rows
 
@@ -288,10 +289,13 @@ class Info(Flow):
         ]
 
     async def handle(self, turn: Turn, event: Event) -> Outcome:
-        text = event.text.strip() if event.kind is Kind.TEXT else ""
-        if not text.isdigit() or not 1 <= int(text) <= 31:
+        day = typed_whole_number(event.text, 1, 31) if event.kind is Kind.TEXT else None
+        if day is None:
             return invalid(turn._("Please send a day of the month as a number from 1 to 31."))
-        return finish(Reply(lrp_deadline_text(turn, int(text))))
+        try:
+            return finish(Reply(lrp_deadline_text(turn, day)))
+        except policy.NotSpecifiedError:  # a market whose sources give no change deadline
+            return finish(Reply(lrp(turn)))
 
     def help(self, turn: Turn) -> str:
         return turn._("Send the day of the month your auto-order runs, e.g. 15.")
