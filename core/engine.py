@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Iterable
+from dataclasses import replace
 from datetime import UTC, datetime
 
 from sqlalchemy.exc import DBAPIError, IntegrityError
@@ -17,6 +18,7 @@ from sqlalchemy.exc import DBAPIError, IntegrityError
 from core import commands as global_handlers
 from core.flow import HOME_FLOW, ONBOARDING_FLOW, Flow, Resources, Turn
 from core.locks import KeyedLocks
+from core.parsing import readable_text
 from core.surface import Surface
 from core.types import Event, Kind, Outcome, Reply
 from storage.db import Database
@@ -42,6 +44,16 @@ def utc_now() -> datetime:
     return datetime.now(UTC)
 
 
+def readable(event: Event) -> Event:
+    """``event`` without lone surrogates in what the user typed or is called: they would fail
+    at the first database write or transport call (core/parsing.py)."""
+    fields = ("text", "command", "action", "display_name")
+    cleaned = {name: readable_text(getattr(event, name)) for name in fields}
+    if all(cleaned[name] == getattr(event, name) for name in fields):
+        return event
+    return replace(event, **cleaned)
+
+
 class Engine:
     def __init__(
         self,
@@ -63,6 +75,7 @@ class Engine:
 
     async def handle(self, event: Event) -> list[Reply]:
         """Process one event exactly once; events of one user run one at a time."""
+        event = readable(event)
         async with self.locks.hold(event.conversation_key):
             for attempt in range(1, MAX_ATTEMPTS + 1):
                 try:

@@ -22,3 +22,17 @@ def typed_whole_number(text: str, lowest: int, highest: int) -> int | None:
         return None
     number = int(digits)
     return number if lowest <= number <= highest else None
+
+
+def readable_text(text: str) -> str:
+    """``text`` with lone surrogates replaced by U+FFFD; pairs become the character they
+    encode.
+
+    Bytes that were not UTF-8 (read with errors="surrogateescape", as a terminal does) and
+    JSON escapes such as "\\udc80" give them; no database, log or transport can encode them.
+    """
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return text.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
+    return text
