@@ -51,7 +51,7 @@ _EXPIRY = re.compile(r"(?<![\d/.\-])(?:0[1-9]|1[0-2])/(?:\d{2}|20\d{2})(?![\d/.\
 # are found with the phonenumbers library.
 _DAY, _MONTH = r"(?:0?[1-9]|[12]\d|3[01])", r"(?:0?[1-9]|1[0-2])"
 _NOT_CARDS = re.compile(
-    r"(?<!\d)(?:\d{4}-\d{6}"
+    r"(?<!\d)(?:\d{4}-\d{6}(?!-\d)"
     rf"|(?:19|20)\d\d([-./]){_MONTH}\1{_DAY}|{_DAY}([-./]){_MONTH}\2(?:19|20)\d\d)(?!\d)"
 )
 _PHONE_REGIONS = ("KR", "KZ")
