@@ -32,7 +32,7 @@ MAX_SWITCHES = 4  # a flow entering a flow entering a flow...: a bug past this d
 # every message: unbounded, a long browse would make every later message slower.
 MAX_TRAIL = 20
 # Kinds whose text a person typed: screened for card numbers and passwords. A photo's caption
-# and a command's arguments too (`/support my password is ...` would reach staff).
+# and a command's name and arguments too (`/support my password is ...` would reach staff).
 SCREENED = frozenset({Kind.TEXT, Kind.MEDIA, Kind.COMMAND})
 # Commands that keep their meaning while a flow holds every input (a live support chat).
 HOLD_BREAKERS = frozenset({"menu", "cancel"})
@@ -42,6 +42,11 @@ PRE_ONBOARDING = frozenset({"start", "lang", "help", "resume", "cancel"})
 
 def utc_now() -> datetime:
     return datetime.now(UTC)
+
+
+def typed_by_user(event: Event) -> str:
+    """All the words a person typed: a command's name too ("/4111•1111•1111•1111" is one)."""
+    return f"{event.command} {event.text}" if event.kind is Kind.COMMAND else event.text
 
 
 def readable(event: Event) -> Event:
@@ -123,7 +128,7 @@ class Engine:
         if flow is None or turn.conv.state not in flow.machine.states:
             # A flow or step removed by a deployment: start from the menu, never crash.
             return await self.enter(turn, HOME_FLOW)
-        if event.kind in SCREENED and global_handlers.holds_secret(event.text):
+        if event.kind in SCREENED and global_handlers.holds_secret(typed_by_user(event)):
             return await self.apply(turn, flow, global_handlers.refuse_secret(turn))
         holding = await flow.holds(turn)
         if event.kind is Kind.COMMAND:
