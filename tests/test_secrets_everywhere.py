@@ -16,11 +16,12 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
+from core import commands
 from core.engine import Engine
 from core.types import Event, Kind
 from flows.registry import default_flows
 from storage.db import Database
-from storage.schema import outbox, ticket_messages
+from storage.schema import outbox, support_tickets, ticket_messages
 from tests.dialogue import Dialogue
 from tests.test_every_state import put_user_at
 
@@ -160,3 +161,50 @@ async def test_no_secret_is_echoed_stored_or_relayed(
         assert not secret.leaked_in(relayed), f"{flow}/{state} relayed {secret.text!r}"
         for form in stored_forms(secret.needle):
             assert form not in on_disk, f"{flow}/{state} stored {secret.text!r}"
+
+
+@pytest.fixture
+def unscreened(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The engine's screen switched off: what a flow would do with a secret it was given."""
+    monkeypatch.setattr(commands, "holds_secret", lambda text: False)
+
+
+@pytest.mark.parametrize(
+    ("typed", "secret"),
+    [
+        ("lavender 2, 4111•1111•1111•1111", "4111•1111•1111"),
+        ("lavender 2, pw:Qwerty", "Qwerty"),
+        ("lavender 2, пароль:ромашка", "ромашка"),
+    ],
+)
+@pytest.mark.usefixtures("unscreened")
+async def test_what_quick_order_could_not_find_is_repeated_masked(
+    engine: Engine, db: Database, typed: str, secret: str
+) -> None:
+    """R-KZ-MIG-4: "I couldn't find ..." repeats the customer's words with secrets masked."""
+    d = Dialogue(engine, "eve")
+    await d.onboard("en", "KR")
+    await put_user_at(db, "eve", "quick_order", "cart", "en", "KR")
+    await d.say(typed)
+    d.expect("couldn't find").expect_not(secret)
+
+
+@pytest.mark.usefixtures("unscreened")
+async def test_the_cyrillic_check_repeats_words_with_secrets_masked(
+    engine: Engine, db: Database
+) -> None:
+    """R-KZ-MIG-4: the words the Cyrillic check names come back with card numbers masked."""
+    d = Dialogue(engine, "eve")
+    await d.onboard("en", "KZ")
+    await put_user_at(db, "eve", "kz_move", "form_name", "en", "KZ")
+    await d.say("Абай x4111•1111•1111•1111")
+    d.expect("Cyrillic only", "1111").expect_not("4111•1111")
+
+
+@pytest.mark.usefixtures("unscreened")
+async def test_the_summary_for_staff_masks_before_it_shortens(engine: Engine, db: Database) -> None:
+    """A card number cut in two by the summary's length limit is still masked whole."""
+    d = Dialogue(engine, "eve")
+    await d.onboard("en", "KR")
+    await d.say("/support " + "x" * 485 + " 4111 1111 1111 1111")
+    assert "4111 1111" not in await everything_in(db, support_tickets)
