@@ -230,8 +230,10 @@ _ID_WORD = re.compile(
     r"id|ид|айди|логин\w*|login|номер\w*|number|no\.?|№|account|аккаунт\w*|кабинет\w*",
     re.IGNORECASE,
 )
-# A length, not a password: "비밀번호 4자리", "пароль 8 символов".
-_COUNTED = re.compile(r"\d{1,2}\s*(?:자리|글자|자|digits?|chars?|characters?|символ\w*|цифр\w*)")
+# A length or a count, not a password: "비밀번호 4자리", "비밀번호 5회 틀려서", "пароль 8 символов".
+_COUNTED = re.compile(
+    r"\d{1,2}\s*(?:자리|글자|자|회|번|digits?|chars?|characters?|times|символ\w*|цифр\w*|раз\w*)"
+)
 # Korean copulas ending a stated value: "비밀번호는 도테라짱이에요" (it is X).
 _COPULA = re.compile(r"(?:이에요|예요|이예요|입니다|이야|이다|이요|임)$")
 # Words that describe a password or ask about it rather than disclose it ("password: wrong").
@@ -246,10 +248,13 @@ _NOT_SECRETS = frozenset(
         "empty", "blank", "тот", "же", "что", "какой", "где", "как", "правильный", "верный",
         "старый", "новый", "другой", "простой", "сложный", "короткий", "длинный", "пустой",
         "заблокирован", "ещё", "еще", "тоже", "утерян", "потерян", "украден", "сохранён",
-        "сохранен", "case", "ok", "okay", "fine", "my", "your", "very", "always", "never", "뭐",
-        "무엇", "몇", "어떻게",
+        "сохранен", "case", "ok", "okay", "fine", "my", "your", "very", "always", "never",
+        "help", "please", "problem", "issue", "question", "помогите", "помощь", "проблема",
+        "вопрос", "пожалуйста", "뭐", "무엇", "몇", "어떻게",
     }
 )  # fmt: skip
+# An English contraction is a word, not a password with a symbol in it: "password doesn't work".
+_CONTRACTION = re.compile(r"[a-z]+(?:n['’]t|['’](?:s|re|ll|ve|d|m))", re.IGNORECASE)
 _EDGE_PUNCTUATION = ".,!?;:\"'()«»“”‘’"
 _SENTENCE_END = re.compile(r"[.,;!?]")
 
@@ -268,7 +273,9 @@ def _looks_secret(value: str, keyword: str, explicit: bool) -> bool | None:
     copula = _COPULA.search(value)
     if copula is not None and copula.start() > 0:
         value, explicit = value[: copula.start()], True
-    if len(value) < 3 or _COUNTED.fullmatch(value) or value.lower() in _NOT_SECRETS:
+    if len(value) < 3 or value.lower() in _NOT_SECRETS:
+        return False
+    if _COUNTED.fullmatch(value) or _CONTRACTION.fullmatch(value):
         return False
     if any(ch.isdigit() for ch in value) or not value.isalnum():
         return True

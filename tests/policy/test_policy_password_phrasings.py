@@ -87,6 +87,15 @@ def test_a_stated_password_is_caught_and_masked(text: str, secret: str) -> None:
         "password must have 1 digit",
         "pass 2 lavender please",
         "password for KR-2611-000007 order?",
+        "my password doesn't work",
+        "password isn't working",
+        "pin code didn't arrive",
+        "my password won't work after the move",
+        "password: don't know",
+        "password - help!",
+        "пароль — помогите, пожалуйста",
+        "비밀번호 5회 틀려서 잠겼어요",
+        "비밀번호 10번 틀렸어요",
     ],
 )
 def test_talking_about_a_password_is_not_stating_one(text: str) -> None:
