@@ -65,7 +65,7 @@ def unknown_command(turn: Turn) -> Outcome:
     return stay(
         Reply(
             turn._("I don't know the command /{command}. Send /help to see what I can do.").format(
-                command=turn.event.command[:32]
+                command=policy.mask_secrets(turn.event.command)[:32]
             )
         )
     )

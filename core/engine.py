@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Iterable
+from dataclasses import replace
 from datetime import UTC, datetime
 
 from sqlalchemy.exc import DBAPIError, IntegrityError
@@ -17,6 +18,7 @@ from sqlalchemy.exc import DBAPIError, IntegrityError
 from core import commands as global_handlers
 from core.flow import HOME_FLOW, ONBOARDING_FLOW, Flow, Resources, Turn
 from core.locks import KeyedLocks
+from core.parsing import readable_text
 from core.surface import Surface
 from core.types import Event, Kind, Outcome, Reply
 from storage.db import Database
@@ -30,7 +32,7 @@ MAX_SWITCHES = 4  # a flow entering a flow entering a flow...: a bug past this d
 # every message: unbounded, a long browse would make every later message slower.
 MAX_TRAIL = 20
 # Kinds whose text a person typed: screened for card numbers and passwords. A photo's caption
-# and a command's arguments too (`/support my password is ...` would reach staff).
+# and a command's name and arguments too (`/support my password is ...` would reach staff).
 SCREENED = frozenset({Kind.TEXT, Kind.MEDIA, Kind.COMMAND})
 # Commands that keep their meaning while a flow holds every input (a live support chat).
 HOLD_BREAKERS = frozenset({"menu", "cancel"})
@@ -40,6 +42,21 @@ PRE_ONBOARDING = frozenset({"start", "lang", "help", "resume", "cancel"})
 
 def utc_now() -> datetime:
     return datetime.now(UTC)
+
+
+def typed_by_user(event: Event) -> str:
+    """All the words a person typed: a command's name too ("/4111•1111•1111•1111" is one)."""
+    return f"{event.command} {event.text}" if event.kind is Kind.COMMAND else event.text
+
+
+def readable(event: Event) -> Event:
+    """``event`` without lone surrogates in what the user typed or is called: they would fail
+    at the first database write or transport call (core/parsing.py)."""
+    fields = ("text", "command", "action", "display_name")
+    cleaned = {name: readable_text(getattr(event, name)) for name in fields}
+    if all(cleaned[name] == getattr(event, name) for name in fields):
+        return event
+    return replace(event, **cleaned)
 
 
 class Engine:
@@ -63,6 +80,7 @@ class Engine:
 
     async def handle(self, event: Event) -> list[Reply]:
         """Process one event exactly once; events of one user run one at a time."""
+        event = readable(event)
         async with self.locks.hold(event.conversation_key):
             for attempt in range(1, MAX_ATTEMPTS + 1):
                 try:
@@ -110,7 +128,7 @@ class Engine:
         if flow is None or turn.conv.state not in flow.machine.states:
             # A flow or step removed by a deployment: start from the menu, never crash.
             return await self.enter(turn, HOME_FLOW)
-        if event.kind in SCREENED and global_handlers.holds_secret(event.text):
+        if event.kind in SCREENED and global_handlers.holds_secret(typed_by_user(event)):
             return await self.apply(turn, flow, global_handlers.refuse_secret(turn))
         holding = await flow.holds(turn)
         if event.kind is Kind.COMMAND:

@@ -49,15 +49,6 @@ class Problem:
 Validator = Callable[[Turn, str], Any]
 
 
-def whole_number(text: str, low: int, high: int) -> int | None:
-    """A typed whole number within low..high, in ASCII digits ("²" and "٣" are not numbers
-    here, and int() must never see them); None otherwise."""
-    if not text.isascii() or not text.isdigit() or len(text) > 18:
-        return None
-    number = int(text)
-    return number if low <= number <= high else None
-
-
 @dataclass(frozen=True, slots=True)
 class Step:
     """One state of a flow: its screen and what it accepts."""

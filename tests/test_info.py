@@ -31,9 +31,11 @@ async def test_lrp_deadline_past_the_cutoff_names_the_following_run(
 async def test_lrp_day_must_be_a_day_of_the_month(dialogue: Dialogue) -> None:
     await lrp_for_day(dialogue, "32")
     dialogue.expect("number from 1 to 31")
-    for not_a_day in ("²", "٣", "+5", "１５"):  # isdigit() says yes to some; int() would fail
+    for not_a_day in ("²", "٣", "+5", "9" * 5000):  # isdigit() says yes to some; int() fails
         await dialogue.say(not_a_day)
         dialogue.expect("number from 1 to 31")
+    await dialogue.say("１５")  # full-width digits, as a Korean keyboard types them: day 15
+    dialogue.expect("runs on")
 
 
 async def test_returns_page_states_the_fees(dialogue: Dialogue) -> None:

@@ -16,7 +16,8 @@ import policy
 from core.actions import ToMenu
 from core.flow import Turn
 from core.i18n import N_
-from core.steps import Keyboard, Problem, Step, StepFlow, Steps, Values, whole_number
+from core.parsing import typed_whole_number
+from core.steps import Keyboard, Problem, Step, StepFlow, Steps, Values
 from core.surface import MenuEntry, Topic
 from core.types import Outcome, Reply, finish, go, rows
 
@@ -260,14 +261,17 @@ def lrp_deadline_text(turn: Turn, day: int) -> str:
 
 
 def _run_day(turn: Turn, text: str) -> int | Problem:
-    day = whole_number(text, 1, 31)
+    day = typed_whole_number(text, 1, 31)
     if day is None:
         return Problem(turn._("Please send a day of the month as a number from 1 to 31."))
     return day
 
 
 async def _deadline(turn: Turn, day: int) -> Outcome:
-    return finish(Reply(lrp_deadline_text(turn, day)))
+    try:
+        return finish(Reply(lrp_deadline_text(turn, day)))
+    except policy.NotSpecifiedError:  # a market whose sources give no change deadline
+        return finish(Reply(lrp(turn)))
 
 
 def _menu_button(turn: Turn, values: Values) -> Keyboard:

@@ -224,9 +224,11 @@ def _clip(text: str, limit: int) -> str:
 
 
 def cyrillic_problem(turn: Turn, issues: tuple[CyrillicIssue, ...]) -> str:
-    """Name each offending word and its foreign letters: a Latin "A" in "Aбай" looks right."""
+    """Name each offending word and its foreign letters: a Latin "A" in "Aбай" looks right.
+    The words come back with card numbers and passwords masked, then shortened (R-KZ-MIG-4)."""
     words = ", ".join(
-        f"«{_clip(issue.word, SHOWN_WORD_CHARS)}» ({' '.join(issue.letters[:SHOWN_LETTERS])})"
+        f"«{_clip(policy.mask_secrets(issue.word), SHOWN_WORD_CHARS)}» "
+        f"({' '.join(issue.letters[:SHOWN_LETTERS])})"
         for issue in issues[:SHOWN_WORDS]
     )
     return turn._(

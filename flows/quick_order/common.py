@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from core.actions import ToMenu
 from core.flow import Turn
-from core.steps import whole_number
+from core.parsing import typed_whole_number
 from core.types import Button
 from flows.quick_order.actions import Qty, ToCart, ToCategories, ToOrders
 from flows.shopping.cart import MAX_QUANTITY
@@ -36,7 +36,7 @@ def quantity_buttons() -> tuple[Button, ...]:
 
 def typed_quantity(text: str, lowest: int = 1) -> int | None:
     """A typed quantity within lowest..MAX_QUANTITY (at most three digits: "007" is 7)."""
-    return whole_number(text, lowest, MAX_QUANTITY) if len(text) <= 3 else None
+    return typed_whole_number(text, lowest, MAX_QUANTITY)
 
 
 def cart_button(turn: Turn, count: int) -> Button:

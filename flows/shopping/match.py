@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from rapidfuzz import fuzz
 from rapidfuzz.utils import default_process
 
+from core.parsing import typed_whole_number
 from flows.shopping.cart import MAX_QUANTITY
 from flows.shopping.catalog import Catalog
 
@@ -60,9 +61,7 @@ def split_quantity(part: str) -> tuple[str, int | None]:
     found = _QUANTITY_AFTER.match(part) or _QUANTITY_BEFORE.match(part)
     if found is None:
         return part, 1
-    digits = found["qty"]
-    quantity = int(digits) if digits.isdigit() and len(digits) <= 3 else 0
-    return found["name"].strip(), quantity if 1 <= quantity <= MAX_QUANTITY else None
+    return found["name"].strip(), typed_whole_number(found["qty"], 1, MAX_QUANTITY)
 
 
 def match(query: str, catalog: Catalog, among: tuple[str, ...] | None = None) -> tuple[str, ...]:

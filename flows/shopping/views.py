@@ -30,7 +30,9 @@ def money(turn: Turn, amount: Decimal, market: str | None = None) -> str:
 
 
 def quoted(turn: Turn, text: str) -> str:
-    """The customer's own words, shortened, to repeat them back."""
+    """The customer's own words, card numbers and passwords masked (R-KZ-MIG-4) and then
+    shortened, to repeat them back."""
+    text = policy.mask_secrets(text)
     short = text if len(text) <= QUOTE_LENGTH else text[: QUOTE_LENGTH - 1] + "…"
     # Translators: the quotation marks of your language around words the customer typed.
     return turn._("“{text}”").format(text=short)

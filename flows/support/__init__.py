@@ -34,7 +34,8 @@ async def _summary(turn: Turn, origin: str, said: str) -> dict[str, Any]:
         "market": turn.user.market,
         "flow": flow,
         "step": step,
-        "said": policy.mask_secrets(said[:500]),
+        # Masked before it is cut: a card number cut in two would no longer look like one.
+        "said": policy.mask_secrets(said)[:500],
         "orders": [f"{o.number} {o.status} {o.total} {o.currency}" for o in orders],
     }
 

@@ -73,3 +73,16 @@ def test_a_flood_of_items_is_cut_short(kr: Catalog) -> None:
 @pytest.mark.parametrize("typed", ["lavender -1", "-1 lavender", "lavender 1e9", "lavender 1.5"])
 def test_a_quantity_that_is_not_a_whole_positive_number_is_refused(typed: str) -> None:
     assert split_quantity(typed) == ("lavender", None)
+
+
+@pytest.mark.parametrize(("typed", "expected"), [("lavender ٣", None), ("lavender २", None)])
+def test_a_quantity_in_other_digits_is_refused_as_every_typed_number_is(
+    typed: str, expected: int | None
+) -> None:
+    """One rule for a typed whole number (core/parsing.py): ASCII digits, full-width read as
+    such; Arabic-Indic or Devanagari digits are not read as a quantity."""
+    assert split_quantity(typed) == ("lavender", expected)
+
+
+def test_a_quantity_typed_in_full_width_digits_is_read() -> None:
+    assert split_quantity("라벤더 ２개") == ("라벤더", 2)
