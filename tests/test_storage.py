@@ -193,9 +193,41 @@ async def _every_kind_of_statement(tx: Tx) -> list[object]:
     ticket = await tx.tickets.create(user.id, "customer", "menu", "main", {"q": "?"}, seoul)
     await tx.tickets.update(ticket, NOW, hours_notice_on=date(2026, 11, 24))
     read += [await tx.tickets.open_for(user.id), await tx.tickets.get(ticket.id)]
+    read += [
+        await tx.tickets.move(ticket, "handling", NOW, claimed_by="Mina", unless_claimed=True),
+        await tx.tickets.move(ticket, "closed", NOW),
+        await tx.tickets.move(ticket, "handling", NOW, claimed_by="Joon"),
+        await tx.tickets.get(ticket.id),
+    ]
     await tx.checklists.save(user.id, NOW, progress={"step": 2}, ar_balance_usd=Decimal("150.00"))
     read.append(await tx.checklists.get(user.id))
     return read
+
+
+async def test_ticket_status_moves_are_guarded(db: Database) -> None:
+    async with db.transaction() as tx:
+        user = await tx.users.create("test", "alice", "Alice", NOW)
+        ticket = await tx.tickets.create(user.id, "customer", "menu", "main", {}, NOW)
+        with pytest.raises(ValueError, match="move"):
+            await tx.tickets.update(ticket, NOW, status="closed")
+        assert await tx.tickets.move(
+            ticket, "handling", NOW, claimed_by="Mina", unless_claimed=True
+        )
+        # A reply by someone else leaves the claimant; a claim takes the ticket over.
+        assert await tx.tickets.move(
+            ticket, "handling", NOW, claimed_by="Joon", unless_claimed=True
+        )
+        assert ticket.claimed_by == "Mina"
+        assert await tx.tickets.move(ticket, "handling", NOW, claimed_by="Joon")
+        assert (ticket.status, ticket.claimed_by) == ("handling", "Joon")
+        assert await tx.tickets.move(ticket, "closed", NOW)
+        # Closed is final: nothing moves it, and the stored row is untouched.
+        stale = await tx.tickets.get(ticket.id)
+        stale.status = "handling"  # as a worker that read it before the close sees it
+        assert not await tx.tickets.move(stale, "handling", NOW, claimed_by="Sora")
+        assert not await tx.tickets.move(stale, "closed", NOW)
+        stored = await tx.tickets.get(ticket.id)
+        assert (stored.status, stored.claimed_by) == ("closed", "Joon")
 
 
 async def _table_rows(tx: Tx) -> dict[str, list[tuple[object, ...]]]:
