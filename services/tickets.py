@@ -1,8 +1,12 @@
 """Support tickets from the staff side, and what crosses between the two sides.
 
 A ticket goes bot -> waiting (for staff) -> handling (a staff member answered or claimed
-it) -> closed. Messages for the staff desk and for the customer go through the outbox, in the
-same transaction as the ticket change, so none is lost or sent for a change that rolled back.
+it) -> closed, and closed is final (storage/repos/tickets.py `MOVES`). Every status change is
+a guarded move that says whether this transaction made it: with two workers acting on one
+ticket at once, only the one whose move was made tells anyone, so a customer is told once, and
+a claim or a reply racing a close finds the ticket closed and changes nothing. Messages for
+the staff desk and for the customer go through the outbox, in the same transaction as the
+ticket change, so none is lost or sent for a change that rolled back.
 Outbox payloads for the staff channel carry a `type`: ticket_opened, customer_message,
 ticket_claimed, ticket_closed. Staff actions (`Desk`) may carry the transport's delivery id, so
 that a redelivered staff message or command changes nothing (as the engine does for customers).
@@ -86,10 +90,10 @@ class Desk:
             ticket = await _open_ticket(tx, ticket_id)
             if ticket is None:
                 return False
-            changes: dict[str, Any] = {"status": "handling"}
-            if ticket.claimed_by is None:
-                changes["claimed_by"] = staff
-            await tx.tickets.update(ticket, at, **changes)
+            if not await tx.tickets.move(
+                ticket, "handling", at, claimed_by=staff, unless_claimed=True
+            ):
+                return False  # closed meanwhile: the reply must not reopen it
             row_id = await tx.tickets.add_message(
                 ticket.id, "out", text, at, staff_message_id=staff_message_id
             )
@@ -108,7 +112,8 @@ class Desk:
             ticket = await _open_ticket(tx, ticket_id)
             if ticket is None:
                 return None
-            await tx.tickets.update(ticket, at, status="handling", claimed_by=staff)
+            if not await tx.tickets.move(ticket, "handling", at, claimed_by=staff):
+                return None  # closed meanwhile
             await tx.outbox.add(
                 "staff",
                 {"type": "ticket_claimed", "ticket_id": ticket.id, "by": staff},
@@ -127,7 +132,8 @@ class Desk:
             ticket = await _open_ticket(tx, ticket_id)
             if ticket is None:
                 return None
-            await tx.tickets.update(ticket, at, status="closed")
+            if not await tx.tickets.move(ticket, "closed", at):
+                return None  # closed meanwhile, by someone who told the customer
             await _tell_customer(tx, ticket, at, "ticket_closed")
             await tx.outbox.add(
                 "staff",

@@ -2,15 +2,22 @@
 
 from __future__ import annotations
 
+import asyncio
+import sys
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
+from pathlib import Path
 
+import asyncpg
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
+from sqlalchemy.engine import make_url
 from sqlalchemy.exc import IntegrityError
 
-from storage import migrate
+from storage import migrate, postgres
 from storage.compiled import DriverConnection
 from storage.db import Database, SchemaError, sqlite_url
 from storage.records import Conversation, Order, OrderLine
@@ -46,6 +53,112 @@ async def test_unknown_newer_schema_is_refused(db: Database) -> None:
         await tx.conn.exec_driver_sql("UPDATE alembic_version SET version_num = 'ffff_future'")
     with pytest.raises(SchemaError, match="does not know"):
         await migrate.ensure_schema(db, auto_upgrade=True)
+
+
+@asynccontextmanager
+async def empty_database(database_url: str, folder: Path) -> AsyncIterator[str]:
+    """A new, empty database: on PostgreSQL one beside the test database (its name with
+    `_migrate` appended), dropped after; on SQLite a new file."""
+    if database_url.startswith("sqlite"):
+        folder.mkdir()
+        yield sqlite_url(folder / "orderbot.db")
+        return
+    url = make_url(database_url)
+    name = f"{url.database}_migrate"
+    admin = await asyncpg.connect(postgres.dsn(url))
+    try:
+        await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        await admin.execute(f'CREATE DATABASE "{name}"')
+        yield url.set(database=name).render_as_string(hide_password=False)
+    finally:
+        await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        await admin.close()
+
+
+STARTING_TOGETHER = 6
+ROUNDS = 2
+# One worker process's start-up: import everything, say so, wait for the word, then what
+# bot/app.py does first (ORDERBOT_AUTO_MIGRATE=true).
+WORKER_START = """
+import asyncio, sys
+from storage.db import Database
+from storage.migrate import ensure_schema
+
+async def start(url):
+    db = Database(url)
+    try:
+        await ensure_schema(db, auto_upgrade=True)
+    finally:
+        await db.dispose()
+
+print("ready", flush=True)
+sys.stdin.readline()
+asyncio.run(start(sys.argv[1]))
+"""
+
+
+async def start_workers_together(url: str, count: int) -> list[str]:
+    """Start `count` worker processes on `url` at the same moment: the stderr of each that
+    failed. Processes, not tasks: Alembic keeps its running migration in module globals."""
+    workers = [
+        await asyncio.create_subprocess_exec(
+            sys.executable,
+            "-c",
+            WORKER_START,
+            url,
+            cwd=Path(__file__).resolve().parents[1],
+            stdin=asyncio.subprocess.PIPE,
+            stdout=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.PIPE,
+        )
+        for _ in range(count)
+    ]
+    try:
+        async with asyncio.timeout(120):
+            for worker in workers:  # all imported: the gate opens for all at once
+                assert worker.stdout is not None
+                assert await worker.stdout.readline() == b"ready\n"
+            for worker in workers:
+                assert worker.stdin is not None
+                worker.stdin.write(b"go\n")
+            ended = await asyncio.gather(*(worker.communicate() for worker in workers))
+    finally:
+        for worker in workers:
+            if worker.returncode is None:
+                worker.kill()
+                await worker.wait()
+    return [
+        next((line for line in reversed(err.decode().splitlines()) if "Error" in line), "?")
+        for worker, (_, err) in zip(workers, ended, strict=True)
+        if worker.returncode != 0
+    ]
+
+
+async def test_workers_starting_together_on_an_empty_database_all_start(
+    database_url: str, tmp_path: Path
+) -> None:
+    """Workers started at once on an empty database, each upgrading it (ORDERBOT_AUTO_MIGRATE):
+    one migrates, the others wait for it and find the schema current."""
+    wrong = []
+    for number in range(ROUNDS):
+        async with empty_database(database_url, tmp_path / f"round{number}") as url:
+            failed = await start_workers_together(url, STARTING_TOGETHER)
+            if failed:
+                wrong.append(f"{len(failed)} of {STARTING_TOGETHER} failed: {failed[0]}")
+                continue
+            db = Database(url)
+            try:
+                assert await migrate.current_revision(db) == migrate.head_revision()
+                async with db.connect() as conn:
+                    versions = await conn.exec_driver_sql("SELECT * FROM alembic_version")
+                    assert len(versions.all()) == 1
+                    diff = await conn.run_sync(
+                        lambda sync: compare_metadata(MigrationContext.configure(sync), metadata)
+                    )
+                    assert diff == []
+            finally:
+                await db.dispose()
+    assert not wrong, f"{len(wrong)} of {ROUNDS} rounds: {wrong}"
 
 
 async def test_stale_conversation_version_is_detected(db: Database) -> None:
@@ -193,9 +306,41 @@ async def _every_kind_of_statement(tx: Tx) -> list[object]:
     ticket = await tx.tickets.create(user.id, "customer", "menu", "main", {"q": "?"}, seoul)
     await tx.tickets.update(ticket, NOW, hours_notice_on=date(2026, 11, 24))
     read += [await tx.tickets.open_for(user.id), await tx.tickets.get(ticket.id)]
+    read += [
+        await tx.tickets.move(ticket, "handling", NOW, claimed_by="Mina", unless_claimed=True),
+        await tx.tickets.move(ticket, "closed", NOW),
+        await tx.tickets.move(ticket, "handling", NOW, claimed_by="Joon"),
+        await tx.tickets.get(ticket.id),
+    ]
     await tx.checklists.save(user.id, NOW, progress={"step": 2}, ar_balance_usd=Decimal("150.00"))
     read.append(await tx.checklists.get(user.id))
     return read
+
+
+async def test_ticket_status_moves_are_guarded(db: Database) -> None:
+    async with db.transaction() as tx:
+        user = await tx.users.create("test", "alice", "Alice", NOW)
+        ticket = await tx.tickets.create(user.id, "customer", "menu", "main", {}, NOW)
+        with pytest.raises(ValueError, match="move"):
+            await tx.tickets.update(ticket, NOW, status="closed")
+        assert await tx.tickets.move(
+            ticket, "handling", NOW, claimed_by="Mina", unless_claimed=True
+        )
+        # A reply by someone else leaves the claimant; a claim takes the ticket over.
+        assert await tx.tickets.move(
+            ticket, "handling", NOW, claimed_by="Joon", unless_claimed=True
+        )
+        assert ticket.claimed_by == "Mina"
+        assert await tx.tickets.move(ticket, "handling", NOW, claimed_by="Joon")
+        assert (ticket.status, ticket.claimed_by) == ("handling", "Joon")
+        assert await tx.tickets.move(ticket, "closed", NOW)
+        # Closed is final: nothing moves it, and the stored row is untouched.
+        stale = await tx.tickets.get(ticket.id)
+        stale.status = "handling"  # as a worker that read it before the close sees it
+        assert not await tx.tickets.move(stale, "handling", NOW, claimed_by="Sora")
+        assert not await tx.tickets.move(stale, "closed", NOW)
+        stored = await tx.tickets.get(ticket.id)
+        assert (stored.status, stored.claimed_by) == ("closed", "Joon")
 
 
 async def _table_rows(tx: Tx) -> dict[str, list[tuple[object, ...]]]:

@@ -143,7 +143,8 @@ class Support(Flow):
         ticket = await turn.tx.tickets.open_for(turn.user.id)
         if ticket is None:
             return []
-        await turn.tx.tickets.update(ticket, turn.now, status="closed")
+        if not await turn.tx.tickets.move(ticket, "closed", turn.now):
+            return []  # staff closed it meanwhile: their notice tells the customer, once
         await turn.tx.outbox.add(
             "staff", {"type": "ticket_closed", "ticket_id": ticket.id, "by": "customer"}, turn.now
         )

@@ -1,17 +1,33 @@
-"""Support tickets and the messages relayed between a customer and the staff desk."""
+"""Support tickets and the messages relayed between a customer and the staff desk.
+
+A ticket's status changes only through `TicketRepo.move`, a guarded UPDATE: it changes the row
+only if the status the row has *now*, in the database, may make that move (`MOVES`), and says
+whether it did. Two workers that both read the ticket as open cannot both close it, and a
+claim or a staff reply that comes after a close finds the ticket closed and changes nothing
+(on PostgreSQL the second UPDATE waits for the first's row lock, then checks the status again).
+The caller tells the customer or the staff desk only when its move was made.
+"""
 
 from __future__ import annotations
 
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Row, insert, select, update
+from sqlalchemy import Row, func, insert, select, update
 
 from storage.records import Ticket, TicketMessage
 from storage.repos._base import Repo
 from storage.schema import support_tickets, ticket_messages
 
 OPEN_TICKET_STATUSES = ("waiting", "handling")
+# The legal moves, as the statuses each status may be reached from. A ticket is opened
+# "waiting" (for staff); a staff reply or /claim makes it "handling" (again, for a later reply
+# or another staff member's claim); staff or the customer close it from either. "closed" is
+# final: the customer's next message opens a new ticket.
+MOVES: dict[str, tuple[str, ...]] = {
+    "handling": OPEN_TICKET_STATUSES,
+    "closed": OPEN_TICKET_STATUSES,
+}
 
 
 def _ticket(row: Row[Any]) -> Ticket:
@@ -96,7 +112,44 @@ class TicketRepo(Repo):
         ).first()
         return _ticket(row) if row else None
 
+    async def move(
+        self,
+        ticket: Ticket,
+        status: str,
+        at: datetime,
+        *,
+        claimed_by: str | None = None,
+        unless_claimed: bool = False,
+    ) -> bool:
+        """Move the ticket to `status` if its current status allows it (`MOVES`); False, and
+        nothing changed, when it does not (closed meanwhile, by another worker). `claimed_by`:
+        the staff member who now has it; with `unless_claimed`, only if no one had it yet.
+        On success `ticket` holds the stored status and claimant."""
+        values: dict[str, Any] = {"status": status, "updated_at": at}
+        if claimed_by is not None and unless_claimed:
+            values["claimed_by"] = func.coalesce(support_tickets.c.claimed_by, claimed_by)
+        elif claimed_by is not None:
+            values["claimed_by"] = claimed_by
+        row = (
+            await self.conn.execute(
+                update(support_tickets)
+                .where(
+                    support_tickets.c.id == ticket.id,
+                    support_tickets.c.status.in_(MOVES[status]),
+                )
+                .values(**values)
+                .returning(support_tickets.c.status, support_tickets.c.claimed_by)
+            )
+        ).first()
+        if row is None:
+            return False
+        ticket.status, ticket.claimed_by = row.status, row.claimed_by
+        return True
+
     async def update(self, ticket: Ticket, at: datetime, **changes: Any) -> None:
+        """Change columns other than the status (that is `move`'s, guarded)."""
+        if "status" in changes:
+            raise ValueError("a ticket's status changes only through TicketRepo.move")
         await self.conn.execute(
             update(support_tickets)
             .where(support_tickets.c.id == ticket.id)
