@@ -85,9 +85,9 @@ class Desk:
     ) -> bool:
         """Relay a staff message to the customer; False when the ticket is gone or closed."""
         async with self.db.transaction() as tx:
-            if await _repeated(tx, delivery_id, at):
+            repeated, ticket = await _staff_action(tx, ticket_id, delivery_id, at)
+            if repeated:
                 return True
-            ticket = await _open_ticket(tx, ticket_id)
             if ticket is None:
                 return False
             if not await tx.tickets.move(
@@ -107,11 +107,9 @@ class Desk:
     ) -> Ticket | None:
         """Take the ticket; None when it is gone or closed. Staff see it through the outbox."""
         async with self.db.transaction() as tx:
-            if await _repeated(tx, delivery_id, at):
-                return await tx.tickets.get(ticket_id)
-            ticket = await _open_ticket(tx, ticket_id)
-            if ticket is None:
-                return None
+            repeated, ticket = await _staff_action(tx, ticket_id, delivery_id, at)
+            if repeated or ticket is None:
+                return ticket
             if not await tx.tickets.move(ticket, "handling", at, claimed_by=staff):
                 return None  # closed meanwhile
             await tx.outbox.add(
@@ -127,11 +125,9 @@ class Desk:
     ) -> Ticket | None:
         """Close the ticket; None when it is gone or closed already."""
         async with self.db.transaction() as tx:
-            if await _repeated(tx, delivery_id, at):
-                return await tx.tickets.get(ticket_id)
-            ticket = await _open_ticket(tx, ticket_id)
-            if ticket is None:
-                return None
+            repeated, ticket = await _staff_action(tx, ticket_id, delivery_id, at)
+            if repeated or ticket is None:
+                return ticket
             if not await tx.tickets.move(ticket, "closed", at):
                 return None  # closed meanwhile, by someone who told the customer
             await _tell_customer(tx, ticket, at, "ticket_closed")
@@ -179,9 +175,14 @@ class Desk:
             return EditRelay(ticket.id, transport, "", ticket.topic_id, row.staff_message_id, text)
 
 
-async def _repeated(tx: Tx, delivery_id: str | None, at: datetime) -> bool:
-    """True when this staff action was processed before (a redelivered update)."""
-    return delivery_id is not None and not await tx.inbox.record(delivery_id, at)
+async def _staff_action(
+    tx: Tx, ticket_id: int, delivery_id: str | None, at: datetime
+) -> tuple[bool, Ticket | None]:
+    """(True, the ticket as it is) when this staff action was processed before (a redelivered
+    update: nothing is done again); else (False, the ticket if it is open)."""
+    if delivery_id is not None and not await tx.inbox.record(delivery_id, at):
+        return True, await tx.tickets.get(ticket_id)
+    return False, await _open_ticket(tx, ticket_id)
 
 
 async def _open_ticket(tx: Tx, ticket_id: int) -> Ticket | None:

@@ -22,6 +22,7 @@ from core.types import Event, Kind
 from flows.registry import default_flows
 from storage.db import Database
 from storage.schema import outbox, support_tickets, ticket_messages
+from tests.cards import luhn_complete
 from tests.dialogue import Dialogue
 from tests.test_every_state import put_user_at
 
@@ -59,18 +60,6 @@ PASSWORD_TEMPLATES = [
     "lavender 2, pw: {pw}",
     "ID 1234567 PW {pw}",
 ]
-
-
-def luhn_complete(body: str) -> str:
-    for check in "0123456789":
-        digits = body + check
-        total = sum(
-            (d * 2 - 9 if d * 2 > 9 else d * 2) if i % 2 else d
-            for i, d in enumerate(int(c) for c in reversed(digits))
-        )
-        if total % 10 == 0:
-            return digits
-    raise AssertionError("unreachable")
 
 
 @dataclass(frozen=True)

@@ -275,35 +275,21 @@ async def on_restart(turn: Turn, tapped: Restart) -> Outcome:
 
 
 def _slot(state: str, **kwargs: Any) -> Step:
-    """A form slot: its question (which names the step the form is for) and its help."""
+    """A form slot: its question (which names the step the form is for), its help, and the
+    Problem button that hands the customer to support (unless the slot says otherwise)."""
+    kwargs.setdefault("buttons", _problem_button)
+    kwargs.setdefault("on", {AskSupport: on_support})
     return Step(state, text=FORM_PROMPTS[state], values=_form_number, help=HELP[state], **kwargs)
 
 
+def _cyrillic_slot(state: str) -> Step:
+    return _slot(state, validate=cyrillic, answer=in_cyrillic, free_text=True)
+
+
 FORM = Form(
-    _slot(
-        "form_name",
-        buttons=_problem_button,
-        on={AskSupport: on_support},
-        validate=cyrillic,
-        answer=in_cyrillic,
-        free_text=True,
-    ),
-    _slot(
-        "form_address",
-        buttons=_problem_button,
-        on={AskSupport: on_support},
-        validate=cyrillic,
-        answer=in_cyrillic,
-        free_text=True,
-    ),
-    _slot(
-        "form_phone",
-        buttons=_problem_button,
-        contact=True,
-        on={AskSupport: on_support},
-        validate=kz_phone,
-        answer=kz_number,
-    ),
+    _cyrillic_slot("form_name"),
+    _cyrillic_slot("form_address"),
+    _slot("form_phone", contact=True, validate=kz_phone, answer=kz_number),
     _slot(
         "form_card",
         buttons=_country_buttons,

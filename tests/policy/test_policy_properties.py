@@ -34,6 +34,7 @@ from policy import (
     support_is_open,
     support_next_open,
 )
+from tests.cards import luhn_complete
 
 # No example database: the tests must not write files into the repository.
 PROPERTY = settings(database=None, deadline=None, max_examples=150)
@@ -223,18 +224,6 @@ def test_kazakh_mobiles_normalise_the_same_in_any_spelling(
     assert normalize_kz_phone(spelled) == f"+7{prefix}{rest}"
 
 
-def _luhn_complete(body: str) -> str:
-    for check in "0123456789":
-        digits = body + check
-        total = sum(
-            (d * 2 - 9 if d * 2 > 9 else d * 2) if i % 2 else d
-            for i, d in enumerate(int(c) for c in reversed(digits))
-        )
-        if total % 10 == 0:
-            return digits
-    raise AssertionError("unreachable")
-
-
 @PROPERTY
 @given(
     body=st.text(alphabet="0123456789", min_size=12, max_size=18).filter(lambda s: s[0] != "0"),
@@ -243,7 +232,7 @@ def _luhn_complete(body: str) -> str:
 )
 def test_cards_are_found_and_masked(body: str, before: str, after: str) -> None:
     """R-KZ-MIG-4."""
-    card = _luhn_complete(body)
+    card = luhn_complete(body)
     text = f"{before} {card} {after}"
     assert looks_like_card_number(text)
     masked = mask_secrets(text)
