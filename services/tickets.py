@@ -106,34 +106,37 @@ class Desk:
         self, ticket_id: int, staff: str, at: datetime, *, delivery_id: str | None = None
     ) -> Ticket | None:
         """Take the ticket; None when it is gone or closed. Staff see it through the outbox."""
-        async with self.db.transaction() as tx:
-            repeated, ticket = await _staff_action(tx, ticket_id, delivery_id, at)
-            if repeated or ticket is None:
-                return ticket
-            if not await tx.tickets.move(ticket, "handling", at, claimed_by=staff):
-                return None  # closed meanwhile
-            await tx.outbox.add(
-                "staff",
-                {"type": "ticket_claimed", "ticket_id": ticket.id, "by": staff},
-                at,
-                user_id=ticket.user_id,
-            )
-            return ticket
+        return await self._move(ticket_id, staff, at, delivery_id, "handling", claimed_by=staff)
 
     async def close(
         self, ticket_id: int, staff: str, at: datetime, *, delivery_id: str | None = None
     ) -> Ticket | None:
         """Close the ticket; None when it is gone or closed already."""
+        return await self._move(ticket_id, staff, at, delivery_id, "closed")
+
+    async def _move(
+        self,
+        ticket_id: int,
+        staff: str,
+        at: datetime,
+        delivery_id: str | None,
+        status: str,
+        **fields: Any,
+    ) -> Ticket | None:
+        """A staff command's move; the customer (for a close) and the desk hear of it only
+        when this transaction made it."""
         async with self.db.transaction() as tx:
             repeated, ticket = await _staff_action(tx, ticket_id, delivery_id, at)
             if repeated or ticket is None:
                 return ticket
-            if not await tx.tickets.move(ticket, "closed", at):
+            if not await tx.tickets.move(ticket, status, at, **fields):
                 return None  # closed meanwhile, by someone who told the customer
-            await _tell_customer(tx, ticket, at, "ticket_closed")
+            if status == "closed":
+                await _tell_customer(tx, ticket, at, "ticket_closed")
+            kind = "ticket_closed" if status == "closed" else "ticket_claimed"
             await tx.outbox.add(
                 "staff",
-                {"type": "ticket_closed", "ticket_id": ticket.id, "by": staff},
+                {"type": kind, "ticket_id": ticket.id, "by": staff},
                 at,
                 user_id=ticket.user_id,
             )
