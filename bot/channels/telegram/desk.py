@@ -11,8 +11,9 @@ mechanics (creating, re-creating, resuming long posts, the summary card) are top
 Staff write in the topic: text and media go to the customer (`Desk.staff_reply`), edits follow
 (`Desk.staff_edit`), `/claim` and `/close` act on the ticket. Anyone who can post in the staff
 chat is staff: Telegram only lets members post there, so membership is the check (the bot must
-be an admin there anyway, to manage topics; see docs/telegram.md). Messages in the General topic
-and from bots are ignored, and so are staff notes starting with "//".
+be an admin there anyway, to manage topics; see docs/telegram.md). An admin posting anonymously
+(as the group) is staff, under the group's name. Messages in the General topic, from other bots
+and posted as a channel are ignored, and so are staff notes starting with "//".
 
 Flows extend the desk without touching it: `cards` (a payload type -> a neutral card) and
 `actions` (the prefix of a decision button's token -> the staff action) come from the flows'
@@ -175,8 +176,8 @@ class StaffDesk(StaffSide):
     # -- staff writing in the group ----------------------------------------------------------
     async def on_message(self, message: Message, update_id: int) -> None:
         thread = message.message_thread_id if message.is_topic_message else None
-        if thread is None or (message.from_user is not None and message.from_user.is_bot):
-            return
+        if thread is None or mapping.staff_author(message, self.chat_id) is None:
+            return  # the General topic; another bot, or a post as a channel
         now = self.clock()
         delivery = mapping.delivery_id(update_id)
         if message.text is not None and message.text.startswith("/"):

@@ -24,6 +24,13 @@ from aiohttp import web
 
 BOT_ID = 777000
 BOT_USERNAME = "orderbot_test_bot"
+# Telegram's stand-in author for an admin posting as the group itself.
+GROUP_ANONYMOUS_BOT = {
+    "id": 1087968824,
+    "is_bot": True,
+    "first_name": "Group",
+    "username": "GroupAnonymousBot",
+}
 # Kept as strings (everything else is JSON-decoded, as aiogram encodes it).
 RAW_FIELDS = {
     *("text", "caption", "name", "secret_token", "url", "callback_query_id"),
@@ -266,7 +273,8 @@ class FakeBotAPI:
         thread: int | None = None,
         **content: Any,
     ) -> dict[str, Any]:
-        """A message from a person (user_id defaults to the private chat's id)."""
+        """A message from a person (user_id defaults to the private chat's id); `content` may
+        replace its author (`from`, `sender_chat`)."""
         message: dict[str, Any] = {
             "message_id": next(self._message_ids[chat_id]),
             "date": int(time.time()),
@@ -280,6 +288,20 @@ class FakeBotAPI:
             message["message_thread_id"] = thread
             message["is_topic_message"] = True
         return message
+
+    def say_as_group(
+        self, chat_id: int, text: str | None = None, *, thread: int | None = None, **content: Any
+    ) -> dict[str, Any]:
+        """Push a message from an admin posting anonymously, as the group itself."""
+        author = {"from": GROUP_ANONYMOUS_BOT, "sender_chat": self.chat(chat_id)}
+        return self.say(chat_id, text, thread=thread, **author, **content)
+
+    def say_as_bot(
+        self, chat_id: int, text: str | None = None, *, bot_id: int, thread: int | None = None
+    ) -> dict[str, Any]:
+        """Push a message from another bot in the group."""
+        author = {"id": bot_id, "is_bot": True, "first_name": "Helper", "username": "helper_bot"}
+        return self.say(chat_id, text, thread=thread, **{"from": author})
 
     def say(self, chat_id: int, text: str | None = None, **kwargs: Any) -> dict[str, Any]:
         """Push a message update; the message."""
