@@ -9,10 +9,11 @@ order's card, say) -> that card in the General topic, with its decision buttons.
 mechanics (creating, re-creating, resuming long posts, the summary card) are topics.py's.
 
 Staff write in the topic: text and media go to the customer (`Desk.staff_reply`), edits follow
-(`Desk.staff_edit`), `/claim` and `/close` act on the ticket. Anyone who can post in the staff
-chat is staff: Telegram only lets members post there, so membership is the check (the bot must
-be an admin there anyway, to manage topics; see docs/telegram.md). Messages in the General topic
-and from bots are ignored, and so are staff notes starting with "//".
+(`Desk.staff_edit`), `/claim` and `/close` act on the ticket. Staff are the members of the group
+who may write there, as Telegram says (membership.py: asked before the desk acts on a message,
+command, edit or button, cached briefly), and admins posting anonymously, under the group's name.
+The rest is ignored: other people (logged), other bots, posts as a channel, the General topic,
+and staff notes starting with "//".
 
 Flows extend the desk without touching it: `cards` (a payload type -> a neutral card) and
 `actions` (the prefix of a decision button's token -> the staff action) come from the flows'
@@ -38,6 +39,7 @@ from aiogram.types import CallbackQuery, Message
 
 from bot.channels.base import Checkpoint, Failure, StaffSide
 from bot.channels.telegram import errors, mapping, render
+from bot.channels.telegram.membership import UNCHECKED, StaffMembers, staff_name
 from bot.channels.telegram.render import CAPTION_LIMIT
 from bot.channels.telegram.sender import Sender
 from bot.channels.telegram.topics import StaffTopics
@@ -51,16 +53,6 @@ log = logging.getLogger(__name__)
 
 INTERNAL_NOTE = "//"  # a staff message starting so stays in the topic
 PayloadHandler = Callable[[dict[str, Any]], Awaitable[None]]
-
-
-def staff_name(message: Message) -> str:
-    if message.sender_chat is not None:  # an anonymous admin posts as the group
-        return (message.sender_chat.title or "admin")[:128]
-    user = message.from_user
-    if user is None:
-        return "staff"
-    name = user.full_name + (f" @{user.username}" if user.username else "")
-    return name[:128]
 
 
 class StaffDesk(StaffSide):
@@ -84,6 +76,7 @@ class StaffDesk(StaffSide):
         self.clock = clock
         self.t = translator(language)
         self.topics = StaffTopics(db, sender, chat_id, clock=clock, t=self.t, max_wait=max_wait)
+        self.members = StaffMembers(sender.call, chat_id)
         self.wake_outbox = wake_outbox
         self.username: str | None = None
         self.payloads: dict[str, PayloadHandler] = {
@@ -175,14 +168,15 @@ class StaffDesk(StaffSide):
     # -- staff writing in the group ----------------------------------------------------------
     async def on_message(self, message: Message, update_id: int) -> None:
         thread = message.message_thread_id if message.is_topic_message else None
-        if thread is None or (message.from_user is not None and message.from_user.is_bot):
-            return
+        author = mapping.staff_author(message, self.chat_id)
+        if thread is None or author is None:
+            return  # the General topic; another bot, or a post as a channel
         now = self.clock()
         delivery = mapping.delivery_id(update_id)
         if message.text is not None and message.text.startswith("/"):
             command = mapping.parse_command(message.text, self.username)
             if command is not None:
-                await self._command(command[0], thread, message, now, delivery)
+                await self._command(command[0], thread, message, author, now, delivery)
             return  # a command for another bot is not a word for the customer
         text = message.text or message.caption or ""
         attachment = mapping.attachment_of(message)
@@ -191,8 +185,8 @@ class StaffDesk(StaffSide):
         if text.startswith(INTERNAL_NOTE):
             return  # staff talking among themselves
         ticket = await self._by_topic(thread)
-        if ticket is None:
-            return  # a topic that is no ticket's
+        if ticket is None or not await self._staff(author, thread, "a message"):
+            return  # a topic that is no ticket's, or not staff
         relayed = await self.desk.staff_reply(
             ticket.id,
             staff_name(message),
@@ -209,10 +203,10 @@ class StaffDesk(StaffSide):
         await self.topics.send(self.topics.message(thread, note.format(number=ticket.id)))
 
     async def _command(
-        self, name: str, thread: int, message: Message, now: datetime, delivery: str
+        self, name: str, thread: int, message: Message, author: int, now: datetime, delivery: str
     ) -> None:
         ticket = await self._by_topic(thread)
-        if ticket is None:
+        if ticket is None or not await self._staff(author, thread, f"/{name}"):
             return
         if name in ("claim", "close"):
             act = self.desk.claim if name == "claim" else self.desk.close
@@ -229,7 +223,8 @@ class StaffDesk(StaffSide):
         """Staff edited a message they sent to a customer: edit the customer's copy."""
         thread = message.message_thread_id if message.is_topic_message else None
         text = message.text if message.text is not None else message.caption
-        if thread is None or text is None:
+        author = mapping.staff_author(message, self.chat_id)
+        if thread is None or text is None or author is None:
             return
         ticket = await self._by_topic(thread)
         if ticket is None:
@@ -237,7 +232,8 @@ class StaffDesk(StaffSide):
         relay = await self.desk.staff_edit(ticket.id, message.message_id, text)
         if relay is None or relay.transport != mapping.TRANSPORT:
             return
-        await self._edit(int(relay.chat), relay, caption=message.text is None)
+        if await self._staff(author, thread, "an edit"):
+            await self._edit(int(relay.chat), relay, caption=message.text is None)
 
     async def relay_customer_edit(self, message: Message) -> None:
         """A customer edited a message relayed to staff: edit staff's copy."""
@@ -271,12 +267,13 @@ class StaffDesk(StaffSide):
         handler = self.actions.get(data.partition(":")[0]) if mapping.valid_action(data) else None
         answer: str | None = self.t._("This button is not available.")
         try:
-            if handler is not None:
-                staff = query.from_user.full_name[:128] if query.from_user else "staff"
-                decision = StaffDecision(
-                    data, staff, self.clock(), delivery_id=mapping.delivery_id(update_id)
-                )
+            member = handler is not None and await self.members.check(query.from_user.id, "a tap")
+            if handler is not None and member:
+                staff, delivery = query.from_user.full_name[:128], mapping.delivery_id(update_id)
+                decision = StaffDecision(data, staff, self.clock(), delivery_id=delivery)
                 answer = await handler(self.db, decision, self.t)
+            elif member is None:  # else not staff, or no such button: "not available"
+                answer = self.t._(UNCHECKED)
         finally:
             try:
                 await self.sender.call(
@@ -286,6 +283,13 @@ class StaffDesk(StaffSide):
                 log.info("could not answer a staff button: %s", error)
 
     # -- helpers -----------------------------------------------------------------------------
+    async def _staff(self, author: int, thread: int, what: str) -> bool:
+        """Whether `author` may act as staff; the topic hears when Telegram did not tell."""
+        member = await self.members.check(author, what)
+        if member is None:
+            await self.topics.send(self.topics.message(thread, self.t._(UNCHECKED)))
+        return bool(member)
+
     async def _ticket(self, ticket_id: int) -> Ticket | None:
         async with self.db.transaction() as tx:
             return await tx.tickets.get(ticket_id)

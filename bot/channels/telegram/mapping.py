@@ -68,6 +68,16 @@ def valid_action(data: str | None) -> bool:
     return data.isprintable() and _NO_SPACE.fullmatch(data) is not None
 
 
+def staff_author(message: Message, staff_chat_id: int) -> int | None:
+    """Who wrote a message in the staff group: a person's user id, or the group's own id for an
+    admin posting anonymously (as the group: Telegram signs it with a bot account,
+    GroupAnonymousBot). None for other bots and for posts as a channel: never staff."""
+    if message.sender_chat is not None:
+        return staff_chat_id if message.sender_chat.id == staff_chat_id else None
+    user = message.from_user
+    return None if user is None or user.is_bot else user.id
+
+
 def attachment_of(message: Message) -> dict[str, Any] | None:
     """What support needs to relay a media message: its type, file id, and where it is."""
     for kind in MEDIA_TYPES:

@@ -5,7 +5,7 @@ It speaks just enough of https://core.telegram.org/bots/api for orderbot: getMe,
 editMessageCaption, answerCallbackQuery, deleteMessage, setMyCommands, setWebhook,
 deleteWebhook, createForumTopic, closeForumTopic, deleteForumTopic, copyMessage, sendPhoto,
 sendDocument, getChatMember. Chats with a positive id are private chats; negative ids are forum
-supergroups.
+supergroups. Everyone is a member of every group unless `members` says otherwise.
 """
 
 from __future__ import annotations
@@ -24,6 +24,21 @@ from aiohttp import web
 
 BOT_ID = 777000
 BOT_USERNAME = "orderbot_test_bot"
+# Telegram's stand-in author for an admin posting as the group itself.
+GROUP_ANONYMOUS_BOT = {
+    "id": 1087968824,
+    "is_bot": True,
+    "first_name": "Group",
+    "username": "GroupAnonymousBot",
+}
+# A restricted member's rights (getChatMember): each one True or False.
+RESTRICTED_RIGHTS = (
+    *("can_send_messages", "can_send_audios", "can_send_documents", "can_send_photos"),
+    *("can_send_videos", "can_send_video_notes", "can_send_voice_notes", "can_send_polls"),
+    *("can_send_other_messages", "can_add_web_page_previews", "can_react_to_messages"),
+    *("can_edit_tag", "can_change_info", "can_invite_users", "can_pin_messages"),
+    "can_manage_topics",
+)
 # Kept as strings (everything else is JSON-decoded, as aiogram encodes it).
 RAW_FIELDS = {
     *("text", "caption", "name", "secret_token", "url", "callback_query_id"),
@@ -74,6 +89,8 @@ class FakeBotAPI:
         self.updates: list[dict[str, Any]] = []
         self.faults: list[Fault] = []
         self.deleted_threads: set[int] = set()
+        # user id -> their ChatMember in every group, without "user" ("member" when absent)
+        self.members: dict[int, dict[str, Any]] = {}
         self.webhook: dict[str, Any] | None = None
         self._update_ids = itertools.count(1)
         self._message_ids: dict[int, itertools.count[int]] = defaultdict(
@@ -266,7 +283,8 @@ class FakeBotAPI:
         thread: int | None = None,
         **content: Any,
     ) -> dict[str, Any]:
-        """A message from a person (user_id defaults to the private chat's id)."""
+        """A message from a person (user_id defaults to the private chat's id); `content` may
+        replace its author (`from`, `sender_chat`)."""
         message: dict[str, Any] = {
             "message_id": next(self._message_ids[chat_id]),
             "date": int(time.time()),
@@ -280,6 +298,26 @@ class FakeBotAPI:
             message["message_thread_id"] = thread
             message["is_topic_message"] = True
         return message
+
+    def say_as_group(
+        self, chat_id: int, text: str | None = None, *, thread: int | None = None, **content: Any
+    ) -> dict[str, Any]:
+        """Push a message from an admin posting anonymously, as the group itself."""
+        author = {"from": GROUP_ANONYMOUS_BOT, "sender_chat": self.chat(chat_id)}
+        return self.say(chat_id, text, thread=thread, **author, **content)
+
+    def say_as_bot(
+        self, chat_id: int, text: str | None = None, *, bot_id: int, thread: int | None = None
+    ) -> dict[str, Any]:
+        """Push a message from another bot in the group."""
+        author = {"id": bot_id, "is_bot": True, "first_name": "Helper", "username": "helper_bot"}
+        return self.say(chat_id, text, thread=thread, **{"from": author})
+
+    @staticmethod
+    def restricted(*, can_send: bool, is_member: bool = True) -> dict[str, Any]:
+        """A restricted member's ChatMember (for `members`): may send everything, or nothing."""
+        rights = dict.fromkeys(RESTRICTED_RIGHTS, can_send)
+        return {"status": "restricted", "is_member": is_member, "until_date": 0, **rights}
 
     def say(self, chat_id: int, text: str | None = None, **kwargs: Any) -> dict[str, Any]:
         """Push a message update; the message."""
@@ -390,7 +428,9 @@ class FakeBotAPI:
         return {"message_thread_id": thread, "name": params["name"], "icon_color": 7322096}
 
     def _getChatMember(self, params: dict[str, Any]) -> dict[str, Any]:
-        return {"status": "member", "user": self.user(int(params["user_id"]))}
+        user_id = int(params["user_id"])
+        member = self.members.get(user_id, {"status": "member"})
+        return {**member, "user": self.user(user_id)}
 
     def _setWebhook(self, params: dict[str, Any]) -> bool:
         self.webhook = params

@@ -9,10 +9,11 @@ from bot.channels.telegram.mapping import (
     action_event,
     message_event,
     parse_command,
+    staff_author,
     valid_action,
 )
 from core.types import Kind
-from tests.channels.telegram.fake_api import FakeBotAPI
+from tests.channels.telegram.fake_api import GROUP_ANONYMOUS_BOT, FakeBotAPI
 
 BOT = "orderbot_test_bot"
 
@@ -83,3 +84,18 @@ def test_callback_data_is_checked_for_shape() -> None:
         CallbackQuery.model_validate(FakeBotAPI().callback(1001, 55, "nav:menu")), 1001, 10
     )
     assert good.action == "nav:menu" and good.delivery_id == "tg:10"
+
+
+def test_who_wrote_in_the_staff_group() -> None:
+    fake, staff = FakeBotAPI(), -1001234567890
+
+    def posted(**fields) -> Message:
+        return Message.model_validate(fake.message(staff, "hi", thread=5, **fields))
+
+    assert staff_author(posted(user_id=9001), staff) == 9001
+    anonymous = {"from": GROUP_ANONYMOUS_BOT, "sender_chat": fake.chat(staff)}
+    assert staff_author(posted(**anonymous), staff) == staff  # an admin, as the group
+    bot = {"id": 4242, "is_bot": True, "first_name": "Helper"}
+    assert staff_author(posted(**{"from": bot}), staff) is None
+    channel = {"id": -1009998887776, "type": "channel", "title": "A channel"}
+    assert staff_author(posted(**{"from": bot, "sender_chat": channel}), staff) is None
