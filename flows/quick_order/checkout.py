@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 
 import policy
+from core.actions import MenuChoice
 from core.flow import Turn
 from core.i18n import N_
 from core.steps import Step
@@ -60,6 +61,8 @@ PAYMENT_WORDS = {
     BANK_TRANSFER: ("transfer", "bank", "이체", "입금", "송금", "무통장", "перевод", "банк"),
     "cash": ("cash", "현금", "наличн", "кэш"),
 }
+# The main menu's auto-order entry (flows/lrp), offered after an order is placed.
+AUTO_ORDER = MenuChoice("lrp")
 REVIEW_HELP = N_("Tap “Confirm the order” to place it, or change something below.")
 PLACED_HELP = N_("Tap My orders to follow your order, or type products to start a new one.")
 
@@ -255,14 +258,10 @@ def _placed(turn: Turn, order: Order, *, clear: bool = True) -> Outcome:
 # -- placed --------------------------------------------------------------------------------
 async def placed_prompt(turn: Turn) -> list[Reply]:
     order = await _placed_order(turn)
-    buttons = rows(
-        [
-            orders_button(turn),
-            ToCategories().button(turn._("🛍 Order more")),
-            menu_button(turn),
-        ],
-        per_row=3,
-    )
+    choices = [orders_button(turn), ToCategories().button(turn._("🛍 Order more"))]
+    if AUTO_ORDER.flow in turn.flows:
+        choices.append(AUTO_ORDER.button(turn._("🔁 Order monthly (auto-order)")))
+    buttons = rows([*choices, menu_button(turn)], per_row=2)
     if order is None:
         return [Reply(turn._("Your order is placed: find it under My orders."), buttons)]
     parts = [
