@@ -25,6 +25,7 @@ from flows.lrp import jobs
 from flows.lrp import steps as screens
 from flows.lrp.actions import (
     FromLastOrder,
+    Open,
     OtherMarket,
     RemindChange,
     RemindKeep,
@@ -58,7 +59,9 @@ class Lrp(StepFlow):
     steps = Steps(*screens.STEPS)
     states: ClassVar = steps.states
     transitions: ClassVar = [
-        *picker.transitions(to_cart_from=SETUP, to_categories_from=("list", "created")),
+        *picker.transitions(
+            to_cart_from=(*SETUP, "template"), to_categories_from=("list", "created")
+        ),
         {"trigger": "to_day", "source": ["cart", "review", "template"], "dest": "day"},
         {"trigger": "to_address", "source": ["day", "review", "template"], "dest": "address"},
         {"trigger": "to_phone", "source": "address", "dest": "phone"},
@@ -66,20 +69,7 @@ class Lrp(StepFlow):
         {"trigger": "to_review", "source": "payment", "dest": "review"},
         {"trigger": "create", "source": "review", "dest": "created"},
         {"trigger": "to_list", "source": EVERYWHERE, "dest": "list"},
-        {
-            "trigger": "to_template",
-            "source": [
-                "category",
-                "cart",
-                "day",
-                "phone",
-                "address",
-                "list",
-                "template",
-                "confirm_cancel",
-            ],
-            "dest": "template",
-        },
+        {"trigger": "to_template", "source": EVERYWHERE, "dest": "template"},
         {"trigger": "ask_cancel", "source": "template", "dest": "confirm_cancel"},
     ]
     initial = "category"
@@ -140,6 +130,8 @@ class Lrp(StepFlow):
                 return go(trigger)
             if isinstance(tapped, FromLastOrder) and state in PICKING:
                 return await screens.from_last_order(turn, tapped)
+            if isinstance(tapped, Open):  # an auto-order's button, in an old list too
+                return await screens.open_tapped(turn, tapped)
             if isinstance(tapped, Rules):
                 return switch("info", "lrp")
             if isinstance(tapped, OtherMarket) and turn.market == "KZ":
