@@ -67,7 +67,7 @@ async def created(d: Dialogue, language: str, clock, now: str, day: str = "28") 
     clock.set(now)
     await d.onboard(language, "KR")
     await set_up(d, "lavender 2, lemon", day)
-    d.expect(SAYS[language]["summary"], "₩88,000")
+    d.expect(SAYS[language]["summary"], "₩", "88")
     await create(d)
     return d.expect(SAYS[language]["created"])
 
@@ -118,12 +118,20 @@ async def test_change_after_the_cut_off_waits_for_the_run_after(
 async def test_a_change_around_seollal_counts_business_days(
     dialogue: Dialogue, db: Database, clock
 ) -> None:
-    """Run Tue 2027-02-16; Seollal (Feb 6-9, with a substitute day) pushes the cut-off back."""
-    d = await created(dialogue, "ko", clock, "2027-01-20T10:00:00+09:00", day="16")
+    """Run Fri 2027-02-12: counting 3 business days back skips Seollal (Feb 6-8, substitute
+    holiday Feb 9) and the weekend, so the cut-off is Fri Feb 5; a change on Feb 8 is late."""
+    d = await created(dialogue, "ko", clock, "2027-01-20T10:00:00+09:00", day="12")
     [template] = await templates(db)
-    assert template.next_run == date(2027, 2, 16)
+    assert template.next_run == date(2027, 2, 12)
     await d.press(Open(template.id))
-    d.expect("2027. 2. 10.")  # Wed Feb 10: Feb 15, 12, 11 ... counted back past the holidays
+    d.expect("2027년 2월 5일 23:59까지")
+    clock.set("2027-02-08T10:00:00+09:00")  # Seollal: past the cut-off
+    await d.press(ChangeProducts())
+    await d.say("peppermint 1")
+    await d.press(Checkout())
+    d.expect(SAYS["ko"]["late"], "3월 12일")
+    [after] = await templates(db)
+    assert after.pending is not None and after.pending["applies"] == "2027-03-12"
 
 
 @pytest.mark.parametrize("language", LANGUAGES)
