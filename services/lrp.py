@@ -302,9 +302,7 @@ async def _run_one(
             await _notice(tx, template, period, now, order=order, missing=missing)
         else:
             await _notice(tx, template, period, now, outcome=outcome, missing=missing)
-    await tx.lrp.update(
-        template.id, now, expected_next_run=template.next_run, **_advance(template, period)
-    )
+    await tx.lrp.advance(template, now, **_advance(template, period))
     return outcome if run_id is not None else "already"
 
 

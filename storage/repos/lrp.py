@@ -33,6 +33,11 @@ CHANGEABLE = frozenset(
 _CLAIM = ignoring_duplicates(lrp_runs, lrp_runs.c.id)
 _INSERT = insert(lrp_templates).returning(lrp_templates.c.id)
 _BY_ID = select(lrp_templates).where(lrp_templates.c.id == bindparam("id"))
+# A run's advance of its template: built once (the run's hot path), every field set.
+_ADVANCE = update(lrp_templates).where(
+    lrp_templates.c.id == bindparam("where_id"),
+    lrp_templates.c.next_run == bindparam("where_next_run"),
+)
 _SET_RUN_ORDER = (
     update(lrp_runs).where(lrp_runs.c.id == bindparam("where_id")).values(order_id=bindparam("oid"))
 )
@@ -197,6 +202,34 @@ class LrpRepo(Repo):
             stmt = stmt.where(lrp_templates.c.next_run == expected_next_run)
         result = await self.conn.execute(stmt.values(**values, updated_at=at))
         return result.rowcount == 1
+
+    async def advance(self, template: LrpTemplate, at: datetime, **values: Any) -> bool:
+        """After a run: the template's fields with `values` applied, written only while its
+        next run is still the one that ran (a runner that advanced it first wins)."""
+        merged = {
+            key: values.get(key, getattr(template, key))
+            for key in (
+                "status",
+                "day",
+                "lines",
+                "address",
+                "phone",
+                "next_run",
+                "next_period",
+                "remind_on",
+                "skip_period",
+                "last_period",
+                "pending",
+            )
+        }
+        merged["lines"] = lines_json(merged["lines"])
+        params = {
+            **merged,
+            "updated_at": at,
+            "where_id": template.id,
+            "where_next_run": template.next_run,
+        }
+        return (await self.conn.execute(_ADVANCE, params)).rowcount == 1
 
     async def claim_run(
         self, template_id: int, period: str, run_on: date, outcome: str, at: datetime
