@@ -74,7 +74,7 @@ class Lrp(StepFlow):
     ]
     initial = "category"
     free_text_states = steps.free_text
-    commands = (Command("lrp", N_("Your monthly auto-order (LRP)"), order=25),)
+    commands = (Command("lrp", N_("Your monthly auto-order (LRP)"), order=27),)
     menu = (MenuEntry(N_("🔁 Auto-order (LRP)"), order=30),)
     jobs = (
         Job("lrp_runs", timedelta(minutes=5), jobs.run_job),
