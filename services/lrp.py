@@ -22,6 +22,7 @@ rather than sending two months at once.
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -45,7 +46,10 @@ ORDERED = "ordered"
 SKIPPED = "skipped"
 MISSED = "missed"
 EMPTY = "empty"  # none of its products is sold any more: no order
-BATCH = 50
+BATCH = 20
+# After each batch a runner rests this many times as long as the batch took: chat turns in
+# the same process (one event loop; on SQLite one write lock) then wait about one batch at most.
+BREATHE = 1.0
 MARKETS = ("KR", "KZ")
 
 
@@ -254,6 +258,7 @@ async def run_due(
     batch: int = BATCH,
     staff_desk: bool = True,
     day: date | None = None,
+    breathe: float = BREATHE,
 ) -> RunReport:
     """Make every run due by `now` (the market's local day; `day` to run up to another day by
     hand), once per (template, period)."""
@@ -261,6 +266,7 @@ async def run_due(
     for market in markets:
         today = day or policy.local_date(market, now)
         while True:
+            began = time.perf_counter()
             async with db.transaction() as tx:
                 due = await tx.lrp.due(market, today, batch)
                 for template in due:
@@ -270,7 +276,8 @@ async def run_due(
                     setattr(report, outcome, getattr(report, outcome) + 1)
             if not due:
                 break
-            await asyncio.sleep(0)  # chat turns take the database between batches
+            # Chat turns take the loop and the database between batches.
+            await asyncio.sleep((time.perf_counter() - began) * breathe)
     return report
 
 

@@ -9,6 +9,7 @@ from datetime import date
 
 import pytest
 
+from core.actions import MenuChoice
 from flows.lrp.actions import (
     CancelAsk,
     CancelYes,
@@ -26,6 +27,7 @@ from flows.shopping.actions import Checkout
 from storage.db import Database
 from tests.dialogue import Dialogue
 from tests.lrp.helpers import KZ_ADDRESS, KZ_PHONE, create, set_up, templates
+from tests.quick_order.helpers import checkout, confirm
 
 # What each language says at the milestones (the texts are the product: checked as shown).
 SAYS = {
@@ -227,3 +229,22 @@ async def test_typed_labels_and_numbers_are_answers(
     d.expect("Auto-order #1")
     await d.say("pause")  # the label without its emoji
     d.expect("is paused")
+
+
+async def test_a_placed_quick_order_offers_the_auto_order(dialogue: Dialogue, db: Database) -> None:
+    d = dialogue
+    await d.onboard("en", "KR")
+    await d.say("/order lavender 2")
+    await checkout(d, "card")
+    await confirm(d)
+    await d.tap("Order monthly")  # the menu's auto-order entry: no template yet, so set-up
+    d.expect("What would you like to order?").expect_buttons("Same as my last order")
+    await d.tap("Same as my last order")
+    d.expect("Lavender", "× 2").expect_buttons("Continue")
+
+
+async def test_the_kz_checklist_links_into_the_set_up(dialogue: Dialogue) -> None:
+    d = dialogue
+    await d.onboard("ru", "KZ")
+    await d.press(MenuChoice("lrp"))  # the checklist item's "Set up an auto-order" button
+    d.expect("Выберите категорию").expect_buttons("другом рынке")
