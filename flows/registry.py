@@ -9,12 +9,13 @@ from __future__ import annotations
 from core.flow import Flow
 from flows.info import Info
 from flows.kz_move import KzMove
+from flows.lrp import Lrp
 from flows.menu import Menu
 from flows.quick_order import QuickOrder
 from flows.start import Start
 from flows.support import Support
 
-FLOWS: list[type[Flow]] = [Start, Menu, Support, Info, KzMove, QuickOrder]
+FLOWS: list[type[Flow]] = [Start, Menu, Support, Info, KzMove, QuickOrder, Lrp]
 
 
 def default_flows() -> list[Flow]:

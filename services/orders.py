@@ -15,9 +15,11 @@ dedup key, so it is sent once and never for a change that rolled back.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
+from typing import Any
 
 import policy
 from core.i18n import N_, Translator
@@ -121,6 +123,9 @@ async def place(
     customer: User | None = None,
     *,
     staff_desk: bool = True,
+    key: str | None = None,
+    card: str = "order_placed",
+    extra: Mapping[str, Any] | None = None,
 ) -> tuple[Order, bool]:
     """Store the order once per checkout: (the order, False) when this checkout made one.
 
@@ -128,22 +133,27 @@ async def place(
     person (there is no payment gateway), and bank transfers are confirmed by one. Without a
     staff desk (no staff chat configured, the terminal) nobody would ever take that notice
     off the outbox, so none is queued; staff see orders with `orderbot orders`.
-    `customer`: the order's user when the caller has it (else it is read).
+    `customer`: the order's user when the caller has it (else it is read). `key`: the
+    idempotency key when the order comes from elsewhere than a checkout (an auto-order run),
+    `card` and `extra` the staff card it is shown with and what that card adds.
     """
     placed, created = await tx.orders.create(
-        order, idempotency_key(order.user_id, checkout_token), order.placed_at
+        order, key or idempotency_key(order.user_id, checkout_token), order.placed_at
     )
     if created and staff_desk:
-        await _tell_staff(tx, placed, customer)
+        await _tell_staff(tx, placed, customer, card, extra or {})
     return placed, created
 
 
-async def _tell_staff(tx: Tx, order: Order, customer: User | None) -> None:
+async def _tell_staff(
+    tx: Tx, order: Order, customer: User | None, card: str, extra: Mapping[str, Any]
+) -> None:
     user = customer
     if user is None or user.id != order.user_id:
         user = await tx.users.get(order.user_id)
     payload = {
-        "type": "order_placed",
+        **extra,
+        "type": card,
         "order_id": order.id,
         "number": order.number,
         "market": order.market,

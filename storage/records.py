@@ -121,3 +121,45 @@ class UnsentMessage:
     id: int
     user_id: int | None
     available_at: datetime
+
+
+@dataclass(slots=True)
+class LrpLine:
+    """A product of an auto-order template: its SKU, the name when set up, the quantity."""
+
+    sku: str
+    name: str
+    quantity: int
+
+
+@dataclass(slots=True)
+class LrpTemplate:
+    """A monthly loyalty auto-order (R-KR-LRP-1..4)."""
+
+    id: int
+    user_id: int
+    market: str
+    currency: str
+    status: str
+    day: int
+    lines: list[LrpLine]
+    address: str
+    phone: str
+    next_run: date
+    next_period: str
+    remind_on: date
+    reminded_period: str | None = None
+    skip_period: str | None = None
+    last_period: str | None = None
+    pending: dict[str, Any] | None = None
+    created_at: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class LrpRun:
+    template_id: int
+    period: str
+    run_on: date
+    outcome: str
+    order_id: int | None
+    created_at: datetime

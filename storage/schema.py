@@ -208,3 +208,48 @@ ticket_messages = Table(
     Index(None, "ticket_id", "customer_message_id"),
     Index(None, "ticket_id", "staff_message_id"),
 )
+
+# The monthly loyalty auto-order (R-KR-LRP-1..4): a template per customer and market, with the
+# next run and its reminder day kept beside it so that the jobs find due rows by index.
+lrp_templates = Table(
+    "lrp_templates",
+    metadata,
+    Column("id", ID, primary_key=True, autoincrement=True),
+    Column("user_id", ID, ForeignKey("users.id", ondelete="CASCADE"), nullable=False),
+    Column("market", String(2), nullable=False),
+    Column("currency", String(3), nullable=False),
+    Column("status", String(16), nullable=False),  # active, paused, cancelled
+    Column("day", Integer, nullable=False),  # 1..31; 29-31 fall on a short month's last day
+    Column("lines", JSON, nullable=False),  # [{"sku", "name", "quantity"}]
+    Column("address", Text, nullable=False),
+    Column("phone", String(32), nullable=False),
+    Column("next_run", Date, nullable=False),
+    Column("next_period", String(7), nullable=False),  # "2026-12": the month of next_run
+    Column("remind_on", Date, nullable=False),
+    Column("reminded_period", String(7)),  # the period whose reminder was sent
+    Column("skip_period", String(7)),  # a period the customer skipped
+    Column("last_period", String(7)),  # the period of the latest run
+    # A change received after a run's cut-off, for a later run (R-KR-LRP-3): the fields it
+    # sets and "applies", the first run it is for.
+    Column("pending", JSON),
+    Column("created_at", UtcDateTime(), nullable=False),
+    Column("updated_at", UtcDateTime(), nullable=False),
+    Index(None, "status", "next_run"),
+    Index(None, "status", "remind_on"),
+    Index(None, "user_id"),
+)
+
+# One row per (template, period) whatever happened to it (an order, a skip, a run missed
+# during downtime): the unique key is what makes a run happen once, however many workers race.
+lrp_runs = Table(
+    "lrp_runs",
+    metadata,
+    Column("id", ID, primary_key=True, autoincrement=True),
+    Column("template_id", ID, ForeignKey("lrp_templates.id", ondelete="CASCADE"), nullable=False),
+    Column("period", String(7), nullable=False),
+    Column("run_on", Date, nullable=False),
+    Column("outcome", String(16), nullable=False),  # ordered, skipped, missed, empty
+    Column("order_id", ID, ForeignKey("orders.id", ondelete="SET NULL")),
+    Column("created_at", UtcDateTime(), nullable=False),
+    UniqueConstraint("template_id", "period"),
+)

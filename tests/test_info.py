@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from core.actions import MenuChoice
+from flows.lrp.actions import Rules
 from tests.dialogue import Dialogue
 
 
 async def lrp_for_day(d: Dialogue, day: str) -> Dialogue:
     await d.onboard("en", "KR")
-    await d.press(MenuChoice("info", "lrp"))
+    await d.say("/lrp")
+    await d.press(Rules())  # the auto-order's "Rules and deadlines"
     d.expect("3 business days", "On which day")
     return await d.say(day)
 

@@ -17,6 +17,7 @@ from bot.cli.db import register_db
 from bot.cli.flows import register_flows
 from bot.cli.i18n import register_i18n
 from bot.cli.jobs import register_jobs
+from bot.cli.lrp import register_lrp
 from bot.cli.orders import register_orders
 from bot.cli.run import register_run
 from bot.settings import Settings
@@ -31,6 +32,7 @@ REGISTER: list[Register] = [
     register_i18n,
     register_flows,
     register_orders,
+    register_lrp,
     register_run,
     register_jobs,
 ]

@@ -302,10 +302,9 @@ class Info(StepFlow):
     transitions: ClassVar = [{"trigger": "ask_lrp_day", "source": "shown", "dest": "lrp_day"}]
     initial = "shown"
     free_text_states = steps.free_text
-    menu = (
-        MenuEntry(N_("🔁 Auto-order (LRP)"), "lrp", order=30),
-        MenuEntry(N_("↩️ Return"), "returns", order=40),
-    )
+    # The menu's "Auto-order (LRP)" is the lrp flow's; its rules page opens this flow with
+    # "lrp" (the rules and the change deadline for a run day).
+    menu = (MenuEntry(N_("↩️ Return"), "returns", order=40),)
     topics = TOPICS
 
     async def begin(self, turn: Turn, args: str) -> Outcome:

@@ -309,10 +309,11 @@ AFTER_ITEMS: tuple[AfterItem, ...] = (
         "lrp",
         N_("Create a new LRP template"),
         N_(
-            "This assistant cannot set up an auto-order (LRP) yet. Sign in to your new "
-            "Kazakhstan Virtual Office and create a new LRP template there, to keep taking part "
-            "in the Loyalty Program."
+            "Auto-orders of other markets do not move with your account: create a new LRP "
+            "template for Kazakhstan, with products of the Kazakhstan catalogue, to keep taking "
+            "part in the Loyalty Program. You can set it up right here."
         ),
+        (N_("🔁 Set up an auto-order"), MenuChoice("lrp")),
     ),
     AfterItem(
         "old_lrp",

@@ -1,8 +1,9 @@
 """Quick order: the Korea KakaoTalk channel's quick order (R-KR-ORD-7), in any of our
 languages and for both markets: catalogue -> cart -> checkout -> order, and My orders.
 
-The steps live in shop.py, cart.py, checkout.py, phone.py and history.py beside this module,
-their buttons in actions.py, the staff card in staff.py; this module declares the machine, the
+The product picker and cart are flows/shopping/picker.py's (shared with the auto-order); the
+checkout steps live in checkout.py, phone.py and history.py beside this module, their buttons
+in actions.py, the staff card in staff.py; this module declares the machine, the
 flow's surface (commands, menu entries, the expiry job, the staff card) and the buttons that
 only move. Decisions and the state diagram: docs/flows/quick_order.md.
 """
@@ -19,37 +20,24 @@ from core.i18n import N_
 from core.steps import StepFlow, Steps
 from core.surface import Command, Job, MenuEntry
 from core.types import Event, Kind, Outcome, Reply, finish, go, stay
-from flows.quick_order import cart, checkout, history, shop
-from flows.quick_order.actions import (
-    EditCart,
-    ToAddress,
-    ToCart,
-    ToCategories,
-    ToOrders,
-    ToPayment,
-    ToProducts,
-)
-from flows.quick_order.common import catalog_of, menu_button
-from flows.quick_order.shop import add_order_lines, quick_add
+from flows.quick_order import checkout, history
+from flows.quick_order.actions import ToAddress, ToOrders, ToPayment
+from flows.quick_order.common import PICKER, add_order_lines, catalog_of, menu_button
 from flows.quick_order.staff import order_card
+from flows.shopping import picker
 from flows.shopping.cart import MAX_QUANTITY, Cart
 from services import orders
 
-STEPS = Steps(*shop.STEPS, *cart.STEPS, *checkout.STEPS, *history.STEPS)
+STEPS = Steps(*PICKER.steps(), *checkout.STEPS, *history.STEPS)
 
 # Buttons that only move to another step, taken wherever the machine allows that move from
 # the current step; elsewhere they are stale.
 NAVIGATION: dict[type[Action], str] = {
-    ToCart: "to_cart",
-    ToCategories: "to_categories",
-    ToProducts: "to_products",
+    **picker.NAVIGATION,
     ToOrders: "to_orders",
-    EditCart: "edit_cart",
     ToAddress: "to_address",
     ToPayment: "to_payment",
 }
-# Steps where typed product names go into the cart (quick_add).
-BROWSING = ["category", "product", "cart", "placed"]
 
 
 class QuickOrder(StepFlow):
@@ -57,36 +45,11 @@ class QuickOrder(StepFlow):
     steps = STEPS
     states: ClassVar = STEPS.states
     transitions: ClassVar = [
-        {"trigger": "pick_category", "source": "category", "dest": "product"},
-        {"trigger": "pick_product", "source": "product", "dest": "quantity"},
-        {"trigger": "to_products", "source": "quantity", "dest": "product"},
-        {
-            "trigger": "to_categories",
-            "source": ["product", "cart", "edit", "review", "placed", "orders"],
-            "dest": "category",
-        },
-        {"trigger": "ask_match", "source": BROWSING, "dest": "pick_match"},
-        {
-            "trigger": "to_cart",
-            "source": [
-                "category",
-                "product",
-                "quantity",
-                "pick_match",
-                "cart",
-                "edit",
-                "requantity",
-                "address",
-                "phone",
-                "payment",
-                "review",
-                "placed",
-                "order",
-            ],
-            "dest": "cart",
-        },
-        {"trigger": "edit_cart", "source": "cart", "dest": "edit"},
-        {"trigger": "pick_line", "source": "edit", "dest": "requantity"},
+        *picker.transitions(
+            to_cart_from=("address", "phone", "payment", "review", "placed", "order"),
+            to_categories_from=("review", "placed", "orders"),
+            ask_match_from=("placed",),
+        ),
         {"trigger": "to_address", "source": ["category", "cart", "review"], "dest": "address"},
         {"trigger": "to_phone", "source": "address", "dest": "phone"},
         {"trigger": "to_payment", "source": ["phone", "review"], "dest": "payment"},
@@ -130,7 +93,7 @@ class QuickOrder(StepFlow):
             return go("to_orders")
         if entry == "reorder":
             return await _reorder_last(turn)
-        return await quick_add(turn, entry) if entry else Outcome()
+        return await PICKER.quick_add(turn, entry) if entry else Outcome()
 
     async def prompt(self, turn: Turn) -> list[Reply]:
         if catalog_of(turn) is None:

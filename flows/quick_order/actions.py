@@ -1,36 +1,37 @@
 """The quick order's buttons: one family per kind of tap, every token under `qo:`.
 
-The tokens are those of earlier versions, so buttons left in a chat keep working.
+The tokens are those of earlier versions, so buttons left in a chat keep working. The product
+picker's families (categories, products, quantities, the cart) live in flows/shopping/actions.py,
+shared with the auto-order, and are re-exported here.
 """
 
 from __future__ import annotations
 
 from typing import Annotated
 
-from core.actions import Action, OneOf, Pattern, Range
-from flows.shopping.cart import MAX_QUANTITY
+from core.actions import Action, OneOf, Pattern
+from flows.shopping.actions import (
+    NONE_OF_THESE,
+    Checkout,
+    ChooseCategory,
+    ChooseProduct,
+    ClearCart,
+    EditCart,
+    EditLine,
+    PickMatch,
+    Qty,
+    RemoveLine,
+    ToCart,
+    ToCategories,
+    ToProducts,
+)
 from services.orders import BANK_TRANSFER, CARD
 
 # -- moves to another step, taken wherever the machine allows them (QuickOrder.NAVIGATION) --
-
-
-class ToCart(Action, prefix="qo:cart"):
-    pass
-
-
-class ToCategories(Action, prefix="qo:cats"):
-    pass
-
-
-class ToProducts(Action, prefix="qo:products"):
-    pass
+# The picker's own (cart, categories, products, edit) are flows/shopping/actions.py's.
 
 
 class ToOrders(Action, prefix="qo:orders"):
-    pass
-
-
-class EditCart(Action, prefix="qo:edit"):
     pass
 
 
@@ -39,46 +40,6 @@ class ToAddress(Action, prefix="qo:address"):
 
 
 class ToPayment(Action, prefix="qo:payment"):
-    pass
-
-
-# -- filling the cart ------------------------------------------------------------------------
-
-
-class ChooseCategory(Action, prefix="qo:c"):
-    name: str
-
-
-class ChooseProduct(Action, prefix="qo:p"):
-    sku: str
-
-
-class Qty(Action, prefix="qo:q"):
-    n: Annotated[int, Range(0, MAX_QUANTITY)]
-
-
-class PickMatch(Action, prefix="qo:m"):
-    """The product meant by an ambiguous name; NONE_OF_THESE for none."""
-
-    sku: str
-
-
-NONE_OF_THESE = "-"
-
-
-class Checkout(Action, prefix="qo:checkout"):
-    pass
-
-
-class EditLine(Action, prefix="qo:e"):
-    sku: str
-
-
-class ClearCart(Action, prefix="qo:clear"):
-    pass
-
-
-class RemoveLine(Action, prefix="qo:rm"):
     pass
 
 
@@ -126,3 +87,32 @@ class CancelNo(Action, prefix="qo:cancel:no"):
 
 class OrderAgain(Action, prefix="qo:again"):
     pass
+
+
+__all__ = [
+    "NONE_OF_THESE",
+    "CancelNo",
+    "CancelOrder",
+    "CancelYes",
+    "Checkout",
+    "ChooseCategory",
+    "ChooseProduct",
+    "ClearCart",
+    "Confirm",
+    "EditCart",
+    "EditLine",
+    "OpenOrder",
+    "OrderAgain",
+    "Pay",
+    "PickMatch",
+    "Qty",
+    "RemoveLine",
+    "SavedAddress",
+    "SavedPhone",
+    "ToAddress",
+    "ToCart",
+    "ToCategories",
+    "ToOrders",
+    "ToPayment",
+    "ToProducts",
+]

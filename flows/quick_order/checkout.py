@@ -12,9 +12,10 @@ from __future__ import annotations
 import hashlib
 
 import policy
+from core.actions import MenuChoice
 from core.flow import Turn
 from core.i18n import N_
-from core.steps import Problem, Step
+from core.steps import Step
 from core.types import Outcome, Reply, go, invalid, rows, stale, stay
 from flows.quick_order.actions import (
     Confirm,
@@ -26,6 +27,7 @@ from flows.quick_order.actions import (
     ToPayment,
 )
 from flows.quick_order.common import (
+    PICKER,
     back_to_cart_button,
     browse_button,
     catalog,
@@ -34,8 +36,9 @@ from flows.quick_order.common import (
     orders_button,
 )
 from flows.quick_order.phone import PHONE
-from flows.quick_order.shop import add_typed
+from flows.shopping.address import clean_address
 from flows.shopping.cart import Cart, CartLine, subtotal
+from flows.shopping.picker import order_lines
 from flows.shopping.views import (
     card_text,
     cart_text,
@@ -46,9 +49,8 @@ from flows.shopping.views import (
 )
 from services import orders
 from services.orders import BANK_TRANSFER, CARD
-from storage.records import Order, OrderLine
+from storage.records import Order
 
-ADDRESS_LENGTH = (5, 200)
 # The channel whose payment methods this chat offers: it is the KakaoTalk quick order in
 # Korea (R-KR-ORD-7); Kazakhstan names only the Virtual Office, paid by card (R-KZ-MIG-6).
 ORDER_CHANNEL = {"KR": "kakaotalk", "KZ": "virtual_office"}
@@ -59,6 +61,8 @@ PAYMENT_WORDS = {
     BANK_TRANSFER: ("transfer", "bank", "이체", "입금", "송금", "무통장", "перевод", "банк"),
     "cash": ("cash", "현금", "наличн", "кэш"),
 }
+# The main menu's auto-order entry (flows/lrp), offered after an order is placed.
+AUTO_ORDER = MenuChoice("lrp")
 REVIEW_HELP = N_("Tap “Confirm the order” to place it, or change something below.")
 PLACED_HELP = N_("Tap My orders to follow your order, or type products to start a new one.")
 
@@ -82,19 +86,6 @@ async def address_prompt(turn: Turn) -> list[Reply]:
         buttons.append(SavedAddress().button(turn._("📍 Use the saved address")))
     buttons.append(back_to_cart_button(turn))
     return [Reply(text, rows(buttons, per_row=1))]
-
-
-def clean_address(turn: Turn, text: str) -> str | Problem:
-    address = " ".join(text.split())
-    low, high = ADDRESS_LENGTH
-    if not low <= len(address) <= high or not any(ch.isalpha() for ch in address):
-        return Problem(
-            turn._(
-                "Please type the full delivery address ({low} to {high} characters), e.g. "
-                "city, street, building and apartment."
-            ).format(low=low, high=high)
-        )
-    return address
 
 
 async def saved_address_tapped(turn: Turn, tapped: SavedAddress) -> Outcome:
@@ -181,24 +172,13 @@ def _details(turn: Turn) -> tuple[str, str, str] | None:
     return (address, phone, payment) if payment in payment_methods(turn.market) else None
 
 
-def _order_lines(lines: list[CartLine]) -> list[OrderLine]:
-    # The English name is stored: staff read it; the customer sees the catalogue's name in
-    # their own language while the product is sold (views.ordered_line_name).
-    return [
-        OrderLine(
-            line.product.sku, line.product.name("en"), line.quantity, line.product.price, line.total
-        )
-        for line in lines
-    ]
-
-
 def _draft(turn: Turn, lines: list[CartLine], details: tuple[str, str, str]) -> Order:
     """The order as it would be if confirmed now."""
     address, phone, payment = details
     return orders.draft(
         turn.user.id,
         turn.market,
-        _order_lines(lines),
+        order_lines(lines),
         payment,
         address,
         phone,
@@ -278,14 +258,10 @@ def _placed(turn: Turn, order: Order, *, clear: bool = True) -> Outcome:
 # -- placed --------------------------------------------------------------------------------
 async def placed_prompt(turn: Turn) -> list[Reply]:
     order = await _placed_order(turn)
-    buttons = rows(
-        [
-            orders_button(turn),
-            ToCategories().button(turn._("🛍 Order more")),
-            menu_button(turn),
-        ],
-        per_row=3,
-    )
+    choices = [orders_button(turn), ToCategories().button(turn._("🛍 Order more"))]
+    if AUTO_ORDER.flow in turn.flows:
+        choices.append(AUTO_ORDER.button(turn._("🔁 Order monthly (auto-order)")))
+    buttons = rows([*choices, menu_button(turn)], per_row=2)
     if order is None:
         return [Reply(turn._("Your order is placed: find it under My orders."), buttons)]
     parts = [
@@ -324,7 +300,7 @@ async def placed_confirm_tapped(turn: Turn, tapped: Confirm) -> Outcome:
 
 
 async def placed_typed(turn: Turn, text: str) -> Outcome:
-    return await add_typed(turn, text, PLACED_HELP)
+    return await PICKER.add_typed(turn, text, PLACED_HELP)
 
 
 STEPS = (

@@ -12,8 +12,7 @@ from core.i18n import N_
 from core.steps import Step
 from core.types import Outcome, Reply, go, invalid, rows, stale
 from flows.quick_order.actions import CancelNo, CancelOrder, CancelYes, OpenOrder, OrderAgain
-from flows.quick_order.common import browse_button, catalog_of, orders_button
-from flows.quick_order.shop import add_order_lines
+from flows.quick_order.common import add_order_lines, browse_button, catalog_of, orders_button
 from flows.shopping.views import (
     delivery_text,
     order_text,

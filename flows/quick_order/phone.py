@@ -5,27 +5,14 @@ with a number in the customer's words)."""
 from __future__ import annotations
 
 from core.flow import Turn
-from core.i18n import N_
-from core.steps import Problem, Step
-from core.types import Kind, Outcome, Reply, go, rows, stale
+from core.steps import Step
+from core.types import Outcome, Reply, go, rows, stale
 from flows.quick_order.actions import SavedPhone
 from flows.quick_order.common import back_to_cart_button
-from flows.shopping.phone import PhoneRefused, display, from_contact, normalize
-
-PHONE_HELP = N_("Type the phone number the courier should call.")
+from flows.shopping.phone import PHONE_HELP, clean_phone, display, saved_phone
 
 
 # -- the step ---------------------------------------------------------------------------------
-def _saved_phone(turn: Turn) -> str | None:
-    """The profile's phone, if the courier of the current market can call it."""
-    if not turn.user.phone:
-        return None
-    try:
-        return normalize(turn, turn.user.phone)
-    except PhoneRefused:
-        return None
-
-
 async def phone_prompt(turn: Turn) -> list[Reply]:
     if turn.market == "KZ":
         text = turn._(
@@ -35,7 +22,7 @@ async def phone_prompt(turn: Turn) -> list[Reply]:
     else:
         text = turn._("Which phone number should the courier call? E.g. 010-1234-5678.")
     buttons = []
-    saved = _saved_phone(turn)
+    saved = saved_phone(turn)
     if saved:
         label = turn._("📞 Use {phone}").format(phone=display(saved, turn.market))
         buttons.append(SavedPhone().button(label))
@@ -44,22 +31,11 @@ async def phone_prompt(turn: Turn) -> list[Reply]:
 
 
 async def saved_phone_tapped(turn: Turn, tapped: SavedPhone) -> Outcome:
-    saved = _saved_phone(turn)
+    saved = saved_phone(turn)
     if not saved:
         return stale()
     turn.data["phone"] = saved
     return go("to_payment", _phone_noted(turn, saved))
-
-
-def clean_phone(turn: Turn, text: str) -> str | Problem:
-    """A typed number, or a shared contact's, in E.164 for the market (PhoneRefused's why)."""
-    raw = from_contact(text) if turn.event.kind is Kind.CONTACT else text
-    if not raw:
-        return Problem(turn._(PHONE_HELP))
-    try:
-        return normalize(turn, raw)
-    except PhoneRefused as refused:
-        return Problem(refused.reason)
 
 
 async def phone_typed(turn: Turn, phone: str) -> Outcome:

@@ -1,13 +1,16 @@
 """The cart: what the customer is about to order, kept in the conversation's slots.
 
-It lives under `slots["cart"]`, not under the flow's own key: the engine clears a flow's slots
-whenever the flow is entered afresh (/order, /cart, the menu), and the cart must survive that,
-/cancel and visits to other flows. It belongs to one market, since SKUs and prices differ: a
-customer who switches market finds an empty cart.
+The quick order's lives under `slots["cart"]`, not under the flow's own key: the engine
+clears a flow's slots whenever the flow is entered afresh (/order, /cart, the menu), and the
+cart must survive that, /cancel and visits to other flows. It belongs to one market, since
+SKUs and prices differ: a customer who switches market finds an empty cart.
 
 The cart also holds the checkout token from which the order's idempotency key is made. Any
 change to the lines drops it, so a Confirm button shown for other contents goes stale; placing
 the order clears the cart, token included.
+
+Another flow keeps a cart of its own under another slot name (the auto-order's template being
+set up or changed, `Cart.of(turn, "lrp_cart")`), so the two never mix.
 """
 
 from __future__ import annotations
@@ -40,12 +43,16 @@ class Cart:
         self._lines: dict[str, int] = slot.setdefault("lines", {})
 
     @classmethod
-    def of(cls, turn: Turn) -> Cart:
-        slot = turn.conv.slots.get(CART_SLOT)
+    def of(cls, turn: Turn, name: str = CART_SLOT) -> Cart:
+        slot = turn.conv.slots.get(name)
         if not isinstance(slot, dict) or slot.get("market") != turn.market:
             slot = {"market": turn.market, "lines": {}}
-            turn.conv.slots[CART_SLOT] = slot
+            turn.conv.slots[name] = slot
         return cls(slot)
+
+    def items(self) -> dict[str, int]:
+        """SKU -> quantity, in the order added."""
+        return dict(self._lines)
 
     @property
     def is_empty(self) -> bool:

@@ -12,8 +12,12 @@ from phonenumbers import PhoneNumberFormat
 
 import policy
 from core.flow import Turn
+from core.i18n import N_
+from core.steps import Problem
+from core.types import Kind
 
 REGION = {"KR": "KR", "KZ": "KZ"}
+PHONE_HELP = N_("Type the phone number the courier should call.")
 
 
 class PhoneRefused(ValueError):
@@ -68,3 +72,24 @@ def display(e164: str, market: str) -> str:
         return e164
     style = PhoneNumberFormat.NATIONAL if market == "KR" else PhoneNumberFormat.INTERNATIONAL
     return phonenumbers.format_number(number, style)
+
+
+def saved_phone(turn: Turn) -> str | None:
+    """The profile's phone, if the courier of the current market can call it."""
+    if not turn.user.phone:
+        return None
+    try:
+        return normalize(turn, turn.user.phone)
+    except PhoneRefused:
+        return None
+
+
+def clean_phone(turn: Turn, text: str) -> str | Problem:
+    """A typed number, or a shared contact's, in E.164 for the market (PhoneRefused's why)."""
+    raw = from_contact(text) if turn.event.kind is Kind.CONTACT else text
+    if not raw:
+        return Problem(turn._(PHONE_HELP))
+    try:
+        return normalize(turn, raw)
+    except PhoneRefused as refused:
+        return Problem(refused.reason)

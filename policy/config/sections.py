@@ -247,6 +247,9 @@ class LrpSection:
     same_payer_channels: tuple[str, ...] = ()
     change_notice_business_days: int | None = None
     point_rate: Decimal | None = None
+    # The reminder before each run goes out this many business days before the change
+    # cut-off (before the run where no cut-off is stated).
+    reminder_business_days: int | None = None
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -23,6 +23,7 @@ from storage.repos._base import Connection
 from storage.repos.checklists import ChecklistRepo
 from storage.repos.conversations import CONVERSATION_COLUMNS, ConversationRepo, StaleConversation
 from storage.repos.inbox import InboxRepo
+from storage.repos.lrp import LrpRepo
 from storage.repos.orders import OrderRepo
 from storage.repos.outbox import OutboxRepo
 from storage.repos.tickets import OPEN_TICKET_STATUSES, TicketRepo
@@ -69,6 +70,7 @@ class Tx:
         self.orders = OrderRepo(conn)
         self.tickets = TicketRepo(conn)
         self.checklists = ChecklistRepo(conn)
+        self.lrp = LrpRepo(conn)
 
     async def open_turn(
         self, delivery_id: str | None, at: datetime, transport: str, external_id: str

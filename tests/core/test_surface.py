@@ -87,6 +87,8 @@ async def test_the_jobs_loop_runs_its_job(toy_engine: Engine, clock) -> None:
     jobs = all_jobs(toy_engine.surface)
     assert [job.name for job in jobs] == [
         "expire_unpaid_orders",
+        "lrp_runs",
+        "lrp_reminders",
         "feed_the_toy",
         "prune_inbox",
         "prune_outbox",
