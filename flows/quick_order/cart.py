@@ -165,5 +165,6 @@ STEPS = (
         on={RemoveLine: remove_tapped, Qty: requantity_tapped},
         answer=requantity_typed,
         help=REQUANTITY_HELP,
+        number=True,
     ),
 )

@@ -321,6 +321,7 @@ STEPS = (
         on={Qty: quantity_tapped},
         answer=quantity_typed,
         help=QUANTITY_HELP,
+        number=True,
     ),
     Step(
         "pick_match",

@@ -109,6 +109,9 @@ class Support(Flow):
     async def prompt(self, turn: Turn) -> list[Reply]:
         return [Reply(turn._("Write your message for support, or send /menu to go back."))]
 
+    def takes_number(self, turn: Turn) -> bool:
+        return True  # everything typed here is for a person: "1" is words, not an option
+
     async def holds(self, turn: Turn) -> bool:
         ticket = await turn.tx.tickets.open_for(turn.user.id)
         return ticket is not None and ticket.status == "handling"
