@@ -127,20 +127,28 @@ def weekly_hours(turn: Turn, weekly: tuple[policy.OpeningHours | None, ...]) -> 
 def hours(turn: Turn) -> str:
     """R-KR-ORD-5, R-KR-ORD-6, R-KZ-SUP-1: from the market's data, in its local time."""
     config = policy.market_config(turn.market)
-    text = turn._("Customer support {phones}: {hours} (local time).").format(
+    support = turn._("Customer support {phones}: {hours} (local time).").format(
         phones=", ".join(config.support.phones), hours=weekly_hours(turn, config.support.hours)
     )
-    if config.business_center.hours is not None:
-        text += " " + turn._("Business center ({address}): {hours}.").format(
-            address=config.business_center.address,
-            hours=weekly_hours(turn, config.business_center.hours),
-        )
-    state = (
-        turn._("Open now.")
+    # Each says whether it is open now: "Closed now." after the business center's hours read
+    # as the business center's, though it meant phone support.
+    support += " " + (
+        turn._("Phone support is open now.")
         if policy.support_is_open(turn.market, turn.now)
-        else turn._("Closed now.")
+        else turn._("Phone support is closed now.")
     )
-    return text + " " + state
+    if config.business_center.hours is None:
+        return support
+    center = turn._("Business center ({address}): {hours}.").format(
+        address=config.business_center.address,
+        hours=weekly_hours(turn, config.business_center.hours),
+    )
+    center += " " + (
+        turn._("The business center is open now.")
+        if policy.business_center_is_open(turn.market, turn.now)
+        else turn._("The business center is closed now.")
+    )
+    return support + "\n" + center
 
 
 def lrp(turn: Turn) -> str:
