@@ -137,3 +137,9 @@ async def test_cart_typed_in_russian_without_emoji_or_count(dialogue: Dialogue) 
 async def test_the_terminal_takes_labels_without_emoji_too(engine: Engine) -> None:
     *_, after = await terminal(engine, ["/order lemon 1", "edit CART"])
     assert "Which product do you want to change?" in after
+
+
+async def test_one_at_the_lrp_day_question_is_the_first_of_the_month(engine: Engine) -> None:
+    *_, shown, after = await terminal(engine, ["Auto-order LRP", "1"])
+    assert "On which day of the month" in shown and "[1] Menu" in shown
+    assert "runs on" in after and "What would you like to do?" in after

@@ -297,6 +297,7 @@ _lrp_day = partial(
     buttons=_menu_button,
     validate=_run_day,
     answer=_deadline,
+    number=True,  # "1" is the first of the month, never the Menu button
     help=N_("Send the day of the month your auto-order runs, e.g. 15."),
 )
 
