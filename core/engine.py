@@ -152,8 +152,9 @@ class Engine:
             outcome = await global_handlers.action(turn, flow, self.surface)
             if outcome is not None:
                 return await self.apply(turn, flow, outcome)
-        if event.kind is Kind.TEXT and self.may_be_question(flow, turn):
-            answer = global_handlers.answer_question(turn, self.surface)
+        if event.kind is Kind.TEXT and flow.answers_questions:
+            asked = self.may_be_question(flow, turn)
+            answer = global_handlers.answer_question(turn, self.surface, asked=asked)
             if answer is not None:
                 return await self.apply(turn, flow, answer)
         return await self.apply(turn, flow, await flow.handle(turn, event))
