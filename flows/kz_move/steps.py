@@ -231,7 +231,8 @@ async def on_support(turn: Turn, tapped: AskSupport) -> Outcome:
     else:
         said = turn._("I have a problem moving my account to the Kazakhstan market.")
     saved = turn._("Your progress is saved: send /move to continue where you stopped.")
-    note = Reply(f"{saved}\n\n{texts.support_text(turn)}")
+    # Without a staff desk the support chat gives the contacts itself: said once, not twice.
+    note = Reply(f"{saved}\n\n{texts.support_text(turn)}" if turn.resources.staff_desk else saved)
     return switch("support", f"{NAME}:{turn.conv.state} {said}", note)
 
 
