@@ -79,3 +79,10 @@ async def test_kz_hours_name_only_support(dialogue: Dialogue, clock) -> None:
     await dialogue.onboard("ru", "KZ")
     await dialogue.say("часы работы?")
     dialogue.expect("Служба поддержки", "сейчас работает").expect_not("Бизнес-центр")
+
+
+async def test_kz_payment_uses_the_letters_country_names(dialogue: Dialogue) -> None:
+    """Issue 18, 8: «Кыргызстан», as the letter writes it, not «Киргизия»."""
+    await dialogue.onboard("ru", "KZ")
+    await dialogue.say("как оплатить?")
+    dialogue.expect("Кыргызстан").expect_not("Киргизия")

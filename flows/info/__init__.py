@@ -87,9 +87,8 @@ def payment(turn: Turn) -> str:
     """R-KR-PAY-1..3 (KR), R-KZ-MIG-6 (KZ)."""
     config = policy.market_config(turn.market)
     if config.payment.card_issuer_countries is not None:
-        names = turn.t.locale.territories
         countries = ", ".join(
-            names.get(code, code) for code in sorted(config.payment.card_issuer_countries)
+            turn.t.country(code) for code in sorted(config.payment.card_issuer_countries)
         )
         return turn._(
             "Orders are paid in {currency} by card. Cards issued by banks of these countries are "
