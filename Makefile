@@ -8,6 +8,7 @@ ARGS   ?=
 .PHONY: chat test lint i18n diagrams bench clean
 
 $(STAMP): pyproject.toml requirements.lock
+	@echo "Setting up the Python environment in $(VENV) (once, about a minute; again only when the dependencies change)..."
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.lock
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .

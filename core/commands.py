@@ -71,11 +71,13 @@ def unknown_command(turn: Turn) -> Outcome:
     )
 
 
-def answer_question(turn: Turn, surface: Surface) -> Outcome | None:
+def answer_question(turn: Turn, surface: Surface, *, asked: bool = True) -> Outcome | None:
     """A question asked mid-flow ("how much is shipping?"), answered by the flow declaring
-    its topic."""
-    answer = surface.answer(turn, turn.event.text)
-    return stay(Reply(answer)) if answer is not None else None
+    its topic; `asked` False: only by the topics that count even there (core/surface.py)."""
+    answer = surface.answer(turn, turn.event.text, asked=asked)
+    if answer is None or isinstance(answer, Outcome):
+        return answer
+    return stay(Reply(answer))
 
 
 async def action(turn: Turn, flow: Flow, surface: Surface) -> Outcome | None:

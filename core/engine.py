@@ -16,6 +16,7 @@ from datetime import UTC, datetime
 from sqlalchemy.exc import DBAPIError, IntegrityError
 
 from core import commands as global_handlers
+from core import options
 from core.flow import HOME_FLOW, ONBOARDING_FLOW, Flow, Resources, Turn
 from core.locks import KeyedLocks
 from core.parsing import readable_text
@@ -123,6 +124,12 @@ class Engine:
         return replies
 
     async def dispatch(self, turn: Turn) -> list[Reply]:
+        replies = await self.route(turn)
+        # What a typed answer of the next message may name (core/options.py).
+        options.remember(turn.conv.slots, replies)
+        return replies
+
+    async def route(self, turn: Turn) -> list[Reply]:
         event = turn.event
         flow = self.flows.get(turn.conv.flow)
         if flow is None or turn.conv.state not in flow.machine.states:
@@ -139,15 +146,30 @@ class Engine:
             return await self.apply(turn, flow, await flow.handle(turn, event))
         if turn.conv.flow != ONBOARDING_FLOW and not self.onboarded(turn):
             return await self.enter(turn, ONBOARDING_FLOW)
+        if event.kind is Kind.TEXT:
+            event = turn.event = self.typed_option(turn, flow)
         if event.kind is Kind.ACTION:
             outcome = await global_handlers.action(turn, flow, self.surface)
             if outcome is not None:
                 return await self.apply(turn, flow, outcome)
-        if event.kind is Kind.TEXT and self.may_be_question(flow, turn):
-            answer = global_handlers.answer_question(turn, self.surface)
+        if event.kind is Kind.TEXT and flow.answers_questions:
+            asked = self.may_be_question(flow, turn)
+            answer = global_handlers.answer_question(turn, self.surface, asked=asked)
             if answer is not None:
                 return await self.apply(turn, flow, answer)
         return await self.apply(turn, flow, await flow.handle(turn, event))
+
+    @staticmethod
+    def typed_option(turn: Turn, flow: Flow) -> Event:
+        """Typed text that names one of the options last shown, as that option's tap; a number
+        only where the options were numbered and the step takes no number itself."""
+        event = turn.event
+        by_number = event.numbered and not flow.takes_number(turn)
+        shown = options.shown_in(turn.conv.slots)
+        action = options.pick(event.text, shown, by_number=by_number)
+        if action is None:
+            return event
+        return replace(event, kind=Kind.ACTION, action=action, text="")
 
     @staticmethod
     def onboarded(turn: Turn) -> bool:

@@ -112,6 +112,11 @@ class Flow(ABC):
         stay tappable in an old message)."""
         return {}
 
+    def takes_number(self, turn: Turn) -> bool:
+        """True when the current step takes a typed number as its answer (a quantity, a day,
+        an amount): there a typed "6" is six, never the sixth option shown."""
+        return False
+
     def takes(self, turn: Turn, tapped: Action) -> bool:
         """True when the current step answers this family itself, so that a button meaning
         something everywhere (a language) means this step's answer here."""

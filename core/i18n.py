@@ -81,6 +81,11 @@ def _load_domain(language: str, po_path: Path) -> gettext.GNUTranslations:
     return gettext.GNUTranslations(buffer)
 
 
+# Country names where the locale data's differ from the ones our source documents use: the
+# KZ letter says «Кыргызстан», CLDR's Russian «Киргизия» (R-KZ-MIG-6).
+COUNTRY_NAMES: dict[str, dict[str, str]] = {"ru": {"KG": "Кыргызстан"}}
+
+
 class Translator:
     """Everything language-dependent a reply needs: messages, money, dates, numbers."""
 
@@ -99,6 +104,11 @@ class Translator:
         """Whole-unit amounts without a fraction (KRW 50,000 / 14 500 ₸), others as usual."""
         # Keyed on the text of the amount, not the Decimal: -0 and 0 are equal but format apart.
         return _money(self.language, str(amount), currency)
+
+    def country(self, code: str) -> str:
+        """A country's name (ISO code), as our source documents write it."""
+        named = COUNTRY_NAMES.get(self.language, {}).get(code)
+        return named or str(self.locale.territories.get(code, code))
 
     def number(self, value: Decimal | int) -> str:
         return format_decimal(value, locale=self.locale)

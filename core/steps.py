@@ -69,6 +69,9 @@ class Step:
     answer: Callable[[Turn, Any], Awaitable[Outcome]] | None = None
     # A question typed here is the answer unless it ends with "?" (addresses, names).
     free_text: bool = False
+    # It asks for a number (a quantity, a day, an amount): a typed number is the answer, never
+    # the number of an option shown (core/options.py).
+    number: bool = False
 
     async def show(self, turn: Turn) -> list[Reply]:
         if self.prompt is not None:
@@ -160,6 +163,9 @@ class StepFlow(Flow):
 
     def takes(self, turn: Turn, tapped: Action) -> bool:
         return type(tapped) in self.steps[turn.conv.state].on
+
+    def takes_number(self, turn: Turn) -> bool:
+        return self.steps[turn.conv.state].number
 
     def help(self, turn: Turn) -> str:
         return self.steps.help(turn)

@@ -85,11 +85,16 @@ class Job:
 @dataclass(frozen=True, slots=True)
 class Topic:
     """A question a flow answers at any step ("how much is shipping?"): the first topic whose
-    pattern matches the typed text answers, from policy."""
+    pattern matches the typed text answers, from policy. An answer that is an `Outcome` is
+    carried out instead of said (a request for a person opens the support chat).
+
+    `everywhere`: also at steps whose answer is any text (an address, a name), where other
+    topics count only when the text ends with "?"; these are matched before the others."""
 
     name: str
     pattern: str
-    answer: Callable[[Turn], str]
+    answer: Callable[[Turn], str | Outcome]
+    everywhere: bool = False
     compiled: re.Pattern[str] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -185,9 +190,12 @@ class Surface:
         """Every command, in order; those of one market only when `market` is given."""
         return [c for c in self.commands if market is None or market in c.markets]
 
-    def answer(self, turn: Turn, text: str) -> str | None:
-        """The answer to a question typed at any step, or None when no topic matches."""
-        topic = next((topic for topic in self.topics if topic.matches(text)), None)
+    def answer(self, turn: Turn, text: str, *, asked: bool = True) -> str | Outcome | None:
+        """The answer to a question typed at any step, or None when no topic matches. Not
+        `asked` (free text that does not end with "?"): only the topics asked `everywhere`."""
+        first = [topic for topic in self.topics if topic.everywhere]
+        rest = [topic for topic in self.topics if not topic.everywhere] if asked else []
+        topic = next((topic for topic in (*first, *rest) if topic.matches(text)), None)
         return topic.answer(turn) if topic is not None else None
 
     def _merged(self, attribute: str, what: str) -> dict[str, Any]:

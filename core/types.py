@@ -35,6 +35,9 @@ class Event:
     language_hint: str | None = None  # the client's language (IETF tag), for /start
     attachment: dict[str, Any] | None = None  # MEDIA: {"type": "photo", "file_id": ...}
     at: datetime | None = None
+    # The channel showed the options as numbered lines (plain text, `[n] Label`): a typed number
+    # may pick one (core/options.py).
+    numbered: bool = False
 
     @property
     def conversation_key(self) -> tuple[str, str]:

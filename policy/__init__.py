@@ -36,6 +36,7 @@ from policy.payment import (
     PaymentMethod,
     accepted_payment_methods,
     bank_transfer_deadline,
+    bank_transfer_time_left,
     card_issuer_accepted,
     needs_certificate,
 )
@@ -68,6 +69,7 @@ __all__ = [
     "add_business_days",
     "add_months",
     "bank_transfer_deadline",
+    "bank_transfer_time_left",
     "business_center_delivery_by",
     "business_center_is_open",
     "card_issuer_accepted",

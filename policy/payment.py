@@ -86,6 +86,19 @@ def bank_transfer_deadline(market: Market | str, ordered_at: datetime) -> dateti
     return end_of_day(config.market, due)
 
 
+def bank_transfer_time_left(market: Market | str, ordered_at: datetime) -> timedelta | None:
+    """How little time a bank transfer ordered at ``ordered_at`` has before its deadline, when
+    that is under the market's warning setting (`payment.bank_transfer_warning_hours`); None
+    when there is time enough, or no setting. An order placed late on the month's closing day
+    may have minutes left (R-KR-PAY-3)."""
+    config = market_config(market)
+    hours = config.payment.bank_transfer_warning_hours
+    if hours is None:
+        return None
+    left = bank_transfer_deadline(config.market, ordered_at) - ordered_at
+    return left if left < timedelta(hours=hours) else None
+
+
 def card_issuer_accepted(market: Market | str, country: str) -> bool:
     """Whether a card issued by a bank in ``country`` (ISO 3166 alpha-2, any case) is accepted.
 

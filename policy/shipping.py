@@ -54,10 +54,10 @@ def delivery_window(
 
     KR (R-KR-SHIP-2, -3, -4): business days counted from the local confirmation day. Card
     orders confirmed before 15:00 take 1-3 business days, at or after 15:00 2-4; bank transfers
-    confirmed (order and deposit) before 13:00 take 1-3, at or after 13:00 2-4. No parcels leave
-    on weekends or holidays: a confirmation on a non-business day counts as confirmed before the
-    cut-off on the next business day. Both dates are business days. The carrier may still shift
-    them (R-KR-SHIP-4), so the UI presents them as an estimate.
+    confirmed (order and deposit) by 13:00 (13:00:00 included) take 1-3, after 13:00:00 2-4.
+    No parcels leave on weekends or holidays: a confirmation on a non-business day counts as
+    confirmed before the cut-off on the next business day. Both dates are business days. The
+    carrier may still shift them (R-KR-SHIP-4), so the UI presents them as an estimate.
 
     KZ (R-KZ-MIG-6): 1 to 10 calendar days from the local confirmation date, depending on the
     region; the payment method does not change it.
@@ -80,7 +80,10 @@ def _business_day_window(config: MarketConfig, local: datetime, method: str) -> 
     if cutoff is None or before is None or after is None:
         raise NotSpecifiedError(config.market, f"delivery times for {method}")
     day = local.date()
-    on_time = not is_business_day(config.market, day) or local.time() < cutoff
+    # The card rule says "before 15:00" (15:00:00 is late), the bank-transfer rule "by 13:00"
+    # (13:00:00 is in time, 13:00:00.000001 is late).
+    in_time = local.time() <= cutoff if method == "bank_transfer" else local.time() < cutoff
+    on_time = not is_business_day(config.market, day) or in_time
     start = next_business_day_on_or_after(config.market, day)
     low, high = before if on_time else after
     return (

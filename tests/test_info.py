@@ -61,3 +61,30 @@ async def test_questions_in_korean_and_russian(engine) -> None:
     await ru.onboard("ru", "KZ")
     await ru.say("сколько стоит доставка?")
     ru.expect("примерная цифра")
+
+
+async def test_hours_say_which_is_open_and_which_is_closed(dialogue: Dialogue, clock) -> None:
+    """Issue 18, 7: on Saturday 13:30 phone support (09:00-13:00) is closed, the business
+    center (10:00-14:00) open; "Closed now." after the business center read as its hours."""
+    clock.set("2026-11-28T13:30:00+09:00")
+    await dialogue.onboard("en", "KR")
+    await dialogue.say("what are your opening hours?")
+    dialogue.expect("Phone support is closed now.", "The business center is open now.")
+    dialogue.expect_not("14:00. Closed now.")
+    clock.set("2026-11-28T14:30:00+09:00")
+    await dialogue.say("what are your opening hours?")
+    dialogue.expect("Phone support is closed now.", "The business center is closed now.")
+
+
+async def test_kz_hours_name_only_support(dialogue: Dialogue, clock) -> None:
+    clock.set("2026-11-30T11:00:00+05:00")  # a Monday morning in Almaty
+    await dialogue.onboard("ru", "KZ")
+    await dialogue.say("часы работы?")
+    dialogue.expect("Служба поддержки", "сейчас работает").expect_not("Бизнес-центр")
+
+
+async def test_kz_payment_uses_the_letters_country_names(dialogue: Dialogue) -> None:
+    """Issue 18, 8: «Кыргызстан», as the letter writes it, not «Киргизия»."""
+    await dialogue.onboard("ru", "KZ")
+    await dialogue.say("как оплатить?")
+    dialogue.expect("Кыргызстан").expect_not("Киргизия")

@@ -6,7 +6,8 @@ messages queued for them in the outbox (`deliver`). `Capabilities` says what it 
 capability it lacks degrades instead of failing:
 
 - no buttons (`buttons == 0`): the base `render` prints the options as numbered lines, and
-  `typed` matches a typed number or label against the options last shown to that user;
+  `typed` marks a typed line as answering numbered options: the engine matches a typed number
+  or label against the options last shown to that user (core/options.py, for every channel);
 - no contact control (`contact`): `Reply.request_contact` is ignored, and the reply's own text
   (the flows word it as a question: "Which phone number should the courier call?") is
   answered by typing the number;
@@ -85,11 +86,6 @@ class Channel(ABC):
 
     transport: ClassVar[str]  # `UserRef.transport` of this channel's users
     capabilities: ClassVar[Capabilities] = Capabilities()
-    shown_capacity: ClassVar[int] = 10_000  # users whose last options are remembered
-
-    def __init__(self) -> None:
-        # The options last shown to each user, for channels without button data (`typed`).
-        self._shown: dict[tuple[str, str], tuple[Button, ...]] = {}
 
     @abstractmethod
     def to_event(self, raw: Any) -> Event | None:
@@ -125,38 +121,17 @@ class Channel(ABC):
         return failure(error)
 
     # -- channels without button data ------------------------------------------------------
-    def remember(self, user: UserRef, options: Sequence[Button]) -> None:
-        """The options just shown to `user`: the only ones a typed number may pick. None shown
-        (a question without buttons): a typed "1" is an answer, not an older menu's option."""
-        key = (user.transport, user.external_id)
-        self._shown.pop(key, None)
-        if options:
-            self._shown[key] = tuple(options)
-            if len(self._shown) > self.shown_capacity:  # forget the user seen longest ago
-                del self._shown[next(iter(self._shown))]
-
     def typed(self, user: UserRef, line: str, language: str | None = None) -> Event:
-        """A typed line as an event: a command, an option shown last (by number or label),
-        or free text."""
+        """A typed line as an event: a command, or text. The engine reads text that names an
+        option last shown (its number, as `render` numbered them, or its label) as that
+        option's tap (core/options.py), the same for every channel."""
         text = line.strip()
         if text.startswith("/"):
             name, _, args = text[1:].partition(" ")
             return Event(
                 user, Kind.COMMAND, text=args.strip(), command=name.lower(), language_hint=language
             )
-        chosen = self._chosen(text, self._shown.get((user.transport, user.external_id), ()))
-        if chosen is not None:
-            return Event(user, Kind.ACTION, action=chosen.action, language_hint=language)
-        return Event(user, Kind.TEXT, text=text, language_hint=language)
-
-    @staticmethod
-    def _chosen(text: str, options: Sequence[Button]) -> Button | None:
-        if text.isdigit() and 1 <= int(text) <= len(options):
-            return options[int(text) - 1]
-        folded = text.casefold()
-        return next(
-            (b for b in options if folded and b.label.casefold().lstrip("✓ ") == folded), None
-        )
+        return Event(user, Kind.TEXT, text=text, language_hint=language, numbered=True)
 
     # -- channels without push -------------------------------------------------------------
     @staticmethod

@@ -56,7 +56,6 @@ class TerminalChat(Channel):
         rendered: PlainText = self.render(replies)
         self.stdout.write(rendered.text)
         self.stdout.flush()
-        self.remember(self.user, rendered.options)
 
     async def run(self) -> None:
         new = await self._is_new()
@@ -84,7 +83,7 @@ class TerminalChat(Channel):
                 # One bad turn must not end the chat: nothing was committed for it.
                 log.exception("failed to handle %r", policy.mask_secrets(line[:80]))
                 replies = [Reply(APOLOGY)]
-            # Numbers pick from the latest reply only: after a question without buttons, "1"
+            # Numbers pick from the latest replies only: after a question without buttons, "1"
             # is an answer (an amount, a quantity), never an option from an older message.
             self.show(replies)
             await self._print_notifications()

@@ -13,8 +13,14 @@ from storage.db import sqlite_url
 
 
 def parse_now(value: str, market: str | None) -> datetime:
-    """`--now` in ISO 8601; without an offset it is the market's local time."""
-    moment = datetime.fromisoformat(value)
+    """`--now` in ISO 8601; without an offset it is the market's local time. Anything else
+    ends the command with a one-line error."""
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        raise SystemExit(
+            f"orderbot: --now {value!r} is not a date and time in ISO 8601, e.g. 2026-11-30T14:59"
+        ) from None
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=ZoneInfo(policy.market_config(market or "KR").timezone))
     return moment

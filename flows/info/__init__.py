@@ -87,9 +87,8 @@ def payment(turn: Turn) -> str:
     """R-KR-PAY-1..3 (KR), R-KZ-MIG-6 (KZ)."""
     config = policy.market_config(turn.market)
     if config.payment.card_issuer_countries is not None:
-        names = turn.t.locale.territories
         countries = ", ".join(
-            names.get(code, code) for code in sorted(config.payment.card_issuer_countries)
+            turn.t.country(code) for code in sorted(config.payment.card_issuer_countries)
         )
         return turn._(
             "Orders are paid in {currency} by card. Cards issued by banks of these countries are "
@@ -127,20 +126,28 @@ def weekly_hours(turn: Turn, weekly: tuple[policy.OpeningHours | None, ...]) -> 
 def hours(turn: Turn) -> str:
     """R-KR-ORD-5, R-KR-ORD-6, R-KZ-SUP-1: from the market's data, in its local time."""
     config = policy.market_config(turn.market)
-    text = turn._("Customer support {phones}: {hours} (local time).").format(
+    support = turn._("Customer support {phones}: {hours} (local time).").format(
         phones=", ".join(config.support.phones), hours=weekly_hours(turn, config.support.hours)
     )
-    if config.business_center.hours is not None:
-        text += " " + turn._("Business center ({address}): {hours}.").format(
-            address=config.business_center.address,
-            hours=weekly_hours(turn, config.business_center.hours),
-        )
-    state = (
-        turn._("Open now.")
+    # Each says whether it is open now: "Closed now." after the business center's hours read
+    # as the business center's, though it meant phone support.
+    support += " " + (
+        turn._("Phone support is open now.")
         if policy.support_is_open(turn.market, turn.now)
-        else turn._("Closed now.")
+        else turn._("Phone support is closed now.")
     )
-    return text + " " + state
+    if config.business_center.hours is None:
+        return support
+    center = turn._("Business center ({address}): {hours}.").format(
+        address=config.business_center.address,
+        hours=weekly_hours(turn, config.business_center.hours),
+    )
+    center += " " + (
+        turn._("The business center is open now.")
+        if policy.business_center_is_open(turn.market, turn.now)
+        else turn._("The business center is closed now.")
+    )
+    return support + "\n" + center
 
 
 def lrp(turn: Turn) -> str:
@@ -289,6 +296,7 @@ _lrp_day = partial(
     buttons=_menu_button,
     validate=_run_day,
     answer=_deadline,
+    number=True,  # "1" is the first of the month, never the Menu button
     help=N_("Send the day of the month your auto-order runs, e.g. 15."),
 )
 

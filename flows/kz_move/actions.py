@@ -64,4 +64,12 @@ class Finish(Action, prefix="kzm:finish"):
 
 
 class Restart(Action, prefix="kzm:restart"):
-    """Clear the checklist and start over (any state)."""
+    """Start over (any state): asks first, as it clears the checklist."""
+
+
+class ConfirmRestart(Action, prefix="kzm:restart_yes"):
+    """Yes, clear the checklist and start over."""
+
+
+class KeepProgress(Action, prefix="kzm:restart_no"):
+    """No, keep the progress: the current step again."""

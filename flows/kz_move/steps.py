@@ -22,12 +22,14 @@ from flows.kz_move.actions import (
     OTHER_COUNTRY,
     AskSupport,
     Card,
+    ConfirmRestart,
     DeleteLrp,
     Done,
     Finish,
     Go,
     Hours,
     Item,
+    KeepProgress,
     Restart,
     Retry,
     ShowList,
@@ -229,7 +231,8 @@ async def on_support(turn: Turn, tapped: AskSupport) -> Outcome:
     else:
         said = turn._("I have a problem moving my account to the Kazakhstan market.")
     saved = turn._("Your progress is saved: send /move to continue where you stopped.")
-    note = Reply(f"{saved}\n\n{texts.support_text(turn)}")
+    # Without a staff desk the support chat gives the contacts itself: said once, not twice.
+    note = Reply(f"{saved}\n\n{texts.support_text(turn)}" if turn.resources.staff_desk else saved)
     return switch("support", f"{NAME}:{turn.conv.state} {said}", note)
 
 
@@ -267,8 +270,25 @@ async def on_finish(turn: Turn, tapped: Finish) -> Outcome:
 
 
 async def on_restart(turn: Turn, tapped: Restart) -> Outcome:
+    """Wiping progress always asks first."""
+    text = turn._(
+        "Start over? This clears your progress in this guide, the checklist after the move "
+        "included."
+    )
+    buttons = [
+        ConfirmRestart().button(turn._("Yes, start over")),
+        KeepProgress().button(turn._("No, keep my progress")),
+    ]
+    return quiet(Reply(text, rows(buttons, per_row=1)))
+
+
+async def on_confirm_restart(turn: Turn, tapped: ConfirmRestart) -> Outcome:
     await turn.tx.checklists.delete(turn.user.id)
     return go("restart", Reply(turn._("Your checklist is cleared. Let's start over.")))
+
+
+async def on_keep_progress(turn: Turn, tapped: KeepProgress) -> Outcome:
+    return stay()
 
 
 # --- the steps ------------------------------------------------------------------------------
@@ -313,6 +333,7 @@ STEPS = Steps(
         validate=balance,
         answer=on_balance,
         help=HELP["balance"],
+        number=True,
     ),
     *(letter_step(step) for step in MIGRATION_STEPS),
     *FORM.slots,
@@ -335,6 +356,11 @@ STEPS = Steps(
         on={AskSupport: on_support, Retry: on_retry},
         help=HELP["over_limit"],
     ),
-    # "Start over" is offered on resuming anywhere and in the checklist after the move.
-    shared={Restart: on_restart},
+    # "Start over" is offered on resuming anywhere and in the checklist after the move; it asks
+    # first, and its answer is taken wherever it was asked.
+    shared={
+        Restart: on_restart,
+        ConfirmRestart: on_confirm_restart,
+        KeepProgress: on_keep_progress,
+    },
 )

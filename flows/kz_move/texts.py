@@ -10,15 +10,18 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import cache
 from itertools import groupby
 
+from babel import Locale
 from babel.dates import get_timezone_location
 from babel.lists import format_list
 
 import policy
 from core.actions import Action, MenuChoice
 from core.flow import Turn
-from core.i18n import N_
+from core.i18n import LANGUAGES, N_
+from core.options import folded
 from core.types import Button, Reply, rows
 from flows.kz_move.actions import OTHER_COUNTRY, Card, DeleteLrp, ShowList, Tick
 from policy import CyrillicIssue, MarketConfig, MigrationStep
@@ -168,8 +171,38 @@ def flag(code: str) -> str:
     return "".join(chr(0x1F1E6 + ord(letter) - ord("A")) for letter in code)
 
 
+# Other names people type for the countries the letter names, in any of our languages.
+COUNTRY_VARIANTS: Mapping[str, str] = {
+    "Кыргызстан": "KG",
+    "Киргизия": "KG",
+    "Киргизстан": "KG",
+    "Kyrgyzstan": "KG",
+    "Kirghizia": "KG",
+    "Беларусь": "BY",
+    "Белоруссия": "BY",
+    "Belarus": "BY",
+    "Армения": "AM",
+    "Armenia": "AM",
+    "Казахстан": "KZ",
+    "Қазақстан": "KZ",
+    "Kazakhstan": "KZ",
+}
+
+
 def country_name(turn: Turn, code: str) -> str:
-    return str(turn.t.locale.territories.get(code, code))
+    return turn.t.country(code)  # the letter's names (core/i18n.py COUNTRY_NAMES)
+
+
+@cache
+def _country_names() -> Mapping[str, str]:
+    """Country names in every language we speak, and the usual variants, as typed."""
+    names: dict[str, str] = {}
+    for language in LANGUAGES:
+        for code, name in Locale.parse(language).territories.items():
+            if len(code) == 2 and code.isalpha():
+                names.setdefault(folded(str(name)), code)
+    names.update((folded(name), code) for name, code in COUNTRY_VARIANTS.items())
+    return names
 
 
 def accepted_codes() -> list[str]:
@@ -192,16 +225,12 @@ def country_buttons(turn: Turn) -> list[Button]:
 
 
 def typed_country(turn: Turn, text: str) -> str | None:
-    """An ISO code or a country name in the user's language ("KZ", "Казахстан")."""
+    """An ISO code, or a country's name in any of our languages or a usual variant of it
+    ("KZ", "Казахстан", "Киргизия", "Kyrgyzstan", "Белоруссия"), in any case."""
     typed = text.strip().casefold()
     if len(typed) == 2 and typed.isascii() and typed.isalpha():
         return typed.upper()
-    names = {
-        str(name).casefold(): code
-        for code, name in turn.t.locale.territories.items()
-        if len(code) == 2 and code.isalpha()
-    }
-    return names.get(typed)
+    return _country_names().get(folded(text))
 
 
 def card_refused_text(turn: Turn, code: str | None) -> str:

@@ -605,6 +605,7 @@ STEPS = (
         validate=typed_day,
         answer=chose_day,
         help=N_("Send the day of the month for your auto-order, from 1 to 31."),
+        number=True,  # "5" is the 5th, never the fifth button
     ),
     Step(
         "address",

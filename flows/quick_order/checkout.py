@@ -10,6 +10,9 @@ second tap shows it again.
 from __future__ import annotations
 
 import hashlib
+from datetime import timedelta
+
+from babel.dates import format_timedelta
 
 import policy
 from core.actions import MenuChoice
@@ -197,6 +200,8 @@ async def review_prompt(turn: Turn) -> list[Reply]:
         return [Reply(turn._("Some delivery details are missing."), ((resume,),))]
     draft = _draft(turn, lines, details)
     payment = card_text(turn, draft) if draft.payment_method == CARD else deadline_text(turn, draft)
+    if draft.payment_method != CARD:
+        payment += _short_notice(turn)
     text = "\n\n".join(
         [
             turn._("Please check your order:"),
@@ -215,6 +220,24 @@ async def review_prompt(turn: Turn) -> list[Reply]:
         per_row=1,
     )
     return [Reply(text, buttons)]
+
+
+def _short_notice(turn: Turn) -> str:
+    """A bank transfer due in a few hours (late on the month's closing day): say how little
+    time is left and suggest a card."""
+    left = policy.bank_transfer_time_left(turn.market, turn.now)
+    if left is None:
+        return ""
+    # Rounded down, never up: the deadline shows 23:59, and 2 h 50 min is not "3 hours".
+    minutes = int(left.total_seconds() // 60)
+    left = timedelta(hours=minutes // 60) if minutes >= 60 else timedelta(minutes=minutes)
+    return "\n⚠️ " + turn._(
+        "Only {left} left until then: a transfer may not arrive in time, and the order is then "
+        "cancelled. Paying by card is safer ({change})."
+    ).format(
+        left=format_timedelta(left, locale=turn.t.locale),
+        change=turn._("💳 Change the payment"),
+    )
 
 
 def confirm_action(cart: Cart, details: tuple[str, str, str]) -> Confirm:

@@ -498,6 +498,7 @@ class Picker:
                 on={Qty: self.quantity_tapped},
                 answer=self.quantity_typed,
                 help=QUANTITY_HELP,
+                number=True,
             ),
             Step(
                 "pick_match",
@@ -526,6 +527,7 @@ class Picker:
                 on={RemoveLine: self.remove_tapped, Qty: self.requantity_tapped},
                 answer=self.requantity_typed,
                 help=REQUANTITY_HELP,
+                number=True,
             ),
         )
 

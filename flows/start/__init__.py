@@ -13,6 +13,12 @@ from core.types import Outcome, Reply, finish, go, rows, switch
 MARKETS = ("KR", "KZ")
 # Said in all three languages at once: we do not know the user's language yet.
 CHOOSE_LANGUAGE = "Choose your language · 언어를 선택하세요 · Выберите язык"
+# What a typed answer that names no language is told: the question itself follows it, so this
+# must not repeat it.
+LANGUAGE_HINT = (
+    "Tap a language below or type its name · 아래에서 언어를 누르거나 이름을 입력해 주세요"
+    " · Нажмите на язык ниже или напишите его название"
+)
 # What a user may type instead of tapping, per market.
 MARKET_WORDS = {
     "KR": {"kr", "korea", "한국", "대한민국", "корея", "1"},
@@ -33,7 +39,7 @@ def _typed_language(turn: Turn, text: str) -> str | Problem:
     for index, code in enumerate(LANGUAGES, start=1):
         if text in (code, LANGUAGE_NAMES[code].lower(), str(index)):
             return code
-    return Problem(CHOOSE_LANGUAGE)
+    return Problem(LANGUAGE_HINT)
 
 
 def _typed_market(turn: Turn, text: str) -> str | Problem:
@@ -101,7 +107,7 @@ STEPS = Steps(
         on={StartLanguage: _tapped_language, Language: _tapped_language},
         validate=_typed_language,
         answer=_chose_language,
-        help=CHOOSE_LANGUAGE,
+        help=LANGUAGE_HINT,
     ),
     Step(
         "market",

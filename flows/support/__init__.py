@@ -10,14 +10,28 @@ from typing import Any, ClassVar
 
 import policy
 from core.actions import Action
-from core.flow import Flow, Turn
+from core.flow import HUMAN_FLOW, Flow, Turn
 from core.i18n import N_
-from core.surface import MenuEntry
-from core.types import Event, Kind, Outcome, Reply, quiet, rows, stale
+from core.surface import MenuEntry, Topic
+from core.types import Event, Kind, Outcome, Reply, quiet, rows, stale, switch
 from services.tickets import relay_customer_text
 from storage.records import Ticket
 
 SUMMARY_ORDERS = 3
+# Asking for a person in words, in any of our languages: "I want to talk to a person",
+# "상담원 연결해주세요", «позовите оператора». Recognised at every step (`everywhere`), even
+# where any text is the answer; the words go to staff as the request's first message.
+PERSON = (
+    r"\b(talk|speak|chat)\s+(to|with)\s+((a|an|the|some|real|live)\s+)?"
+    r"(person|human|someone|agent|operator|manager|staff|consultant)\b"
+    r"|\b(real|live)\s+(person|human|agent)\b|\bhuman\b|\boperator\b"
+    r"|상담원|상담사|상담\s*연결|담당자\s*연결"
+    r"|(사람|직원|담당자)\s*(이랑|과|하고|한테|에게)?\s*(연결|통화|대화|얘기|이야기)"
+    r"|\bоператор(а|у|ом)?\b(?!\s+связи)|жив(ой|ого|ым|ому)\s+(человек|сотрудник)"
+    r"|позов\w*\s+(человека|сотрудника|менеджера|специалиста|консультанта)"
+    r"|(поговорить|связаться|соедин\w*|свяжите)\s+(меня\s+|нас\s+)?с\s+(живым\s+)?"
+    r"(человеком|сотрудником|менеджером|специалистом|консультантом|поддержкой)"
+)
 
 
 class CloseRequest(Action, prefix="sup:close"):
@@ -72,6 +86,11 @@ async def hours_notice(turn: Turn, ticket: Ticket) -> str | None:
     ).format(when=turn.t.moment(back, tz))
 
 
+def person_asked(turn: Turn) -> Outcome:
+    """A request for a person typed at any step: the support chat, as /support opens it."""
+    return switch(HUMAN_FLOW, f"{turn.conv.flow}:{turn.conv.state} {turn.event.text}")
+
+
 class Support(Flow):
     """The customer's side of a ticket: everything typed here goes to staff."""
 
@@ -81,6 +100,7 @@ class Support(Flow):
     initial = "chatting"
     answers_questions = False
     menu = (MenuEntry(N_("💬 Support"), order=60),)
+    topics = (Topic("person", PERSON, person_asked, everywhere=True),)
 
     async def begin(self, turn: Turn, args: str) -> Outcome:
         origin, _, said = args.partition(" ")
@@ -108,6 +128,9 @@ class Support(Flow):
 
     async def prompt(self, turn: Turn) -> list[Reply]:
         return [Reply(turn._("Write your message for support, or send /menu to go back."))]
+
+    def takes_number(self, turn: Turn) -> bool:
+        return True  # everything typed here is for a person: "1" is words, not an option
 
     async def holds(self, turn: Turn) -> bool:
         ticket = await turn.tx.tickets.open_for(turn.user.id)

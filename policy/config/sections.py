@@ -209,6 +209,9 @@ class PaymentSection:
     card_issuer_countries: IssuerCountries  # None: cards of any issuer country
     certificate_threshold: Decimal | None = None
     bank_transfer_days: int | None = None
+    # A bank-transfer deadline fewer hours away than this is warned about (a closing-day order
+    # late in the evening may have minutes left); None: never.
+    bank_transfer_warning_hours: int | None = None
     bank_account: str | None = None
     methods_by_channel: Mapping[str, tuple[str, ...]] = field(
         default_factory=lambda: MappingProxyType({})

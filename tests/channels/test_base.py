@@ -8,6 +8,7 @@ from datetime import timedelta
 import pytest
 
 from bot.channels.base import Capabilities, Channel, Failure, PlainText, failure
+from core import options
 from core.types import Button, Event, Kind, Reply, UserRef, rows
 
 ALICE, BORIS = UserRef("plain", "alice"), UserRef("plain", "boris")
@@ -40,28 +41,24 @@ def test_a_contact_request_degrades_to_the_typed_question() -> None:
 
 
 def test_typed_numbers_and_labels_pick_the_options_last_shown_to_that_user() -> None:
+    """The channel marks a typed line as answering numbered options; the engine matches it
+    against the options it last showed that user (core/options.py), for every channel."""
     channel = Plain()
-    menu = (Button("Order", "menu:quick_order"), Button("✓ English", "lang:en"))
-    channel.remember(ALICE, menu)
-    assert channel.typed(ALICE, "2").action == "lang:en"
-    assert channel.typed(ALICE, " order ").action == "menu:quick_order"
-    assert channel.typed(ALICE, "english").action == "lang:en"
-    assert channel.typed(ALICE, "3") == Event(ALICE, Kind.TEXT, text="3")
-    assert channel.typed(BORIS, "1").kind is Kind.TEXT  # Boris was shown nothing
+    menu = [("Order", "menu:quick_order"), ("✓ English", "lang:en")]
+    typed = channel.typed(ALICE, " 2 ")
+    assert typed == Event(ALICE, Kind.TEXT, text="2", numbered=True)
+    assert options.pick(typed.text, menu, by_number=typed.numbered) == "lang:en"
+    assert options.pick(" order ", menu, by_number=True) == "menu:quick_order"
+    assert options.pick("english", menu, by_number=True) == "lang:en"
+    assert options.pick("3", menu, by_number=True) is None
+    assert options.pick("1", [], by_number=True) is None  # Boris was shown nothing
     command = channel.typed(ALICE, "/Order lemon 2", "en")
     assert (command.kind, command.command, command.text) == (Kind.COMMAND, "order", "lemon 2")
-    channel.remember(ALICE, ())  # a question without buttons: "1" is an answer now
-    assert channel.typed(ALICE, "1").kind is Kind.TEXT
-
-
-def test_the_options_of_the_user_seen_longest_ago_are_forgotten(monkeypatch) -> None:
-    monkeypatch.setattr(Plain, "shown_capacity", 2)
-    channel = Plain()
-    users = [UserRef("plain", str(n)) for n in range(3)]
-    for user in users:
-        channel.remember(user, (Button("Yes", "yes"),))
-    assert channel.typed(users[0], "1").kind is Kind.TEXT
-    assert channel.typed(users[2], "1").action == "yes"
+    slots: dict = {}
+    options.remember(slots, [Reply("Menu", rows([Button(*option) for option in menu]))])
+    assert options.shown_in(slots) == menu
+    options.remember(slots, [Reply("How many?")])  # a question without buttons: "1" answers it
+    assert options.pick("1", options.shown_in(slots), by_number=True) is None
 
 
 async def test_a_channel_without_push_shows_what_is_queued(db, clock) -> None:

@@ -89,3 +89,36 @@ def test_a_number_answers_a_question_without_buttons(tmp_path: Path) -> None:
 def test_the_shell_locale_suggests_the_language(tmp_path: Path) -> None:
     out = chat(tmp_path / "c.db", [], lang="ru_RU.UTF-8")
     assert "[1] ✓ Русский" in out
+
+
+def test_a_bad_now_is_a_one_line_error(tmp_path: Path) -> None:
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "LANG": "C.UTF-8", "LC_ALL": ""}
+    env.pop("ORDERBOT_DATABASE_URL", None)
+    result = subprocess.run(
+        [sys.executable, "-m", "bot", "chat", "--db", str(tmp_path / "c.db"), "--now", "garbage"],
+        input="",
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env=env,
+        cwd=ROOT,
+        check=False,
+    )
+    assert result.returncode != 0
+    assert "Traceback" not in result.stderr
+    assert result.stderr.strip().splitlines() == [
+        "orderbot: --now 'garbage' is not a date and time in ISO 8601, e.g. 2026-11-30T14:59"
+    ]
+
+
+def test_the_first_make_chat_says_it_builds_the_environment_once(tmp_path: Path) -> None:
+    planned = subprocess.run(
+        ["make", "-n", f"VENV={tmp_path / 'venv'}", "chat"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        cwd=ROOT,
+        check=True,
+    ).stdout.splitlines()
+    assert "Setting up the Python environment" in planned[0] and "once" in planned[0]
+    assert any("pip install" in line for line in planned[1:])

@@ -303,3 +303,13 @@ async def test_a_connection_lost_mid_message_runs_the_message_again(
     assert dropped and "database connection lost" in caplog.text
     _, conv = await stored(db)
     assert conv.flow == "menu"
+
+
+async def test_text_at_the_language_question_asks_it_once(dialogue: Dialogue) -> None:
+    """Issue 18, 10: typed text there got the question twice in one answer."""
+    await dialogue.say("/start")
+    await dialogue.say("hello")
+    assert dialogue.text.count("Choose your language") == 1, dialogue.text
+    dialogue.expect("type its name").expect_buttons("English", "한국어", "Русский")
+    await dialogue.say("русский")  # a language's name, as its button reads
+    dialogue.expect("На каком рынке").expect_not("Choose your language")

@@ -57,7 +57,7 @@ async def test_what_changes_is_told_once_eligible(engine: Engine) -> None:
     d = await customer(engine, language="ru")
     await d.say("/move")
     await d.say("$99")
-    d.expect("тенге", "Казахстан, Киргизия, Армения и Беларусь", "от 1 до 10 дней", "Алматы")
+    d.expect("тенге", "Казахстан, Кыргызстан, Армения и Беларусь", "от 1 до 10 дней", "Алматы")
     d.expect("ИП", "ТОО", "ТОО «doTERRA Kazakhstan»")
 
 

@@ -131,3 +131,30 @@ async def test_forged_card_country_buttons_are_stale(engine) -> None:
         assert Card.parse(forged) is None  # no Card packs these
         await d.send(d.action_event(forged))
         d.expect("no longer valid")
+
+
+async def test_the_letters_country_names_are_used(engine: Engine) -> None:
+    """Issue 18, 8: the letter says «Кыргызстан»; the bot said «Киргизия»."""
+    d = await walk_to(await customer(engine, language="ru"), "form_card")
+    d.expect_buttons("🇰🇬 Кыргызстан").expect_not("Киргизи")
+    await d.tap("Другая страна")
+    d.expect("Казахстан, Кыргызстан, Армения или Беларусь").expect_not("Киргизи")
+
+
+@pytest.mark.parametrize(
+    ("typed", "country"),
+    [
+        ("Кыргызстан", "Кыргызстан"),
+        ("киргизия", "Кыргызстан"),
+        ("Kyrgyzstan", "Кыргызстан"),
+        ("Беларусь", "Беларусь"),
+        ("белоруссия", "Беларусь"),
+        ("Армения", "Армения"),
+        ("Казахстан.", "Казахстан"),
+        ("Қазақстан", "Казахстан"),
+    ],
+)
+async def test_usual_country_names_are_accepted(engine: Engine, typed: str, country: str) -> None:
+    d = await walk_to(await customer(engine, language="ru"), "form_card")
+    await d.say(typed)
+    d.expect(f"✅ Карта банка этой страны ({country}) принимается")

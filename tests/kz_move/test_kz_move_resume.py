@@ -7,7 +7,7 @@ import pytest
 
 from core.engine import Engine
 from core.flow import Resources
-from flows.kz_move.actions import Done
+from flows.kz_move.actions import Done, Restart
 from flows.registry import default_flows
 from flows.shopping.catalog import load_catalogs
 from storage.db import Database
@@ -71,7 +71,13 @@ async def test_start_over_clears_the_checklist(engine: Engine, db: Database) -> 
     await d.say("/cancel")
     d.expect("progress is saved")
     await d.say("/move")
-    await d.tap("Start over")
+    await d.tap("Start over")  # wiping progress asks first (issue 18)
+    d.expect("Start over?").expect_not("cleared")
+    assert await checklist(db) is not None
+    await d.tap("No, keep my progress")
+    d.expect("Step 2 of 5")
+    await d.press(Restart())  # the resumed screen's button, still in the chat
+    await d.tap("Yes, start over")
     d.expect("cleared", "What AR balance")
     assert await checklist(db) is None
     await d.say("/menu")

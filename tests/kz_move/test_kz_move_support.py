@@ -8,6 +8,7 @@ from sqlalchemy import select
 
 from core.actions import MenuChoice
 from core.engine import Engine
+from flows.kz_move.actions import AskSupport
 from storage.db import Database
 from storage.schema import ticket_messages
 from tests.conftest import Clock
@@ -71,3 +72,21 @@ async def test_support_hours_and_when_it_opens(
     await d.say("/move")
     await d.say("151")
     d.expect("Mon–Fri 11:00–19:00, Almaty time", "+7-727-312-10-19", "kaz@doterra.com", status)
+
+
+@pytest.mark.parametrize("language", ["en", "ru"])
+async def test_without_a_staff_desk_the_contacts_are_said_once_after_problem(
+    db: Database, clock: Clock, language: str
+) -> None:
+    """Issue 18, 10: the terminal (no staff desk) gave the contacts twice after "Problem"."""
+    from core.flow import Resources
+    from flows.registry import default_flows
+    from flows.shopping.catalog import load_catalogs
+
+    resources = Resources(catalogs=load_catalogs(), staff_desk=False)
+    engine = Engine(db, default_flows(), resources=resources, clock=clock)
+    d = await walk_to(await customer(engine, language=language), "step2")
+    await d.press(AskSupport())
+    d.expect("/move", "kaz@doterra.com")
+    assert d.text.count("kaz@doterra.com") == 1, d.text
+    assert d.text.count("+7-727-312-10-19") == 1, d.text

@@ -268,7 +268,12 @@ def test_kz_support_contacts_and_hours() -> None:
 
 def test_sample_settings_are_marked() -> None:
     assert KR.sample_settings == frozenset(
-        {"payment.bank_account", "lrp.point_rate", "lrp.reminder_business_days"}
+        {
+            "payment.bank_account",
+            "lrp.point_rate",
+            "lrp.reminder_business_days",
+            "payment.bank_transfer_warning_hours",
+        }
     )
     assert KZ.sample_settings == frozenset({"shipping.fee", "lrp.reminder_business_days"})
     assert KR.is_sample("payment.bank_account") and not KR.is_sample("shipping.fee")

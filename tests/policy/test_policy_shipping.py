@@ -83,17 +83,18 @@ def test_card_before_and_at_the_15_00_cutoff() -> None:
     )
 
 
-def test_bank_transfer_cutoff_is_13_00() -> None:
-    """R-KR-SHIP-3: deposit confirmed by 13:00: 1-3 business days; after: 2-4."""
+def test_bank_transfer_cutoff_is_13_00_inclusive() -> None:
+    """R-KR-SHIP-3: deposit confirmed by 13:00 ("오후 1시까지": 13:00:00 is within): 1-3
+    business days; from 13:00:00.000001: 2-4."""
     wednesday = (2026, 1, 14)
-    assert delivery_window("KR", kst(*wednesday, 12, 59, 59), "bank_transfer") == (
-        date(2026, 1, 15),
-        date(2026, 1, 19),
-    )
-    assert delivery_window("KR", kst(*wednesday, 13, 0), "bank_transfer") == (
-        date(2026, 1, 16),
-        date(2026, 1, 20),
-    )
+    within, after = (date(2026, 1, 15), date(2026, 1, 19)), (date(2026, 1, 16), date(2026, 1, 20))
+    assert delivery_window("KR", kst(*wednesday, 12, 59, 59), "bank_transfer") == within
+    assert delivery_window("KR", kst(*wednesday, 13, 0, 0), "bank_transfer") == within
+    just_after = kst(*wednesday, 13, 0, 0).replace(microsecond=1)
+    assert delivery_window("KR", just_after, "bank_transfer") == after
+    assert delivery_window("KR", kst(*wednesday, 13, 0, 1), "bank_transfer") == after
+    # The card rule's cut-off stays exclusive ("오후 3시 이전"): 15:00:00 is after it.
+    assert delivery_window("KR", kst(*wednesday, 15, 0, 0), "card") == after
     # 14:00 is before the card cut-off but after the bank-transfer one.
     assert delivery_window("KR", kst(*wednesday, 14, 0), "card")[0] == date(2026, 1, 15)
     assert delivery_window("KR", kst(*wednesday, 14, 0), "bank_transfer")[0] == date(2026, 1, 16)

@@ -293,3 +293,25 @@ async def test_without_a_staff_desk_no_staff_notice_is_queued(
     dialogue.expect("Order KR-2611-000001")
     async with db.transaction() as tx:
         assert await tx.outbox.due(FAR_FUTURE, channel="staff") == []
+
+
+async def test_a_bank_transfer_due_in_minutes_is_warned_and_a_card_suggested(
+    dialogue: Dialogue, clock: Clock
+) -> None:
+    """Issue 18, 6: at 23:50 on the year's closing day the transfer was due at 23:59."""
+    clock.set("2026-12-31T23:50:00+09:00")  # Thursday, December's last business day
+    await fill_cart(dialogue, "en", "KR", "lemon 1, wild orange 2")
+    await checkout(dialogue, "bank_transfer")
+    dialogue.expect("Pay by Dec 31, 2026 23:59", "⚠️", "9 minutes", "card")
+    await dialogue.tap("Change the payment")
+    await dialogue.press(Pay("card"))
+    dialogue.expect_not("⚠️")
+
+
+async def test_a_bank_transfer_with_days_to_go_is_not_warned(
+    dialogue: Dialogue, clock: Clock
+) -> None:
+    clock.set("2026-12-31T10:00:00+09:00")  # the closing day too, with the day ahead
+    await fill_cart(dialogue, "en", "KR", "lemon 1, wild orange 2")
+    await checkout(dialogue, "bank_transfer")
+    dialogue.expect("Pay by Dec 31, 2026 23:59").expect_not("⚠️")

@@ -187,3 +187,23 @@ def test_operator_cli(tmp_path, capsys, resources) -> None:
     assert "0 unpaid order(s) cancelled" in capsys.readouterr().out
     with pytest.raises(SystemExit):
         main(["orders", "shipped", "KR-0000-999999", *db_args])
+
+
+@pytest.mark.parametrize(
+    ("deposit", "window"),
+    [
+        ("2026-11-26T12:59:59+09:00", "11월 27일 (금) – 12월 1일 (화)"),
+        # "오후 1시까지" (R-KR-SHIP-3): a deposit confirmed at 13:00:00 is still in time.
+        ("2026-11-26T13:00:00+09:00", "11월 27일 (금) – 12월 1일 (화)"),
+        ("2026-11-26T13:00:01+09:00", "11월 30일 (월) – 12월 2일 (수)"),
+    ],
+)
+async def test_a_deposit_confirmed_at_one_pm_sharp_ships_in_one_to_three_days(
+    dialogue: Dialogue, db: Database, deposit: str, window: str
+) -> None:
+    await fill_cart(dialogue, "ko", "KR", "lemon 1, wild orange 2")
+    await checkout(dialogue, "bank_transfer")
+    await confirm(dialogue)
+    await mark(db, NUMBER, "paid", at(deposit))
+    [notice] = await notices(db)
+    assert window in notice.payload["text"], notice.payload["text"]

@@ -329,3 +329,15 @@ async def test_a_secret_is_deleted_from_the_chat(polling, api: FakeBotAPI) -> No
     (deleted,) = await api.wait_sent("deleteMessage", ALICE)
     assert int(deleted.params["message_id"]) == secret["message_id"]
     await api.wait_for(lambda: any("never send a password" in t for t in api.texts(ALICE)))
+
+
+async def test_a_label_typed_without_its_emoji_is_the_tap(polling, api: FakeBotAPI) -> None:
+    """Typed text at a step with buttons is matched like the terminal's (core/options.py)."""
+    await onboard(api, ALICE)
+    api.say(ALICE, "/order lemon 1")
+    await api.wait_for(
+        lambda: any("✅ Checkout" in str(c.buttons) for c in api.sent(chat_id=ALICE))
+    )
+    api.say(ALICE, "checkout")
+    await api.wait_for(lambda: any("Where should we deliver" in t for t in api.texts(ALICE)))
+    assert not any("couldn't find" in t for t in api.texts(ALICE))
