@@ -1,0 +1,171 @@
+"""The retry policy for lost database connections (storage/retry.py)."""
+
+from __future__ import annotations
+
+import sqlite3
+
+import asyncpg
+import pytest
+from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError, ProgrammingError
+
+from storage.repos import StaleConversation
+from storage.retry import DatabaseUnavailable, Retry, connection_failure
+
+pg = asyncpg.exceptions
+
+
+class FakeTime:
+    """A clock that moves only when the policy sleeps."""
+
+    def __init__(self) -> None:
+        self.now = 1000.0
+        self.pauses: list[float] = []
+
+    def clock(self) -> float:
+        return self.now
+
+    async def sleep(self, seconds: float) -> None:
+        self.pauses.append(seconds)
+        self.now += seconds
+
+
+def policy(time: FakeTime, within: float = 10.0, jitter: float = 0.5) -> Retry:
+    return Retry(within, clock=time.clock, sleep=time.sleep, jitter=lambda: jitter)
+
+
+class Work:
+    """Fails with the given errors, one per call, then returns "done"."""
+
+    def __init__(self, *errors: BaseException, forever: BaseException | None = None) -> None:
+        self.errors = list(errors)
+        self.forever = forever
+        self.calls = 0
+
+    async def __call__(self) -> str:
+        self.calls += 1
+        if self.errors:
+            raise self.errors.pop(0)
+        if self.forever is not None:
+            raise self.forever
+        return "done"
+
+
+def lost(message: str = "closed") -> OperationalError:
+    """A connection closed in the middle of a transaction, as storage/postgres.py names it."""
+    return OperationalError("SELECT 1", (), pg.ConnectionDoesNotExistError(message), True)
+
+
+@pytest.mark.parametrize(
+    "error",
+    [
+        ConnectionRefusedError(111, "Connect call failed"),
+        ConnectionResetError(104, "Connection reset by peer"),
+        BrokenPipeError(32, "Broken pipe"),
+        TimeoutError(),  # a connect that never got an answer
+        lost(),
+        OperationalError("COMMIT", (), pg.ConnectionDoesNotExistError("closed"), False),
+        DBAPIError("BEGIN", (), Exception("whatever the driver said"), connection_invalidated=True),
+        pg.ConnectionDoesNotExistError("connection was closed in the middle of operation"),
+        pg.ClientCannotConnectError("08001"),
+        pg.ConnectionFailureError("08006"),
+        pg.AdminShutdownError("terminating connection due to administrator command"),
+        pg.CrashShutdownError("57P02"),
+        pg.CannotConnectNowError("the database system is starting up"),
+        pg.CannotConnectNowError("the database system is shutting down"),
+    ],
+    ids=repr,
+)
+def test_connection_failures_are_recognized(error: BaseException) -> None:
+    assert connection_failure(error)
+
+
+NOT_RETRIED = [
+    IntegrityError("INSERT", (), pg.UniqueViolationError("duplicate key")),
+    StaleConversation(7),
+    ProgrammingError("SELEC 1", (), pg.PostgresSyntaxError("syntax error")),
+    # A bind with the wrong number of parameters: class 08, but our bug, not the network.
+    DBAPIError("SELECT $1", (), pg.ProtocolViolationError("bind message supplies 2 ...")),
+    pg.ProtocolViolationError("bind message supplies 2 parameters"),
+    pg.QueryCanceledError("canceling statement due to statement timeout"),  # class 57, not P0x
+    pg.TooManyConnectionsError("sorry, too many clients already"),
+    OperationalError("BEGIN IMMEDIATE", (), sqlite3.OperationalError("database is locked")),
+    DatabaseUnavailable("an inner retry gave up already"),
+    ValueError("a bug"),
+]
+
+
+@pytest.mark.parametrize("error", NOT_RETRIED, ids=repr)
+async def test_other_errors_are_raised_at_once(error: BaseException) -> None:
+    assert not connection_failure(error)
+    time = FakeTime()
+    work = Work(forever=error)
+    with pytest.raises(type(error)) as raised:
+        await policy(time).run(work)
+    assert raised.value is error and work.calls == 1 and time.pauses == []
+
+
+def test_pauses_double_with_jitter_up_to_a_ceiling() -> None:
+    time = FakeTime()
+    low, high = policy(time, jitter=0.0), policy(time, jitter=0.999999)
+    assert [round(high.pause(n), 3) for n in range(1, 7)] == [0.05, 0.1, 0.2, 0.4, 0.8, 1.0]
+    for n in range(1, 200):
+        assert low.pause(n) >= high.pause(n) / 2
+        assert 0.025 <= low.pause(n) <= high.pause(n) <= 1.0
+
+
+async def test_work_succeeds_once_the_connection_is_back(caplog) -> None:
+    time = FakeTime()
+    work = Work(ConnectionRefusedError(111, "refused"), lost(), lost())
+    assert await policy(time).run(work, "a turn") == "done"
+    assert work.calls == 4
+    assert time.pauses == pytest.approx([0.0375, 0.075, 0.15])  # 3/4 of 0.05, 0.1, 0.2
+    said = [record.getMessage() for record in caplog.records]
+    assert len(said) == 2
+    assert said[0].startswith("database connection lost (ConnectionRefusedError: ")
+    assert said[1] == ("database reachable again after 0.3 s: 1 piece(s) of work waited, 0 gave up")
+
+
+async def test_gives_up_after_the_bound_with_the_last_error(caplog) -> None:
+    time = FakeTime()
+    last = lost("the last one")
+    work = Work(ConnectionRefusedError(111, "refused"), forever=last)
+    with pytest.raises(DatabaseUnavailable, match="a turn: no database connection for 10 s") as e:
+        await policy(time).run(work, "a turn")
+    assert e.value.__cause__ is last
+    assert sum(time.pauses) == pytest.approx(10.0)  # the last pause ends at the bound
+    assert max(time.pauses) <= 1.0
+    assert work.calls == len(time.pauses) + 1
+    assert [record.levelname for record in caplog.records] == ["WARNING", "ERROR"]
+
+
+async def test_no_wait_at_all_when_the_bound_is_zero() -> None:
+    time = FakeTime()
+    with pytest.raises(DatabaseUnavailable):
+        await policy(time, within=0).run(Work(forever=lost()))
+    assert time.pauses == []
+
+
+async def test_a_different_error_while_retrying_is_raised_as_it_is() -> None:
+    time = FakeTime()
+    bug = ValueError("a bug")
+    work = Work(lost(), bug)
+    with pytest.raises(ValueError):
+        await policy(time).run(work)
+    assert work.calls == 2
+
+
+async def test_an_outage_is_logged_once_whatever_waits_on_it(caplog) -> None:
+    time = FakeTime()
+    retry = policy(time, within=2.0)
+    for _ in range(3):  # three pieces of work, each giving up
+        with pytest.raises(DatabaseUnavailable):
+            await retry.run(Work(forever=lost()))
+    assert await retry.run(Work()) == "done"  # the first success ends the outage
+    said = [record.getMessage() for record in caplog.records]
+    assert [line.split(" ")[1] for line in said] == ["connection", "unreachable", "reachable"]
+    assert said[-1].endswith("3 piece(s) of work waited, 3 gave up")
+    caplog.clear()
+    await retry.run(Work())  # healthy: nothing to say
+    with pytest.raises(DatabaseUnavailable):
+        await retry.run(Work(forever=lost()))  # the next outage is a new one
+    assert len(caplog.records) == 2
