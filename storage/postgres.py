@@ -7,8 +7,8 @@ What stays SQLAlchemy's is shared with the SQLite path (storage/compiled.py). Wh
 pool of asyncpg connections of our own, set up as SQLAlchemy's asyncpg dialect sets up its own
 (the JSON codec), statements run with the processed values, and driver errors named as
 SQLAlchemy names them: `IntegrityError` for a unique key (the engine retries on it), and
-`connection_invalidated` on an error that closed the connection (the engine retries on it
-too, and the pool replaces the connection).
+`connection_invalidated` on an error that closed the connection (work is retried on it,
+storage/retry.py, and the pool replaces the connection).
 
 The SQLAlchemy engine stays for migrations and `Database.connect()`.
 """

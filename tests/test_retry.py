@@ -1,15 +1,21 @@
-"""The retry policy for lost database connections (storage/retry.py)."""
+"""The retry policy for lost database connections (storage/retry.py), and the engine on it."""
 
 from __future__ import annotations
 
+import logging
 import sqlite3
+from typing import Any
 
 import asyncpg
 import pytest
 from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError, ProgrammingError
 
-from storage.repos import StaleConversation
+from core import engine as engine_module
+from core.engine import Engine
+from storage.db import Database
+from storage.repos import StaleConversation, Tx
 from storage.retry import DatabaseUnavailable, Retry, connection_failure
+from tests.dialogue import Dialogue
 
 pg = asyncpg.exceptions
 
@@ -169,3 +175,82 @@ async def test_an_outage_is_logged_once_whatever_waits_on_it(caplog) -> None:
     with pytest.raises(DatabaseUnavailable):
         await retry.run(Work(forever=lost()))  # the next outage is a new one
     assert len(caplog.records) == 2
+
+
+# -- the engine on it (SQLite: the failures are simulated) ------------------------------------
+
+
+async def test_a_turn_waits_out_a_refused_connection(
+    engine: Engine, db: Database, monkeypatch
+) -> None:
+    db.retry = Retry(5.0, first=0.001, longest=0.002)
+    d = Dialogue(engine, "alice")
+    await d.onboard("en", "KR")
+    open_turn = Tx.open_turn
+    failures = [ConnectionRefusedError(111, "refused"), lost(), lost()]
+
+    async def flaky(self: Tx, *args: Any) -> Any:
+        if failures:
+            raise failures.pop(0)
+        return await open_turn(self, *args)
+
+    monkeypatch.setattr(Tx, "open_turn", flaky)
+    await d.say("/menu")
+    d.expect("What would you like to do?")
+    assert not failures
+
+
+async def test_a_turn_that_cannot_reach_the_database_raises_database_unavailable(
+    engine: Engine, db: Database, monkeypatch
+) -> None:
+    db.retry = Retry(0.05, first=0.001, longest=0.01)
+    d = Dialogue(engine, "alice")
+    await d.onboard("en", "KR")
+
+    async def refused(self: Tx, *args: Any) -> Any:
+        raise ConnectionRefusedError(111, "refused")
+
+    monkeypatch.setattr(Tx, "open_turn", refused)
+    with pytest.raises(DatabaseUnavailable) as raised:
+        await d.say("/menu")
+    assert isinstance(raised.value.__cause__, ConnectionRefusedError)
+    monkeypatch.undo()
+    await d.redeliver()  # kept and handled later: nothing of it was committed
+    d.expect("What would you like to do?")
+
+
+@pytest.mark.parametrize(
+    "conflict", [StaleConversation(1), IntegrityError("INSERT", (), Exception("duplicate"))]
+)
+async def test_conflicts_are_retried_by_the_engine_alone(
+    engine: Engine, db: Database, monkeypatch, conflict: Exception, caplog
+) -> None:
+    caplog.set_level(logging.INFO)
+    d = Dialogue(engine, "alice")
+    calls = 0
+
+    async def conflicting(self: Tx, *args: Any) -> Any:
+        nonlocal calls
+        calls += 1
+        raise conflict
+
+    monkeypatch.setattr(Tx, "open_turn", conflicting)
+    with pytest.raises(type(conflict)):
+        await d.say("/start")
+    assert calls == engine_module.MAX_ATTEMPTS  # as many as before, no more
+    assert not [record for record in caplog.records if record.name == "storage.retry"]
+
+
+async def test_a_programming_error_in_a_turn_is_not_retried(engine: Engine, monkeypatch) -> None:
+    calls = 0
+
+    async def broken(self: Tx, *args: Any) -> Any:
+        nonlocal calls
+        calls += 1
+        await self.conn.exec_driver_sql("SELEC 1")
+
+    monkeypatch.setattr(Tx, "open_turn", broken)
+    with pytest.raises(Exception) as raised:
+        await Dialogue(engine, "alice").say("/start")
+    assert not connection_failure(raised.value)
+    assert calls == 1
