@@ -28,6 +28,10 @@ from storage.compiled import DriverConnection, _Plan, _Shape
 # died silently while idle is never handed out; one the server closed is replaced on acquire.
 IDLE_LIFETIME_S = 30.0
 POOL_MAX = 10
+# A connection attempt that has not got through by then fails (asyncpg's default is 60 s): a
+# server that does not answer at all must not hold work past the retries' bound
+# (storage/retry.py); refused connections fail at once anyway.
+CONNECT_TIMEOUT_S = 5.0
 
 _INTEGRITY = asyncpg.exceptions.IntegrityConstraintViolationError
 _CONNECTION_LOST = (asyncpg.exceptions.ConnectionDoesNotExistError, ConnectionError, OSError)
@@ -59,6 +63,7 @@ async def create_pool(url: URL) -> asyncpg.Pool:
         min_size=1,
         max_size=POOL_MAX,
         max_inactive_connection_lifetime=IDLE_LIFETIME_S,
+        timeout=CONNECT_TIMEOUT_S,
         init=_set_codecs,
         reset=_keep,
     )

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import sqlite3
+import time
+from datetime import UTC, datetime
 from typing import Any
 
 import asyncpg
@@ -12,6 +15,7 @@ from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError, Program
 
 from core import engine as engine_module
 from core.engine import Engine
+from storage import postgres
 from storage.db import Database
 from storage.repos import StaleConversation, Tx
 from storage.retry import DatabaseUnavailable, Retry, connection_failure
@@ -254,3 +258,28 @@ async def test_a_programming_error_in_a_turn_is_not_retried(engine: Engine, monk
         await Dialogue(engine, "alice").say("/start")
     assert not connection_failure(raised.value)
     assert calls == 1
+
+
+async def test_a_server_that_never_answers_is_given_up_on_within_the_bound(monkeypatch) -> None:
+    """A silent host (a failover to an address nobody answers on): each connection attempt
+    times out, so the retries' bound holds (asyncpg would wait 60 s for one)."""
+    silent: list[asyncio.StreamWriter] = []
+
+    async def accept(_reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        silent.append(writer)  # never a byte back
+
+    server = await asyncio.start_server(accept, "127.0.0.1", 0)
+    port = server.sockets[0].getsockname()[1]
+    monkeypatch.setattr(postgres, "CONNECT_TIMEOUT_S", 0.2)
+    db = Database(f"postgresql+asyncpg://nobody@127.0.0.1:{port}/none", retry_within=0.5)
+    started = time.monotonic()
+    try:
+        with pytest.raises(DatabaseUnavailable) as raised:
+            await db.run_in_transaction(lambda tx: tx.inbox.record("x", datetime.now(UTC)))
+    finally:
+        for writer in silent:
+            writer.close()
+        server.close()
+        await db.dispose()
+    assert isinstance(raised.value.__cause__, TimeoutError)
+    assert time.monotonic() - started < 0.5 + 0.2 + 0.5
