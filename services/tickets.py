@@ -59,10 +59,13 @@ class EditRelay:
 
 
 class Desk:
-    """Staff actions on tickets, each in its own transaction (called by the staff transport).
+    """Staff actions on tickets, each in its own transaction (called by the staff transport),
+    run again on a new connection if the database connection is lost (storage/retry.py).
 
     `delivery_id` (the transport's id of the staff message) makes an action exactly-once: a
-    repeat of it returns as if it had succeeded and changes nothing.
+    repeat of it returns as if it had succeeded and changes nothing. That is also what makes
+    the retry of an action whose COMMIT failed safe (it may have landed); without one, such
+    a retry may relay a staff message twice.
     """
 
     def __init__(self, db: Database) -> None:
@@ -80,7 +83,8 @@ class Desk:
         attachment: dict[str, Any] | None = None,
     ) -> bool:
         """Relay a staff message to the customer; False when the ticket is gone or closed."""
-        async with self.db.transaction() as tx:
+
+        async def reply(tx: Tx) -> bool:
             if await _repeated(tx, delivery_id, at):
                 return True
             ticket = await _open_ticket(tx, ticket_id)
@@ -98,11 +102,14 @@ class Desk:
             )
             return True
 
+        return await self.db.run_in_transaction(reply, "a staff reply")
+
     async def claim(
         self, ticket_id: int, staff: str, at: datetime, *, delivery_id: str | None = None
     ) -> Ticket | None:
         """Take the ticket; None when it is gone or closed. Staff see it through the outbox."""
-        async with self.db.transaction() as tx:
+
+        async def claim(tx: Tx) -> Ticket | None:
             if await _repeated(tx, delivery_id, at):
                 return await tx.tickets.get(ticket_id)
             ticket = await _open_ticket(tx, ticket_id)
@@ -117,11 +124,14 @@ class Desk:
             )
             return ticket
 
+        return await self.db.run_in_transaction(claim, "a staff claim")
+
     async def close(
         self, ticket_id: int, staff: str, at: datetime, *, delivery_id: str | None = None
     ) -> Ticket | None:
         """Close the ticket; None when it is gone or closed already."""
-        async with self.db.transaction() as tx:
+
+        async def close(tx: Tx) -> Ticket | None:
             if await _repeated(tx, delivery_id, at):
                 return await tx.tickets.get(ticket_id)
             ticket = await _open_ticket(tx, ticket_id)
@@ -137,11 +147,14 @@ class Desk:
             )
             return ticket
 
+        return await self.db.run_in_transaction(close, "a staff close")
+
     async def staff_edit(
         self, ticket_id: int, staff_message_id: int, text: str
     ) -> EditRelay | None:
         """The customer's copy of an edited staff message, with its new text (None: none)."""
-        async with self.db.transaction() as tx:
+
+        async def find(tx: Tx) -> EditRelay | None:
             ticket = await _open_ticket(tx, ticket_id)
             if ticket is None:
                 return None
@@ -156,13 +169,16 @@ class Desk:
                 ticket.id, user.transport, user.external_id, None, row.customer_message_id, said
             )
 
+        return await self.db.run_in_transaction(find, "a staff edit")
+
     async def customer_edit(
         self, transport: str, external_id: str, customer_message_id: int, text: str
     ) -> EditRelay | None:
         """The staff copy of a message the customer edited (None: none, or it holds a secret)."""
         if holds_secret(text):
             return None
-        async with self.db.transaction() as tx:
+
+        async def find(tx: Tx) -> EditRelay | None:
             user = await tx.users.find(transport, external_id)
             ticket = await tx.tickets.open_for(user.id) if user is not None else None
             if ticket is None or ticket.topic_id is None:
@@ -171,6 +187,8 @@ class Desk:
             if row is None or row.direction != "in" or row.staff_message_id is None:
                 return None
             return EditRelay(ticket.id, transport, "", ticket.topic_id, row.staff_message_id, text)
+
+        return await self.db.run_in_transaction(find, "a customer edit")
 
 
 async def _repeated(tx: Tx, delivery_id: str | None, at: datetime) -> bool:

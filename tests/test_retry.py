@@ -7,6 +7,7 @@ import logging
 import sqlite3
 import time
 from datetime import UTC, datetime
+from decimal import Decimal
 from typing import Any
 
 import asyncpg
@@ -15,11 +16,15 @@ from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError, Program
 
 from core import engine as engine_module
 from core.engine import Engine
+from services.orders import draft, mark, place
+from services.tickets import Desk
 from storage import postgres
 from storage.db import Database
+from storage.records import Conversation, OrderLine
 from storage.repos import StaleConversation, Tx
 from storage.retry import DatabaseUnavailable, Retry, connection_failure
 from tests.dialogue import Dialogue
+from tests.flaky import fast_retries, lose_commits, refuse_connections
 
 pg = asyncpg.exceptions
 
@@ -283,3 +288,78 @@ async def test_a_server_that_never_answers_is_given_up_on_within_the_bound(monke
         await db.dispose()
     assert isinstance(raised.value.__cause__, TimeoutError)
     assert time.monotonic() - started < 0.5 + 0.2 + 0.5
+
+
+async def conversation(db: Database) -> Conversation:
+    async with db.transaction() as tx:
+        found = await tx.users.find_with_conversation("test", "alice")
+    assert found is not None and found[1] is not None
+    return found[1]
+
+
+async def test_a_turn_whose_commit_landed_is_not_run_twice(
+    engine: Engine, db: Database, monkeypatch
+) -> None:
+    fast_retries(db)
+    d = Dialogue(engine, "alice")
+    await d.onboard("en", "KR")
+    before = await conversation(db)
+    left = lose_commits(monkeypatch, db, 1)
+    await d.say("/menu")
+    assert left == [0] and d.replies == []  # done; the answer was lost with the connection
+    after = await conversation(db)
+    assert after.version == before.version + 1 and after.flow == "menu"
+    await d.say("/help")  # the customer asks again
+    d.expect("What would you like to do?")
+
+
+# -- the staff actions on it ------------------------------------------------------------------
+
+
+async def open_ticket(db: Database, clock) -> int:
+    async with db.transaction() as tx:
+        user = await tx.users.create("test", "alice", "Alice", clock.now)
+        await tx.users.update(user, language="en", market="KR")
+        ticket = await tx.tickets.create(user.id, "customer", "menu", "main", {}, clock.now)
+        return ticket.id
+
+
+async def queued(db: Database) -> list[dict[str, Any]]:
+    async with db.transaction() as tx:
+        rows = await tx.outbox.due(datetime(2100, 1, 1, tzinfo=UTC), 100)
+    return [row.payload for row in rows]
+
+
+async def test_a_staff_reply_waits_out_a_refused_connection_and_is_relayed_once(
+    db: Database, clock, monkeypatch
+) -> None:
+    fast_retries(db)
+    ticket = await open_ticket(db, clock)
+    refused = refuse_connections(monkeypatch, db, 3)
+    lost = lose_commits(monkeypatch, db, 1)
+    desk = Desk(db)
+    assert await desk.staff_reply(ticket, "Kim", "On its way", 7, clock.now, delivery_id="s-1")
+    assert refused == lost == [0]
+    assert [p.get("text") for p in await queued(db)] == ["Support: On its way"]
+    lost = lose_commits(monkeypatch, db, 1)
+    assert (await desk.close(ticket, "Kim", clock.now, delivery_id="s-2")) is not None
+    assert lost == [0]
+    assert [p.get("type") for p in await queued(db)] == [None, None, "ticket_closed"]
+
+
+async def test_an_order_marked_paid_whose_commit_landed_is_found_paid(
+    db: Database, clock, monkeypatch
+) -> None:
+    fast_retries(db)
+    await open_ticket(db, clock)  # the customer
+    async with db.transaction() as tx:
+        user = await tx.users.find("test", "alice")
+        assert user is not None
+        line = OrderLine("KR-1", "Lemon", 1, Decimal(18000), Decimal(18000))
+        order = draft(user.id, "KR", [line], "card", "Seoul", "010", clock.now)
+        placed, _ = await place(tx, order, "checkout-1", user)
+    lost = lose_commits(monkeypatch, db, 1)
+    change = await mark(db, placed.number, "paid", clock.now)
+    assert lost == [0]
+    assert (change.before, change.changed) == ("paid", False)  # the retry found it done
+    assert len([p for p in await queued(db) if "Payment for order" in p.get("text", "")]) == 1
