@@ -363,3 +363,16 @@ async def test_an_order_marked_paid_whose_commit_landed_is_found_paid(
     assert lost == [0]
     assert (change.before, change.changed) == ("paid", False)  # the retry found it done
     assert len([p for p in await queued(db) if "Payment for order" in p.get("text", "")]) == 1
+
+
+async def test_the_setting_bounds_the_waiting(monkeypatch, tmp_path) -> None:
+    from bot.app import build_engine
+    from bot.settings import Settings
+
+    monkeypatch.setenv("ORDERBOT_DATABASE_RETRY_SECONDS", "3.5")
+    settings = Settings(_env_file=None, database_url=f"sqlite+aiosqlite:///{tmp_path / 'x.db'}")
+    engine = await build_engine(settings, staff_desk=False)
+    try:
+        assert engine.db.retry.within == 3.5
+    finally:
+        await engine.db.dispose()
