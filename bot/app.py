@@ -36,7 +36,7 @@ async def build_engine(
     staff_desk: bool,
     clock: Callable[[], datetime] = utc_now,
 ) -> Engine:
-    db = Database(settings.database_url)
+    db = Database(settings.database_url, retry_within=settings.database_retry_seconds)
     await ensure_schema(db, auto_upgrade=settings.auto_migrate)
     return Engine(
         db, default_flows(), resources=load_resources(settings, staff_desk=staff_desk), clock=clock

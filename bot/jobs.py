@@ -4,12 +4,15 @@ Each job is safe to run on several workers at once (rows are claimed with expect
 guards, and `FOR UPDATE SKIP LOCKED` on PostgreSQL) and safe to run twice in a row, so a
 plain loop per worker is enough: no leader election, no external scheduler. The process host
 runs it whichever channels run (bot/app.py); `orderbot jobs` runs every job once, for cron.
+Being safe to run twice, a job caught by a lost database connection is run again, whole, for
+a bounded time (storage/retry.py); past it, it waits for its next turn.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import logging
 from collections.abc import Callable
 from datetime import datetime
@@ -17,6 +20,7 @@ from datetime import datetime
 from core.surface import Job, Surface
 from services.housekeeping import HOUSEKEEPING
 from storage.db import Database
+from storage.retry import DatabaseUnavailable
 
 log = logging.getLogger(__name__)
 
@@ -31,7 +35,10 @@ async def run_once(db: Database, now: datetime, jobs: tuple[Job, ...]) -> dict[s
     done: dict[str, int] = {}
     for job in jobs:
         try:
-            done[job.name] = await job.run(db, now)
+            run = functools.partial(job.run, db, now)
+            done[job.name] = await db.with_retries(run, f"job {job.name}")
+        except DatabaseUnavailable:  # the retry policy has logged the outage
+            done[job.name] = -1
         except Exception:
             log.exception("job %s failed", job.name)
             done[job.name] = -1

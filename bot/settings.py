@@ -18,6 +18,13 @@ class Settings(BaseSettings):
         description="SQLAlchemy async URL; postgresql+asyncpg://... for PostgreSQL",
     )
     auto_migrate: bool = Field(default=True, description="upgrade the schema at start-up")
+    database_retry_seconds: float = Field(
+        default=10.0,
+        ge=0,
+        le=300,
+        description="how long work waits for a database it lost the connection to (a restart,"
+        " a failover) before it fails; 0: no retry (docs/operations.md)",
+    )
     catalog_dir: Path | None = Field(
         default=None, description="folder with kr.csv and kz.csv (default: the shipped samples)"
     )

@@ -3,7 +3,8 @@
 The path of one message (docs/architecture.md): record the delivery id (a repeat is a no-op),
 load user and conversation, answer global commands and questions or hand the event to the
 current flow, save the conversation with a version check, commit. A stale version (another
-worker got there first) rolls everything back and the event is processed again from scratch.
+worker got there first) rolls everything back and the event is processed again from scratch;
+so does a lost database connection, after a pause (storage/retry.py).
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import replace
 from datetime import UTC, datetime
 
-from sqlalchemy.exc import DBAPIError, IntegrityError
+from sqlalchemy.exc import IntegrityError
 
 from core import commands as global_handlers
 from core import options
@@ -80,24 +81,25 @@ class Engine:
         self.locks = KeyedLocks()
 
     async def handle(self, event: Event) -> list[Reply]:
-        """Process one event exactly once; events of one user run one at a time."""
+        """Process one event exactly once; events of one user run one at a time.
+
+        A lost or refused database connection runs the event again on a new one, for a
+        bounded time (storage/retry.py); past it `DatabaseUnavailable` is raised: the event
+        can be kept and handled later (its delivery id makes that safe)."""
         event = readable(event)
         async with self.locks.hold(event.conversation_key):
-            for attempt in range(1, MAX_ATTEMPTS + 1):
-                try:
-                    async with self.db.transaction() as tx:
-                        return await self._process(tx, event)
-                except (StaleConversation, IntegrityError) as conflict:
-                    # Another worker committed first; everything we did is rolled back.
-                    if attempt == MAX_ATTEMPTS:
-                        raise
-                    log.info("retrying %s (attempt %d): %s", event.delivery_id, attempt, conflict)
-                except DBAPIError as error:
-                    # The database connection was lost (a server restart): nothing of this
-                    # event was committed, and the pool replaces the connection.
-                    if not error.connection_invalidated or attempt == MAX_ATTEMPTS:
-                        raise
-                    log.warning("database connection lost; retrying %s", event.delivery_id)
+            return await self.db.with_retries(lambda: self._attempts(event), "a turn")
+
+    async def _attempts(self, event: Event) -> list[Reply]:
+        for attempt in range(1, MAX_ATTEMPTS + 1):
+            try:
+                async with self.db.transaction() as tx:
+                    return await self._process(tx, event)
+            except (StaleConversation, IntegrityError) as conflict:
+                # Another worker committed first; everything we did is rolled back.
+                if attempt == MAX_ATTEMPTS:
+                    raise
+                log.info("retrying %s (attempt %d): %s", event.delivery_id, attempt, conflict)
         raise AssertionError("unreachable")
 
     async def _process(self, tx: Tx, event: Event) -> list[Reply]:

@@ -212,8 +212,11 @@ class Change:
 async def mark(db: Database, number: str, status: str, now: datetime) -> Change:
     """Staff move an order to `status` (paid, shipped, delivered, cancelled) and the customer
     is told. Not changed when the order is missing or not in a status the move starts from
-    (already there, say, because the command ran twice)."""
-    async with db.transaction() as tx:
+    (already there, say, because the command ran twice). Run again if the database
+    connection is lost (storage/retry.py): when that was during a COMMIT that landed, the
+    order is found already moved (not changed, `before` is `status`), and told once."""
+
+    async def move(tx: Tx) -> Change:
         order = await tx.orders.by_number(number)
         if order is None:
             return Change(None, "", False)
@@ -227,6 +230,8 @@ async def mark(db: Database, number: str, status: str, now: datetime) -> Change:
             await _estimate_from_payment(tx, order, now)
         await _tell_customer(tx, order, now, status)
         return Change(order, before, True)
+
+    return await db.run_in_transaction(move, f"marking order {number} {status}")
 
 
 async def _estimate_from_payment(tx: Tx, order: Order, paid_at: datetime) -> None:

@@ -84,7 +84,8 @@ class Desk:
         attachment: dict[str, Any] | None = None,
     ) -> bool:
         """Relay a staff message to the customer; False when the ticket is gone or closed."""
-        async with self.db.transaction() as tx:
+
+        async def work(tx: Tx) -> bool:
             repeated, ticket = await _staff_action(tx, ticket_id, delivery_id, at)
             if repeated:
                 return True
@@ -101,6 +102,8 @@ class Desk:
                 tx, ticket, at, "staff_message", said=text, row_id=row_id, attachment=attachment
             )
             return True
+
+        return await self.db.run_in_transaction(work, "a staff reply")
 
     async def claim(
         self, ticket_id: int, staff: str, at: datetime, *, delivery_id: str | None = None
@@ -125,7 +128,8 @@ class Desk:
     ) -> Ticket | None:
         """A staff command's move; the customer (for a close) and the desk hear of it only
         when this transaction made it."""
-        async with self.db.transaction() as tx:
+
+        async def work(tx: Tx) -> Ticket | None:
             repeated, ticket = await _staff_action(tx, ticket_id, delivery_id, at)
             if repeated or ticket is None:
                 return ticket
@@ -142,11 +146,14 @@ class Desk:
             )
             return ticket
 
+        return await self.db.run_in_transaction(work, "a staff command")
+
     async def staff_edit(
         self, ticket_id: int, staff_message_id: int, text: str
     ) -> EditRelay | None:
         """The customer's copy of an edited staff message, with its new text (None: none)."""
-        async with self.db.transaction() as tx:
+
+        async def work(tx: Tx) -> EditRelay | None:
             ticket = await _open_ticket(tx, ticket_id)
             if ticket is None:
                 return None
@@ -161,13 +168,16 @@ class Desk:
                 ticket.id, user.transport, user.external_id, None, row.customer_message_id, said
             )
 
+        return await self.db.run_in_transaction(work, "a staff edit")
+
     async def customer_edit(
         self, transport: str, external_id: str, customer_message_id: int, text: str
     ) -> EditRelay | None:
         """The staff copy of a message the customer edited (None: none, or it holds a secret)."""
         if holds_secret(text):
             return None
-        async with self.db.transaction() as tx:
+
+        async def work(tx: Tx) -> EditRelay | None:
             user = await tx.users.find(transport, external_id)
             ticket = await tx.tickets.open_for(user.id) if user is not None else None
             if ticket is None or ticket.topic_id is None:
@@ -176,6 +186,8 @@ class Desk:
             if row is None or row.direction != "in" or row.staff_message_id is None:
                 return None
             return EditRelay(ticket.id, transport, "", ticket.topic_id, row.staff_message_id, text)
+
+        return await self.db.run_in_transaction(work, "a customer edit")
 
 
 async def _staff_action(

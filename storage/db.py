@@ -8,7 +8,9 @@ check on conversations and the unique keys (inbox, idempotency keys), not from l
 On PostgreSQL, `transaction()` runs on a pool of asyncpg connections of our own, likewise
 with SQL that SQLAlchemy compiles (storage/postgres.py: why, and how a lost connection is
 handled). A connection that dies during a transaction fails it with
-`connection_invalidated`, which the engine retries (flows/engine.py).
+`connection_invalidated`; a refused one fails `transaction()` with the driver's error. Work
+that should outlast a server restart runs through `with_retries` or `run_in_transaction`,
+which run it again on a new connection, for a bounded time (storage/retry.py).
 
 On SQLite, `transaction()` runs on one sqlite3 connection of our own, on the event loop's
 thread, with SQL that SQLAlchemy compiles (storage/sqlite.py, storage/compiled.py: why, and
@@ -22,11 +24,11 @@ import asyncio
 import contextlib
 import logging
 import sqlite3
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from contextvars import ContextVar
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import asyncpg
 from sqlalchemy import event
@@ -38,8 +40,10 @@ from storage import postgres
 from storage import sqlite as sqlite_tx
 from storage.compiled import Statements
 from storage.repos import Tx
+from storage.retry import RETRY_WITHIN_S, Retry
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 _IN_TRANSACTION: ContextVar[bool] = ContextVar("orderbot_in_transaction", default=False)
 SQLITE_PRAGMAS = (
     "PRAGMA journal_mode=WAL",
@@ -80,7 +84,9 @@ def _configure_sqlite_engine(engine: AsyncEngine) -> None:
 class Database:
     """One per process. `transaction()` is the only way flows touch storage."""
 
-    def __init__(self, url: str, *, echo: bool = False) -> None:
+    def __init__(
+        self, url: str, *, echo: bool = False, retry_within: float = RETRY_WITHIN_S
+    ) -> None:
         self.url = make_url(url)
         self.is_sqlite = self.url.get_backend_name() == "sqlite"
         self.echo = echo
@@ -111,6 +117,28 @@ class Database:
             self._sqlite_writer = asyncio.Lock()
         self._postgres: asyncpg.Pool | None = None
         self._postgres_opening = asyncio.Lock()
+        # Connection failures: how long work waits for the database (storage/retry.py).
+        self.retry = Retry(retry_within)
+
+    async def with_retries(
+        self, work: Callable[[], Awaitable[T]], what: str = "database work"
+    ) -> T:
+        """`work()` (which opens its own transactions), run again while it fails on a lost or
+        refused connection, up to `retry.within` seconds; then `DatabaseUnavailable`."""
+        return await self.retry.run(work, what)
+
+    async def run_in_transaction(
+        self, work: Callable[[Tx], Awaitable[T]], what: str = "database work"
+    ) -> T:
+        """`work(tx)` in a transaction of its own, with `with_retries`: a failure during its
+        COMMIT runs it again, so `work` must find what a landed commit left (module doc of
+        storage/retry.py)."""
+
+        async def once() -> T:
+            async with self.transaction() as tx:
+                return await work(tx)
+
+        return await self.retry.run(once, what)
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[Tx]:

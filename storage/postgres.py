@@ -7,8 +7,8 @@ What stays SQLAlchemy's is shared with the SQLite path (storage/compiled.py). Wh
 pool of asyncpg connections of our own, set up as SQLAlchemy's asyncpg dialect sets up its own
 (the JSON codec), statements run with the processed values, and driver errors named as
 SQLAlchemy names them: `IntegrityError` for a unique key (the engine retries on it), and
-`connection_invalidated` on an error that closed the connection (the engine retries on it
-too, and the pool replaces the connection).
+`connection_invalidated` on an error that closed the connection (work is retried on it,
+storage/retry.py, and the pool replaces the connection).
 
 The SQLAlchemy engine stays for migrations and `Database.connect()`.
 """
@@ -28,6 +28,10 @@ from storage.compiled import DriverConnection, _Plan, _Shape
 # died silently while idle is never handed out; one the server closed is replaced on acquire.
 IDLE_LIFETIME_S = 30.0
 POOL_MAX = 10
+# A connection attempt that has not got through by then fails (asyncpg's default is 60 s): a
+# server that does not answer at all must not hold work past the retries' bound
+# (storage/retry.py); refused connections fail at once anyway.
+CONNECT_TIMEOUT_S = 5.0
 
 _INTEGRITY = asyncpg.exceptions.IntegrityConstraintViolationError
 _CONNECTION_LOST = (asyncpg.exceptions.ConnectionDoesNotExistError, ConnectionError, OSError)
@@ -59,6 +63,7 @@ async def create_pool(url: URL) -> asyncpg.Pool:
         min_size=1,
         max_size=POOL_MAX,
         max_inactive_connection_lifetime=IDLE_LIFETIME_S,
+        timeout=CONNECT_TIMEOUT_S,
         init=_set_codecs,
         reset=_keep,
     )

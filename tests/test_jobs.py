@@ -7,8 +7,9 @@ from datetime import timedelta
 
 from bot.jobs import run_forever, run_once
 from core.surface import Job
-from services.housekeeping import prune_inbox
+from services.housekeeping import prune_inbox, prune_outbox
 from storage.db import Database
+from tests.flaky import fast_retries, refuse_connections
 
 
 async def test_prune_forgets_only_old_delivery_ids(db: Database, clock) -> None:
@@ -79,3 +80,28 @@ async def test_pruning_works_in_batches_and_keeps_unsent_messages(
     assert await jobs.prune_outbox(db, clock.now) == 3
     async with db.transaction() as tx:
         assert len(await tx.outbox.due(clock.now)) == 2  # the unsent ones are kept
+
+
+async def test_a_job_waits_out_a_lost_database_connection(db: Database, clock, monkeypatch) -> None:
+    fast_retries(db)
+    async with db.transaction() as tx:
+        await tx.inbox.record("old", clock.now - timedelta(days=8))
+    refused = refuse_connections(monkeypatch, db, 2)
+    jobs = (Job("prune_inbox", timedelta(hours=1), prune_inbox),)
+    assert await run_once(db, clock.now, jobs) == {"prune_inbox": 1}
+    assert refused == [0]
+
+
+async def test_a_job_the_database_stays_away_from_waits_for_its_next_turn(
+    db: Database, clock, monkeypatch, caplog
+) -> None:
+    fast_retries(db, within=0.01)
+    refuse_connections(monkeypatch, db, 10**6)
+    jobs = (
+        Job("prune_inbox", timedelta(hours=1), prune_inbox),
+        Job("prune_outbox", timedelta(hours=6), prune_outbox),
+    )
+    assert await run_once(db, clock.now, jobs) == {"prune_inbox": -1, "prune_outbox": -1}
+    # No traceback per job: the outage is logged once, and the first job that gave up.
+    assert "job prune_inbox failed" not in caplog.text
+    assert [r.levelname for r in caplog.records] == ["WARNING", "ERROR"]

@@ -10,6 +10,12 @@ marked sent, never sent twice. Each group (the staff desk, or one customer) is s
 its own task, so a slow group holds up no other; a row never overtakes an earlier unsent row of
 its group (postponed, being sent, another worker's): it is deferred a few seconds instead. A
 row sent in parts stores its progress through `deliver`'s checkpoint: a retry resumes there.
+Each transaction is run again if the database connection is lost (storage/retry.py), and
+may find itself already done, as when its COMMIT failed but had landed: a mark or a lease is
+the same written twice; a claim's rows stay leased, and a renewal takes its own rows for
+another worker's, so they are sent when that lease ends; a failed delivery counts one attempt
+more. A database still unreachable after the
+retries ends the pass, tried again at the next poll (the policy logs the outage, once).
 """
 
 from __future__ import annotations
@@ -25,10 +31,13 @@ from bot.channels.base import Channel, Failure, RetryLater, StaffSide, failure
 from storage.db import Database
 from storage.records import OutboxMessage, User
 from storage.repos import Tx
+from storage.retry import DatabaseUnavailable
 
 log = logging.getLogger(__name__)
 
 USER, STAFF = "user", "staff"  # the outbox's channels: a customer's rows, the staff desk's
+# A pass's claim: the rows, their users, the end of their lease.
+Claim = tuple[list[OutboxMessage], dict[int, User | None], datetime]
 
 
 def group_of(row: OutboxMessage) -> Any:
@@ -79,6 +88,8 @@ class OutboxRunner:
                 self._wake.clear()
                 try:
                     claimed = await self.dispatch()
+                except DatabaseUnavailable:
+                    claimed = 0  # the retry policy has logged the outage
                 except Exception:
                     log.exception("outbox pass failed")
                     claimed = 0
@@ -114,10 +125,12 @@ class OutboxRunner:
 
     async def dispatch(self) -> int:
         """Claim the due rows whose turn it is and start sending them, one task per group;
-        returns at once with the number of rows claimed for sending."""
-        now = self.clock()
-        until = now + self.lease
-        async with self.db.transaction() as tx:
+        returns at once with the number of rows claimed for sending. A claim whose COMMIT
+        failed but had landed leaves its rows leased: they are sent when the lease ends."""
+
+        async def claim(tx: Tx) -> Claim:
+            now = self.clock()  # again on a retry, which may come seconds later
+            until = now + self.lease
             rows: list[OutboxMessage] = []
             if self.desk is not None:
                 rows += await tx.outbox.due(now, self.staff_batch, channel=STAFF)
@@ -131,6 +144,9 @@ class OutboxRunner:
             for row in rows:
                 if row.channel == USER and row.user_id is not None and row.user_id not in users:
                     users[row.user_id] = await tx.users.get(row.user_id)
+            return rows, users, until
+
+        rows, users, until = await self.db.run_in_transaction(claim, "an outbox claim")
         groups: dict[Any, list[OutboxMessage]] = {}
         for row in rows:
             groups.setdefault(group_of(row), []).append(row)
@@ -149,7 +165,10 @@ class OutboxRunner:
     def _finished(self, group: Any, task: asyncio.Task[None]) -> None:
         if self._sending.get(group) is task:
             del self._sending[group]
-        if not task.cancelled() and (error := task.exception()) is not None:
+        error = None if task.cancelled() else task.exception()
+        if isinstance(error, DatabaseUnavailable):
+            log.debug("outbox group %r stopped (%s); its rows come back", group, error)
+        elif error is not None:
             log.error("outbox group %r failed; its rows come back", group, exc_info=error)
         self.wake()  # rows of this group may be waiting for it
 
@@ -217,10 +236,11 @@ class OutboxRunner:
     ) -> tuple[list[OutboxMessage], datetime]:
         """Extend the lease of a group's remaining rows: those still ours up to the first one
         another worker took (nothing may overtake it); and the new end."""
-        now = self.clock()
-        renewed = now + self.lease
-        async with self.db.transaction() as tx:
-            kept = await tx.outbox.renew([row.id for row in rows], until, renewed)
+        renewed = self.clock() + self.lease
+        ids = [row.id for row in rows]
+        kept = await self.db.run_in_transaction(
+            lambda tx: tx.outbox.renew(ids, until, renewed), "an outbox lease"
+        )
         held = []
         for row in rows:
             if row.id not in kept:
@@ -234,8 +254,10 @@ class OutboxRunner:
         """Give back leased rows that wait behind another: looked at again in a second."""
         if rows:
             now = self.clock()
-            async with self.db.transaction() as tx:
-                await tx.outbox.lease([row.id for row in rows], self._behind(now, now))
+            ids, later = [row.id for row in rows], self._behind(now, now)
+            await self.db.run_in_transaction(
+                lambda tx: tx.outbox.lease(ids, later), "an outbox lease"
+            )
 
     async def _deliver(self, row: OutboxMessage, users: dict[int, User | None]) -> bool:
         """Deliver one row; False when it was postponed (its group must wait for it)."""
@@ -257,21 +279,27 @@ class OutboxRunner:
         except Exception as error:
             kind = side.failure(error) if side is not None else failure(error)
             return await self._failed(row, error, kind)
-        async with self.db.transaction() as tx:
-            await tx.outbox.mark_sent(row.id, self.clock())
+        sent = self.clock()
+        await self.db.run_in_transaction(
+            lambda tx: tx.outbox.mark_sent(row.id, sent), "an outbox update"
+        )
         return True
 
     async def _to_customer(self, channel: Channel, user: User, row: OutboxMessage) -> None:
         first = await channel.deliver(user, row.payload, lambda: self._checkpoint(row))
         if first is not None and row.payload.get("row_id"):
             # A support relay: its copy on the channel is linked, so that edits can follow.
-            async with self.db.transaction() as tx:
-                await tx.tickets.link_message(row.payload["row_id"], customer_message_id=first)
+            relay = row.payload["row_id"]
+            await self.db.run_in_transaction(
+                lambda tx: tx.tickets.link_message(relay, customer_message_id=first),
+                "an outbox update",
+            )
 
     async def _checkpoint(self, row: OutboxMessage) -> None:
         """Store the row's payload, which records how far its delivery got."""
-        async with self.db.transaction() as tx:
-            await tx.outbox.save_payload(row.id, row.payload)
+        await self.db.run_in_transaction(
+            lambda tx: tx.outbox.save_payload(row.id, row.payload), "an outbox update"
+        )
 
     async def _failed(self, row: OutboxMessage, error: Exception, kind: Failure) -> bool:
         """Give up on the row (True: its group carries on) or postpone it (False)."""
@@ -289,11 +317,16 @@ class OutboxRunner:
         return False
 
     async def _postpone(self, row: OutboxMessage, seconds: float, error: str) -> None:
-        async with self.db.transaction() as tx:
-            await tx.outbox.postpone(row.id, self.clock() + timedelta(seconds=seconds), error)
+        until = self.clock() + timedelta(seconds=seconds)
+        await self.db.run_in_transaction(
+            lambda tx: tx.outbox.postpone(row.id, until, error), "an outbox update"
+        )
 
     async def _give_up(self, row: OutboxMessage, error: str) -> None:
         now = self.clock()
-        async with self.db.transaction() as tx:
+
+        async def give_up(tx: Tx) -> None:
             await tx.outbox.postpone(row.id, now, error)
             await tx.outbox.mark_sent(row.id, now)
+
+        await self.db.run_in_transaction(give_up, "an outbox update")

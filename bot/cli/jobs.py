@@ -25,7 +25,7 @@ def register_jobs(commands: argparse._SubParsersAction) -> None:
 def _jobs(args: argparse.Namespace) -> None:
     async def main() -> dict[str, int]:
         settings = settings_for(args)
-        db = Database(settings.database_url)
+        db = Database(settings.database_url, retry_within=settings.database_retry_seconds)
         try:
             await ensure_schema(db, auto_upgrade=settings.auto_migrate)
             now = parse_now(args.now, None) if args.now else utc_now()

@@ -49,7 +49,7 @@ def _orders(args: argparse.Namespace) -> None:
     settings = settings_for(args)
 
     async def main() -> int:
-        db = Database(settings.database_url)
+        db = Database(settings.database_url, retry_within=settings.database_retry_seconds)
         try:
             await ensure_schema(db, auto_upgrade=settings.auto_migrate)
             return await ACTIONS.get(args.action, _mark)(db, args, now)

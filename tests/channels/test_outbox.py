@@ -4,6 +4,7 @@ on failure, never resent when it may be sent, in order per group."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections.abc import Awaitable, Callable
 from datetime import timedelta
 
@@ -18,6 +19,7 @@ from bot.channels.telegram.desk import StaffDesk
 from bot.channels.telegram.sender import Limits, Sender
 from core.surface import Surface
 from flows.registry import default_flows
+from tests.flaky import fast_retries, lose_commits, refuse_connections
 
 FAST = Limits(overall=(1000, 1.0), private=(1000, 1.0), group=(1000, 1.0))
 
@@ -354,3 +356,43 @@ async def test_stop_cancels_the_groups_being_sent(db, clock) -> None:
     assert work.sending == frozenset()
     clock.advance(minutes=6)  # the lease ends: the row comes back
     assert len(await rows(db, clock)) == 1
+
+
+async def test_a_lost_database_connection_neither_stops_nor_repeats_a_delivery(
+    db, clock, monkeypatch
+) -> None:
+    """A claim waits out refused connections, and one whose COMMIT landed but failed leaves
+    its rows leased; a mark whose COMMIT landed but failed is run again, and the message is
+    not sent twice (storage/retry.py)."""
+    fast_retries(db)
+    await queue_notice(db, clock)
+    bot = Bot()
+    work = worker(db, clock, bot)
+    refused = refuse_connections(monkeypatch, db, 2)
+    lost = lose_commits(monkeypatch, db, 1)
+    assert await work.run_once() == 0  # claimed unseen: the row waits for its lease to end
+    assert refused == lost == [0] and bot.sent == []
+    clock.advance(seconds=301)
+    lost = lose_commits(monkeypatch, db, 1, after=1)  # the claim commits, the mark is lost
+    assert await work.run_once() == 1
+    assert lost == [0]
+    assert await work.run_once() == 0
+    assert [m.text for m in bot.sent] == ["Your order shipped."]
+    assert await rows(db, clock) == []
+
+
+async def test_an_unreachable_database_ends_the_pass_quietly(
+    db, clock, monkeypatch, caplog
+) -> None:
+    fast_retries(db, within=0.01)
+    await queue_notice(db, clock)
+    refuse_connections(monkeypatch, db, 10**6)
+    work = worker(db, clock, Bot())
+    work.poll = 0.001
+    running = asyncio.create_task(work.run())
+    await asyncio.sleep(0.1)
+    running.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await running
+    assert "outbox pass failed" not in caplog.text  # the retry policy said it, once
+    assert caplog.text.count("database connection lost") == 1
