@@ -18,6 +18,7 @@ from bot.channels.telegram.channel import TelegramChannel
 from bot.channels.telegram.desk import StaffDesk
 from bot.channels.telegram.sender import Limits, Sender
 from core.surface import Surface
+from flows.lrp.actions import RemindChange, RemindKeep
 from flows.registry import default_flows
 from tests.flaky import fast_retries, lose_commits, refuse_connections
 
@@ -82,6 +83,26 @@ async def test_delivered_once_and_marked(db, clock) -> None:
     assert await work.run_once() == 0
     assert [m.text for m in bot.sent] == ["Your order shipped."]
     assert await rows(db, clock) == []
+
+
+async def test_a_notice_with_buttons_is_sent_with_them(db, clock) -> None:
+    """An auto-order reminder's change / skip / keep reach Telegram as inline buttons; a
+    malformed or oversized button is left out, never failing the message."""
+    async with db.transaction() as tx:
+        user = await tx.users.create("telegram", "1001", "Alice", clock())
+        change, keep = RemindChange(7).pack(), RemindKeep(7).pack()
+        buttons = [
+            [{"label": "Change", "action": change}, {"label": "Keep", "action": keep}],
+            [{"label": "Too long", "action": "x" * 65}, "not a button"],
+        ]
+        notice = {"text": "Reminder", "buttons": buttons}
+        await tx.outbox.add("user", notice, clock(), user_id=user.id)
+    bot = Bot()
+    assert await worker(db, clock, bot).run_once() == 1
+    (sent,) = bot.sent
+    assert sent.text == "Reminder"
+    keyboard = sent.reply_markup.inline_keyboard
+    assert [[b.callback_data for b in row] for row in keyboard] == [[change, keep]]
 
 
 async def test_other_transports_are_left_to_them(db, clock) -> None:

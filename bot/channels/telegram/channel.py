@@ -24,7 +24,8 @@ from aiogram.types import Update
 from bot.channels.base import Capabilities, Channel, Checkpoint, Failure
 from bot.channels.telegram import errors, mapping, render
 from bot.channels.telegram.sender import Sender, send_resumable
-from core.types import Event, Reply
+from core.actions import fits
+from core.types import Button, Event, Reply
 from storage.records import User
 
 
@@ -93,8 +94,14 @@ class TelegramChannel(Channel):
                 caption=text[: render.CAPTION_LIMIT] or None,
             )
             return (await self.sender.send(chat_id, copy, max_wait=self.max_wait)).message_id
+        methods = [SendMessage(chat_id=chat_id, text=chunk) for chunk in render.split_text(text)]
+        buttons = _buttons(payload)
+        if buttons and methods:  # decision buttons (an auto-order reminder) under the last part
+            methods[-1] = methods[-1].model_copy(
+                update={"reply_markup": render.buttons_markup(buttons)}
+            )
         return await send_resumable(
-            [SendMessage(chat_id=chat_id, text=chunk) for chunk in render.split_text(text)],
+            methods,
             lambda method: self.sender.send(chat_id, method, max_wait=self.max_wait),
             progress=payload,
             checkpoint=checkpoint,
@@ -103,3 +110,24 @@ class TelegramChannel(Channel):
 
     def failure(self, error: BaseException) -> Failure:
         return errors.failure(error)
+
+
+def _buttons(payload: dict[str, Any]) -> tuple[tuple[Button, ...], ...]:
+    """The buttons a notice carries (`[[{"label", "action"}, ...], ...]`); a row or button
+    that is not of that shape, or a token that does not fit, is left out rather than failing
+    the message."""
+    rows = payload.get("buttons")
+    if not isinstance(rows, list):
+        return ()
+    kept = []
+    for row in rows:
+        if not isinstance(row, list):
+            continue
+        buttons = tuple(
+            Button(str(b["label"]), b["action"])
+            for b in row
+            if isinstance(b, dict) and b.get("label") and fits(b.get("action"))
+        )
+        if buttons:
+            kept.append(buttons)
+    return tuple(kept)
