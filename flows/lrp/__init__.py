@@ -2,9 +2,11 @@
 the quick order's picker and cart (flows/shopping/picker.py), see and change it in My
 auto-orders, and have it run once a month (the jobs in jobs.py, services/lrp.py).
 
-The steps live in steps.py, their texts in texts.py, the buttons in actions.py, the staff
-card in staff.py. This module declares the machine and the flow's surface: /lrp, the menu
-entry, the two jobs, the staff card and the reminder's buttons, which work from any message.
+The steps are assembled in steps.py (the picker's part in picking.py, the set-up in setup.py,
+My auto-orders in manage.py, what they share in common.py), their texts in texts.py, the
+buttons in actions.py, the staff card in staff.py. This module declares the machine and the
+flow's surface: /lrp, the menu entry, the two jobs, the staff card and the reminder's buttons,
+which work from any message.
 Decisions and the state diagram: docs/flows/lrp.md.
 """
 
@@ -21,7 +23,7 @@ from core.i18n import N_
 from core.steps import StepFlow, Steps
 from core.surface import Command, GlobalAction, Job, MenuEntry
 from core.types import Event, Kind, Outcome, Reply, finish, go, quiet, stale, switch
-from flows.lrp import jobs
+from flows.lrp import jobs, manage, picking
 from flows.lrp import steps as screens
 from flows.lrp.actions import (
     FromLastOrder,
@@ -36,6 +38,7 @@ from flows.lrp.actions import (
     ToList,
     ToTemplate,
 )
+from flows.lrp.common import start_setup
 from flows.lrp.staff import run_card
 from flows.shopping import picker
 from flows.shopping.cart import MAX_QUANTITY
@@ -92,7 +95,7 @@ class Lrp(StepFlow):
             return await self._from_reminder(turn, verb, rest)
         if verb != "new" and await turn.tx.lrp.of_user(turn.user.id, turn.market):
             return go("to_list")
-        screens.start_setup(turn)
+        start_setup(turn)
         return Outcome()
 
     async def _from_reminder(self, turn: Turn, verb: str, rest: str) -> Outcome:
@@ -112,7 +115,7 @@ class Lrp(StepFlow):
             ).format(run=turn.t.day(template.next_run))
             return _to_template(turn, Reply(note))
         run = await lrp.skip(turn.tx, template, turn.now)
-        return _to_template(turn, Reply(screens.skip_text(turn, template, run)))
+        return _to_template(turn, Reply(manage.skip_text(turn, template, run)))
 
     async def prompt(self, turn: Turn) -> list[Reply]:
         if catalog_of(turn) is None:
@@ -129,13 +132,13 @@ class Lrp(StepFlow):
             if trigger is not None and trigger in self.machine.get_triggers(state):
                 return go(trigger)
             if isinstance(tapped, FromLastOrder) and state in PICKING:
-                return await screens.from_last_order(turn, tapped)
+                return await picking.from_last_order(turn, tapped)
             if isinstance(tapped, Open):  # an auto-order's button, in an old list too
-                return await screens.open_tapped(turn, tapped)
+                return await manage.open_tapped(turn, tapped)
             if isinstance(tapped, Rules):
                 return switch("info", "lrp")
             if isinstance(tapped, OtherMarket) and turn.market == "KZ":
-                return await screens.other_market(turn, tapped)
+                return await picking.other_market(turn, tapped)
         elif event.kind is Kind.TEXT and state not in self.free_text_states:
             button = await self._typed_label(turn, event.text)
             if button is not None:
