@@ -40,14 +40,14 @@ from flows.lrp.actions import (
 )
 from flows.lrp.common import start_setup
 from flows.lrp.staff import run_card
-from flows.shopping import picker
+from flows.shopping import common as shopping
 from flows.shopping.cart import MAX_QUANTITY
-from flows.shopping.picker import catalog_of
+from flows.shopping.common import catalog_of
 from services import lrp
 
-PICKING = picker.STATES
+PICKING = shopping.STATES
 NAVIGATION: dict[type[Action], str] = {
-    **picker.NAVIGATION,
+    **shopping.NAVIGATION,
     ToDay: "to_day",
     ToAddress: "to_address",
     ToList: "to_list",
@@ -62,7 +62,7 @@ class Lrp(StepFlow):
     steps = Steps(*screens.STEPS)
     states: ClassVar = steps.states
     transitions: ClassVar = [
-        *picker.transitions(
+        *shopping.transitions(
             to_cart_from=(*SETUP, "template"), to_categories_from=("list", "created")
         ),
         {"trigger": "to_day", "source": ["cart", "review", "template"], "dest": "day"},
@@ -119,7 +119,7 @@ class Lrp(StepFlow):
 
     async def prompt(self, turn: Turn) -> list[Reply]:
         if catalog_of(turn) is None:
-            return [Reply(_unavailable_text(turn), ((picker.menu_button(turn),),))]
+            return [Reply(_unavailable_text(turn), ((shopping.menu_button(turn),),))]
         return await super().prompt(turn)
 
     async def handle(self, turn: Turn, event: Event) -> Outcome:

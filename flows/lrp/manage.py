@@ -36,7 +36,7 @@ from flows.lrp.common import (
     rules_button,
     start_setup,
 )
-from flows.shopping.picker import catalog, catalog_of, menu_button
+from flows.shopping.common import catalog, catalog_of, menu_button
 from services import lrp
 from storage.records import LrpTemplate
 

@@ -25,7 +25,8 @@ from flows.lrp.common import (
     rules_button,
 )
 from flows.shopping.actions import Checkout
-from flows.shopping.picker import Picker, catalog
+from flows.shopping.common import catalog
+from flows.shopping.picker import Picker
 from services import lrp
 from storage.records import LrpLine
 

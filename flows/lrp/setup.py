@@ -31,8 +31,8 @@ from flows.lrp.common import (
 )
 from flows.shopping.actions import ToCart
 from flows.shopping.cart import subtotal
+from flows.shopping.common import back_to_cart_button, catalog, menu_button
 from flows.shopping.phone import display, saved_phone
-from flows.shopping.picker import back_to_cart_button, catalog, menu_button
 from flows.shopping.views import cart_text
 from services import lrp
 from services.orders import quote

@@ -24,7 +24,7 @@ from flows.quick_order import checkout, history
 from flows.quick_order.actions import ToAddress, ToOrders, ToPayment
 from flows.quick_order.common import PICKER, add_order_lines, catalog_of, menu_button
 from flows.quick_order.staff import order_card
-from flows.shopping import picker
+from flows.shopping import common as shopping
 from flows.shopping.cart import MAX_QUANTITY, Cart
 from services import orders
 
@@ -33,7 +33,7 @@ STEPS = Steps(*PICKER.steps(), *checkout.STEPS, *history.STEPS)
 # Buttons that only move to another step, taken wherever the machine allows that move from
 # the current step; elsewhere they are stale.
 NAVIGATION: dict[type[Action], str] = {
-    **picker.NAVIGATION,
+    **shopping.NAVIGATION,
     ToOrders: "to_orders",
     ToAddress: "to_address",
     ToPayment: "to_payment",
@@ -45,7 +45,7 @@ class QuickOrder(StepFlow):
     steps = STEPS
     states: ClassVar = STEPS.states
     transitions: ClassVar = [
-        *picker.transitions(
+        *shopping.transitions(
             to_cart_from=("address", "phone", "payment", "review", "placed", "order"),
             to_categories_from=("review", "placed", "orders"),
             ask_match_from=("placed",),

@@ -41,7 +41,7 @@ from flows.quick_order.common import (
 from flows.quick_order.phone import PHONE
 from flows.shopping.address import clean_address
 from flows.shopping.cart import Cart, CartLine, subtotal
-from flows.shopping.picker import order_lines
+from flows.shopping.common import order_lines
 from flows.shopping.views import (
     card_text,
     cart_text,

@@ -10,14 +10,14 @@ from __future__ import annotations
 from core.flow import Turn
 from core.types import Button, Outcome, Reply, go
 from flows.quick_order.actions import Checkout, ToOrders
-from flows.shopping.picker import (
-    Picker,
+from flows.shopping.common import (
     back_to_cart_button,
     browse_button,
     catalog,
     catalog_of,
     menu_button,
 )
+from flows.shopping.picker import Picker
 from storage.records import Order
 
 

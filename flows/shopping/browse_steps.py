@@ -1,0 +1,192 @@
+"""The picker's browsing steps, as a base of `Picker` (flows/shopping/picker.py): category,
+product, quantity, and pick_match (an ambiguous name typed in a quick order). They use the
+picker's cart, extras and adding (`cart`, `extras`, `add_typed`, `_added`, `_added_note`,
+`_limit`)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from core.flow import Turn
+from core.types import Outcome, Reply, go, invalid, rows, stale, stay
+from flows.shopping.actions import (
+    NONE_OF_THESE,
+    ChooseCategory,
+    ChooseProduct,
+    PickMatch,
+    Qty,
+    ToCategories,
+    ToProducts,
+)
+from flows.shopping.cart import MAX_QUANTITY
+from flows.shopping.catalog import Product
+from flows.shopping.common import (
+    PICK_HELP,
+    QUANTITY_HELP,
+    back_to_cart_button,
+    cart_button,
+    catalog,
+    quantity_buttons,
+    typed_quantity,
+)
+from flows.shopping.match import match
+from flows.shopping.views import (
+    category_label,
+    product_label,
+    quoted,
+)
+
+
+class BrowseSteps:
+    """The picker's category, product, quantity and pick_match steps."""
+
+    # -- category ----------------------------------------------------------------------------
+    async def category_prompt(self, turn: Turn) -> list[Reply]:
+        cart = self.cart(turn)
+        categories = [
+            ChooseCategory(category).button(category_label(turn, category))
+            for category in catalog(turn).categories()
+        ]
+        extra = [cart_button(turn, cart.units)] if not cart.is_empty else []
+        text = turn._(
+            "What would you like to order? Choose a category, or type product names and "
+            "quantities, e.g. “lavender 2, lemon”."
+        )
+        return [Reply(text, rows(categories) + rows([*extra, *self.extras(turn)]))]
+
+    def _typed_category(self, turn: Turn, text: str) -> str | None:
+        folded = text.casefold()
+        return next(
+            (
+                category
+                for category in catalog(turn).categories()
+                if folded in (category.casefold(), category_label(turn, category).casefold())
+            ),
+            None,
+        )
+
+    def _choose_category(self, turn: Turn, category: str) -> bool:
+        if category not in catalog(turn).categories():
+            return False
+        turn.data["category"] = category
+        return True
+
+    async def category_tapped(self, turn: Turn, tapped: ChooseCategory) -> Outcome:
+        return go("pick_category") if self._choose_category(turn, tapped.name) else stale()
+
+    async def category_typed(self, turn: Turn, text: str) -> Outcome:
+        category = self._typed_category(turn, text) if text else None
+        if category is not None:
+            self._choose_category(turn, category)
+            return go("pick_category")
+        return await self.add_typed(turn, text)
+
+    # -- product -----------------------------------------------------------------------------
+    async def product_prompt(self, turn: Turn) -> list[Reply]:
+        category = turn.data.get("category")
+        products = catalog(turn).in_category(category) if isinstance(category, str) else []
+        if not products:
+            # Reached without a category (/back from a later step): offer them here.
+            return await self.category_prompt(turn)
+        cart = self.cart(turn)
+        choices = [(ChooseProduct(p.sku).button(product_label(turn, p)),) for p in products]
+        nav = [ToCategories().button(turn._("⬅ Categories"))]
+        if not cart.is_empty:
+            nav.append(cart_button(turn, cart.units))
+        text = turn._("{category}: which product?").format(category=category_label(turn, category))
+        return [Reply(text, (*choices, tuple(nav)))]
+
+    async def other_category_tapped(self, turn: Turn, tapped: ChooseCategory) -> Outcome:
+        return stay() if self._choose_category(turn, tapped.name) else stale()
+
+    async def product_tapped(self, turn: Turn, tapped: ChooseProduct) -> Outcome:
+        if catalog(turn).get(tapped.sku) is None:
+            return stale()
+        turn.data["sku"] = tapped.sku
+        return go("pick_product")
+
+    # -- quantity ----------------------------------------------------------------------------
+    def product_in_focus(self, turn: Turn, key: str) -> Product | None:
+        sku = turn.data.get(key)
+        return catalog(turn).get(sku) if isinstance(sku, str) else None
+
+    async def quantity_prompt(self, turn: Turn) -> list[Reply]:
+        product = self.product_in_focus(turn, "sku")
+        back = ToProducts().button(turn._("⬅ Back"))
+        if product is None:
+            return [Reply(turn._("Please choose a product first."), ((back,),))]
+        text = turn._("How many {product}? Tap a number or type one from 1 to {max}.").format(
+            product=product_label(turn, product), max=MAX_QUANTITY
+        )
+        return [Reply(text, (quantity_buttons(), (back,)))]
+
+    async def quantity_tapped(self, turn: Turn, tapped: Qty) -> Outcome:
+        product = self.product_in_focus(turn, "sku")
+        if product is None or tapped.n < 1:
+            return stale()
+        return self._add_product(turn, product, tapped.n)
+
+    async def quantity_typed(self, turn: Turn, text: str) -> Outcome:
+        product = self.product_in_focus(turn, "sku")
+        if product is None:
+            return invalid(turn._("Please choose a product first."))
+        quantity = typed_quantity(text)
+        if quantity is None:
+            return invalid(turn._(QUANTITY_HELP).format(max=MAX_QUANTITY))
+        return self._add_product(turn, product, quantity)
+
+    def _add_product(self, turn: Turn, product: Product, quantity: int) -> Outcome:
+        if not self.cart(turn).add(product.sku, quantity):
+            return invalid(self._limit(turn, product))
+        note = self._added_note(turn, [self._added(turn, product, quantity)])
+        return go("to_cart", Reply(note))
+
+    # -- pick_match: an ambiguous name typed in a quick order --------------------------------
+    def _pending(self, turn: Turn) -> list[dict[str, Any]]:
+        pending = turn.data.get("pending")
+        return pending if isinstance(pending, list) else []
+
+    async def pick_match_prompt(self, turn: Turn) -> list[Reply]:
+        pending = self._pending(turn)
+        if not pending:
+            text = turn._("There is nothing left to choose.")
+            return [Reply(text, ((back_to_cart_button(turn),),))]
+        current = pending[0]
+        products = [catalog(turn).get(str(sku)) for sku in current["skus"]]
+        choices = [(PickMatch(p.sku).button(product_label(turn, p)),) for p in products if p]
+        skip = (PickMatch(NONE_OF_THESE).button(turn._("None of these")),)
+        text = turn._("Which one did you mean by {name}?").format(
+            name=quoted(turn, str(current["query"]))
+        )
+        return [Reply(text, (*choices, skip))]
+
+    def _offered(self, turn: Turn) -> tuple[str, ...]:
+        """The SKUs offered for the first ambiguous name."""
+        return tuple(str(sku) for sku in self._pending(turn)[0]["skus"])
+
+    async def pick_match_tapped(self, turn: Turn, tapped: PickMatch) -> Outcome:
+        if not self._pending(turn) or tapped.sku not in (*self._offered(turn), NONE_OF_THESE):
+            return stale()
+        return self._take_match(turn, tapped.sku)
+
+    async def pick_match_typed(self, turn: Turn, text: str) -> Outcome:
+        if not self._pending(turn):
+            return go("to_cart")
+        found = match(text, catalog(turn), among=self._offered(turn)) if text else ()
+        if len(found) != 1:
+            return invalid(turn._(PICK_HELP))
+        return self._take_match(turn, found[0])
+
+    def _take_match(self, turn: Turn, chosen: str) -> Outcome:
+        """The product chosen for the first ambiguous name (NONE_OF_THESE: none) into the cart."""
+        pending = self._pending(turn)
+        current = pending.pop(0)
+        say = []
+        product = catalog(turn).get(chosen)
+        if product is not None:
+            quantity = int(current["quantity"])
+            if self.cart(turn).add(product.sku, quantity):
+                say.append(Reply(self._added_note(turn, [self._added(turn, product, quantity)])))
+            else:
+                say.append(Reply(self._limit(turn, product)))
+        return stay(*say) if pending else go("to_cart", *say)
