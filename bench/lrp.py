@@ -37,7 +37,7 @@ from core.flow import Resources
 from core.types import Event, Kind, UserRef
 from flows.registry import default_flows
 from flows.shopping.catalog import load_catalogs
-from services import lrp
+from services.lrp_runs import BATCH, RunReport, run_due
 from storage.db import Database, sqlite_url
 from storage.migrate import ensure_schema
 from storage.schema import lrp_runs, lrp_templates, orders, outbox, users
@@ -247,9 +247,9 @@ async def bench(url: str, count: int, batch: int, idle_seconds: float, rate: flo
             str(batch),
             stdout=asyncio.subprocess.PIPE,
         )
-        first = await lrp.run_due(db, RUN_AT, catalogs, batch=batch, markets=("KR",))
+        first = await run_due(db, RUN_AT, catalogs, batch=batch, markets=("KR",))
         out, _ = await worker.communicate()
-        other = lrp.RunReport(**json.loads(out))
+        other = RunReport(**json.loads(out))
         wall = time.perf_counter() - began
         done.set()
         during = percentiles(await chat_task)
@@ -291,7 +291,7 @@ async def runner(url: str, batch: int) -> None:
     """The second worker: runs the day and prints its report."""
     db = Database(url)
     try:
-        report = await lrp.run_due(db, RUN_AT, load_catalogs(), batch=batch, markets=("KR",))
+        report = await run_due(db, RUN_AT, load_catalogs(), batch=batch, markets=("KR",))
     finally:
         await db.dispose()
     print(json.dumps(dataclasses.asdict(report)))
@@ -301,7 +301,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.lrp", description=__doc__.split("\n")[0])
     parser.add_argument("--db", help="a PostgreSQL URL (a scratch database); default SQLite")
     parser.add_argument("--templates", type=int, default=100_000)
-    parser.add_argument("--batch", type=int, default=lrp.BATCH)
+    parser.add_argument("--batch", type=int, default=BATCH)
     parser.add_argument("--idle-seconds", type=float, default=10.0)
     parser.add_argument("--chat-rate", type=float, default=40.0, help="chat messages per second")
     parser.add_argument("--out", type=Path, help="write the figures as JSON here too")

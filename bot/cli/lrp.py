@@ -13,7 +13,7 @@ import policy
 from bot.cli.common import parse_now, settings_for
 from core.engine import utc_now
 from flows.lrp.jobs import catalogs
-from services import lrp
+from services import lrp, lrp_runs
 from storage.db import Database
 from storage.migrate import ensure_schema
 from storage.records import LrpTemplate
@@ -108,7 +108,7 @@ async def _due(db: Database, args: argparse.Namespace, now: datetime) -> int:
 async def _run(db: Database, args: argparse.Namespace, now: datetime) -> int:
     # Orders are placed now; --date runs the templates due by that local day.
     day = date.fromisoformat(args.date) if args.date else None
-    report = await lrp.run_due(db, now, catalogs(), day=day)
+    report = await lrp_runs.run_due(db, now, catalogs(), day=day)
     print(
         f"ordered {report.ordered}, skipped {report.skipped}, missed {report.missed}, "
         f"empty {report.empty}, already made {report.already}"

@@ -1,6 +1,7 @@
 """The monthly loyalty auto-order (LRP, R-KR-LRP-1..4; KZ: R-KZ-MIG-5): set it up in chat with
 the quick order's picker and cart (flows/shopping/picker.py), see and change it in My
-auto-orders, and have it run once a month (the jobs in jobs.py, services/lrp.py).
+auto-orders, and have it run once a month (the jobs in jobs.py, services/lrp_runs.py
+and lrp_reminders.py).
 
 The steps are assembled in steps.py (the picker's part in picking.py, the set-up in setup.py,
 My auto-orders in manage.py, what they share in common.py), their texts in texts.py, the

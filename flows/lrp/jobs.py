@@ -1,4 +1,5 @@
-"""The auto-order's jobs: the monthly runs and the reminders (services/lrp.py does the work).
+"""The auto-order's jobs: the monthly runs and the reminders (services/lrp_runs.py and
+services/lrp_reminders.py do the work).
 
 Both are safe on several workers at once and after downtime: a run is claimed by its
 (template, period) row, a reminder by a guarded update of the template.
@@ -15,7 +16,7 @@ from core.i18n import Translator
 from flows.lrp import texts
 from flows.lrp.actions import RemindChange, RemindKeep, RemindSkip
 from flows.shopping.catalog import Catalog, load_catalogs
-from services import lrp
+from services import lrp_reminders, lrp_runs
 from storage.db import Database
 from storage.records import LrpTemplate
 
@@ -28,7 +29,7 @@ def catalogs() -> dict[str, Catalog]:
 
 
 async def run_job(db: Database, now: datetime) -> int:
-    return (await lrp.run_due(db, now, catalogs())).changed
+    return (await lrp_runs.run_due(db, now, catalogs())).changed
 
 
 def reminder(
@@ -55,4 +56,4 @@ def reminder(
 
 
 async def remind_job(db: Database, now: datetime) -> int:
-    return await lrp.remind_due(db, now, reminder)
+    return await lrp_reminders.remind_due(db, now, reminder)

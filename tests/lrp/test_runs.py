@@ -11,7 +11,7 @@ from datetime import date, datetime
 import pytest
 
 from flows.lrp.jobs import catalogs, remind_job, reminder
-from services import lrp
+from services import lrp, lrp_reminders, lrp_runs
 from storage.db import Database
 from tests.conftest import BACKENDS
 from tests.lrp.helpers import ADDRESS, lines, notices, orders_of, templates
@@ -47,8 +47,8 @@ async def template(db: Database, uid: int, day: int, now: datetime, **fields) ->
         return made.id
 
 
-async def run(db: Database, now: datetime) -> lrp.RunReport:
-    return await lrp.run_due(db, now, catalogs())
+async def run(db: Database, now: datetime) -> lrp_runs.RunReport:
+    return await lrp_runs.run_due(db, now, catalogs())
 
 
 async def test_a_run_makes_one_normal_order_and_a_notice(db: Database) -> None:
@@ -76,8 +76,8 @@ async def test_two_runners_at_once_make_one_order_per_template(
     other = Database(database_url)
     try:
         first, second = await asyncio.gather(
-            lrp.run_due(db, kst("2026-12-28T01:00:00"), catalogs(), batch=1),
-            lrp.run_due(other, kst("2026-12-28T01:00:00"), catalogs(), batch=1),
+            lrp_runs.run_due(db, kst("2026-12-28T01:00:00"), catalogs(), batch=1),
+            lrp_runs.run_due(other, kst("2026-12-28T01:00:00"), catalogs(), batch=1),
         )
     finally:
         await other.dispose()
@@ -95,11 +95,11 @@ async def test_a_crash_between_the_order_and_its_notice_leaves_neither(
     def crash(template) -> None:
         raise SystemExit("the process dies here")
 
-    monkeypatch.setattr(lrp, "_after_order", crash)
+    monkeypatch.setattr(lrp_runs, "_after_order", crash)
     with pytest.raises(SystemExit):
         await run(db, kst("2026-12-28T09:00:00"))
     assert await orders_of(db) == [] and await notices(db) == []
-    monkeypatch.setattr(lrp, "_after_order", None)
+    monkeypatch.setattr(lrp_runs, "_after_order", None)
     assert (await run(db, kst("2026-12-28T09:05:00"))).ordered == 1
     assert len(await orders_of(db)) == 1 and len(await notices(db)) == 1
 
@@ -149,7 +149,7 @@ async def test_reminders_go_out_once_per_period(db: Database, database_url: str)
     try:
         sent = await asyncio.gather(
             remind_job(db, kst("2026-12-21T10:00:00")),
-            lrp.remind_due(other, kst("2026-12-21T10:00:00"), reminder),
+            lrp_reminders.remind_due(other, kst("2026-12-21T10:00:00"), reminder),
         )
     finally:
         await other.dispose()
