@@ -8,6 +8,9 @@ paced runs (latency at C concurrent customers who wait between messages) at half
 orderbot's measured capacity and at fixed offered loads (--paced-rates); one round and the
 paced runs on PostgreSQL when --db names one; with --scale, the per-update cost over 1k / 10k /
 1M stored conversations and the RSS growth over traffic from 10k distinct chats.
+
+The stack it drives is bench/stack.py, what it measures with bench/measure.py; this module
+holds the runs, the results' markdown and the command line.
 """
 
 from __future__ import annotations
@@ -19,222 +22,35 @@ import json
 import logging
 import os
 import platform
-import random
-import resource
 import statistics
 import sys
 import tempfile
-import time
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from aiogram import Bot, Dispatcher
-from aiogram.types import Update
-from sqlalchemy import text
+from aiogram import Bot
 from sqlalchemy.engine import make_url
 
 from bench import scenario
-from bench.adapter import Tracked, floor_dispatcher, orderbot_dispatcher, sync_filters
-from bench.offline import BOT_TOKEN, OfflineSession, Updates
-from bench.scenario import Counters, Step
-from bot.app import tune_gc
-from bot.channels.telegram.app import TelegramApp
-from core.engine import Engine
-from core.flow import Resources
-from core.i18n import translator
-from flows.registry import default_flows
-from flows.shopping.catalog import load_catalogs
-from storage.db import Database, sqlite_url
-from storage.migrate import ensure_schema
+from bench.adapter import floor_dispatcher, sync_filters
+from bench.measure import ERRORS, Measure, drive, feeder, peak_rss_mb, rss_mb
+from bench.offline import BOT_TOKEN, OfflineSession
+from bench.scenario import Step
+from bench.stack import (
+    BENCH_PG_DATABASE,
+    Stack,
+    fresh_stack,
+    memory_census,
+    postgres_bench_url,
+    run_orderbot,
+    script_for,
+    warmed_stack,
+)
+from storage.db import sqlite_url
 
 DEFAULT_OUT = Path(__file__).resolve().parent / "results"
-BENCH_PG_DATABASE = "orderbot_bench"
-UPDATES = Updates()  # one id sequence for the whole process: update ids never repeat
-
-
-class ErrorCounter(logging.Handler):
-    def __init__(self) -> None:
-        super().__init__(logging.ERROR)
-        self.count = 0
-        self.first: str | None = None
-
-    def emit(self, record: logging.LogRecord) -> None:
-        self.count += 1
-        if self.first is None:
-            self.first = self.format(record)[:2000]
-
-
-ERRORS = ErrorCounter()
-
-
-def rss_mb() -> float:
-    """Current resident set size (not the peak)."""
-    with open("/proc/self/statm") as handle:
-        pages = int(handle.read().split()[1])
-    return pages * os.sysconf("SC_PAGE_SIZE") / 2**20
-
-
-def peak_rss_mb() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-
-
-def quantile_ms(ordered: list[float], q: float) -> float:
-    if not ordered:
-        return 0.0
-    return round(ordered[min(len(ordered) - 1, int(len(ordered) * q))] * 1e3, 3)
-
-
-@dataclass(slots=True)
-class Measure:
-    latencies: list[float] = field(default_factory=list)
-    counters: Counters = field(default_factory=Counters)
-    seconds: float = 0.0
-
-    def stats(self, session: OfflineSession | None = None) -> dict[str, Any]:
-        lat = sorted(self.latencies)
-        n = len(lat)
-        result: dict[str, Any] = {
-            "updates": n,
-            "seconds": round(self.seconds, 3),
-            "updates_per_s": round(n / self.seconds, 1) if self.seconds else 0.0,
-            "us_per_update": round(self.seconds / n * 1e6, 1) if n else 0.0,
-            "p50_ms": quantile_ms(lat, 0.5),
-            "p90_ms": quantile_ms(lat, 0.9),
-            "p99_ms": quantile_ms(lat, 0.99),
-            "p999_ms": quantile_ms(lat, 0.999),
-            "mean_ms": round(statistics.fmean(lat) * 1e3, 3) if n else 0.0,
-            "script_misses": self.counters.misses,
-        }
-        if session is not None and n:
-            result["api_calls_per_update"] = round(sum(session.calls.values()) / n, 2)
-        return result
-
-
-def chat_of(raw: dict[str, Any]) -> int:
-    if "message" in raw:
-        return int(raw["message"]["chat"]["id"])
-    return int(raw["callback_query"]["message"]["chat"]["id"])
-
-
-def feeder(
-    dp: Dispatcher, bot: Bot, measure: Measure, tracker: Tracked | None = None
-) -> Callable[[dict[str, Any]], Awaitable[None]]:
-    """Parse the raw update (as polling or a webhook does), feed it, wait until it is handled
-    (its replies sent); the time of all of it is the update's latency."""
-
-    async def send(raw: dict[str, Any]) -> None:
-        start = time.perf_counter()
-        await dp.feed_update(bot, Update.model_validate(raw, context={"bot": bot}))
-        if tracker is not None:
-            await tracker.done(chat_of(raw))
-        measure.latencies.append(time.perf_counter() - start)
-
-    return send
-
-
-async def drive(jobs: list[Callable[[], Awaitable[None]]], concurrency: int) -> float:
-    """C workers take customers from one queue; returns the wall time."""
-    queue = iter(jobs)
-
-    async def worker() -> None:
-        for job in queue:
-            await job()
-
-    start = time.perf_counter()
-    await asyncio.gather(*(worker() for _ in range(concurrency)))
-    return time.perf_counter() - start
-
-
-def script_for(engine: Engine) -> tuple[str, scenario.ScriptFactory]:
-    """The quick order when the flow is registered, else menu/info/help conversations."""
-    if "quick_order" in engine.flows:
-        from bench.quick_order_script import quick_order
-
-        return "quick_order", quick_order
-    return "info", scenario.info_conversation
-
-
-RESOURCES: Resources | None = None
-
-
-def resources() -> Resources:
-    global RESOURCES
-    if RESOURCES is None:
-        RESOURCES = Resources(catalogs=load_catalogs(), staff_desk=True)
-    return RESOURCES
-
-
-@dataclass(slots=True)
-class Stack:
-    db: Database
-    engine: Engine
-    session: OfflineSession
-    bot: Bot
-    dp: Dispatcher
-    adapter: str
-    adapter_obj: TelegramApp
-    tracker: Tracked
-
-    async def close(self) -> None:
-        await self.adapter_obj.sender.close()
-        await self.adapter_obj.queues.close()
-        await self.bot.session.close()
-        await self.db.dispose()
-
-
-async def open_stack(url: str) -> Stack:
-    db = Database(url)
-    await ensure_schema(db, auto_upgrade=True)
-    engine = Engine(db, default_flows(), resources=resources())
-    session = OfflineSession()
-    bot = Bot(BOT_TOKEN, session=session)
-    dp, adapter, adapter_obj, tracker = await orderbot_dispatcher(engine, bot)
-    tune_gc()  # as `orderbot run` does once started (bot/app.py)
-    return Stack(db, engine, session, bot, dp, adapter, adapter_obj, tracker)
-
-
-async def run_orderbot(
-    stack: Stack,
-    customers: int,
-    concurrency: int,
-    first_chat: int,
-    *,
-    record: list[list[dict[str, Any]]] | None = None,
-    rate: float | None = None,
-    steps: Callable[[int], list[Step]] | None = None,
-) -> Measure:
-    """N customers, C at a time. `rate` (updates/s): customers think between messages,
-    exponentially distributed, so that C of them offer about `rate` updates/s."""
-    measure = Measure()
-    send = feeder(stack.dp, stack.bot, measure, stack.tracker)
-    _, factory = script_for(stack.engine)
-    factory = steps or factory
-    rng = random.Random(first_chat)
-    think = None
-    if rate:
-        mean = concurrency / rate
-
-        async def think() -> None:
-            await asyncio.sleep(rng.expovariate(1 / mean))
-
-    jobs = []
-    for index in range(customers):
-        chat_id = first_chat + index
-        log = [] if record is not None else None
-        if record is not None:
-            record.append(log)  # type: ignore[arg-type]
-
-        async def job(chat_id: int = chat_id, index: int = index, log: Any = log) -> None:
-            await scenario.play(
-                chat_id, factory(index), UPDATES, stack.session, send, measure.counters, log, think
-            )
-
-        jobs.append(job)
-    measure.seconds = await drive(jobs, concurrency)
-    return measure
 
 
 async def run_floor(scripts: list[list[dict[str, Any]]], concurrency: int) -> tuple[Measure, Any]:
@@ -256,91 +72,6 @@ async def run_floor(scripts: list[list[dict[str, Any]]], concurrency: int) -> tu
     stats = measure.stats(session)
     await session.close()
     return measure, stats
-
-
-async def postgres_bench_url(url: str) -> str:
-    """A database of our own next to the one named (never the test suite's), schema reset."""
-    import asyncpg
-
-    u = make_url(url)
-    name = u.database if (u.database or "").endswith("bench") else BENCH_PG_DATABASE
-    conn = await asyncpg.connect(
-        host=u.host, port=u.port, user=u.username, password=u.password, database=u.database
-    )
-    try:
-        if not await conn.fetchval("SELECT 1 FROM pg_database WHERE datname = $1", name):
-            await conn.execute(f'CREATE DATABASE "{name}"')
-    finally:
-        await conn.close()
-    return u.set(database=name).render_as_string(hide_password=False)
-
-
-async def reset_database(url: str) -> None:
-    if make_url(url).get_backend_name() == "sqlite":
-        path = Path(make_url(url).database or "")
-        for suffix in ("", "-wal", "-shm"):
-            Path(str(path) + suffix).unlink(missing_ok=True)
-        return
-    db = Database(url)
-    async with db.engine.begin() as conn:
-        await conn.execute(text("DROP SCHEMA public CASCADE"))
-        await conn.execute(text("CREATE SCHEMA public"))
-    await db.dispose()
-
-
-async def fresh_stack(url: str, seed: int = 0) -> Stack:
-    from bench.seed import seed_postgres, seed_sqlite
-
-    await reset_database(url)
-    db = Database(url)
-    await ensure_schema(db, auto_upgrade=True)
-    await db.dispose()
-    if seed:
-        started = time.perf_counter()
-        if make_url(url).get_backend_name() == "sqlite":
-            await asyncio.to_thread(seed_sqlite, url, seed)
-        else:
-            await seed_postgres(url, seed)
-        print(f"  seeded {seed:,} conversations in {time.perf_counter() - started:.1f} s")
-    return await open_stack(url)
-
-
-def memory_census(stack: Stack) -> dict[str, Any]:
-    """Sizes of every per-chat structure we know of: all must stay bounded."""
-    census: dict[str, Any] = {
-        "engine_locks": len(stack.engine.locks),
-        "translators_cached": translator.cache_info().currsize,
-        "session_inbox": len(stack.session.inbox),
-    }
-    storage = getattr(stack.dp.fsm.storage, "storage", None)
-    census["aiogram_fsm_records"] = len(storage) if storage is not None else None
-    app = stack.adapter_obj  # bot.telegram's per-chat tables
-    census["adapter_chat_queues"] = len(app.queues)
-    census["adapter_sender_chats"] = len(app.sender)
-    census["adapter_keyboards"] = len(app.customers.keyboards)
-    census["bench_waiters"] = len(stack.tracker.waiters)
-    return census
-
-
-WARM_CUSTOMERS = 50
-
-
-async def warmed_stack(
-    url: str,
-    args: argparse.Namespace,
-    first_chat: int,
-    *,
-    seed: int = 0,
-    warm: int = WARM_CUSTOMERS,
-) -> Stack:
-    """A fresh stack (`seed` conversations stored first) that has served `warm` customers,
-    not measured: statements compiled, plans and keyboards cached, as in a process that has
-    been up for a while. A cold stack puts its first second's compilations into the measured
-    tail (p99 10-16 ms vs 6-7 ms for the same paced load, measured)."""
-    stack = await fresh_stack(url, seed=seed)
-    await run_orderbot(stack, min(warm, args.customers), args.concurrency, first_chat)
-    stack.session.calls.clear()  # API calls per update count the measured updates only
-    return stack
 
 
 async def backend_runs(
