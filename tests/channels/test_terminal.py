@@ -112,6 +112,8 @@ def test_a_bad_now_is_a_one_line_error(tmp_path: Path) -> None:
 
 
 def test_the_first_make_chat_says_it_builds_the_environment_once(tmp_path: Path) -> None:
+    # Run as a user would, not as a sub-make of `make test` (which prints "Entering directory").
+    env = {k: v for k, v in os.environ.items() if k not in ("MAKELEVEL", "MAKEFLAGS", "MFLAGS")}
     planned = subprocess.run(
         ["make", "-n", f"VENV={tmp_path / 'venv'}", "chat"],
         capture_output=True,
@@ -119,6 +121,7 @@ def test_the_first_make_chat_says_it_builds_the_environment_once(tmp_path: Path)
         timeout=60,
         cwd=ROOT,
         check=True,
+        env=env,
     ).stdout.splitlines()
     assert "Setting up the Python environment" in planned[0] and "once" in planned[0]
     assert any("pip install" in line for line in planned[1:])
