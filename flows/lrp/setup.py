@@ -5,6 +5,7 @@ serve one change of a template in focus (the mode in flows/lrp/common.py)."""
 from __future__ import annotations
 
 from core.flow import Turn
+from core.i18n import N_
 from core.parsing import typed_whole_number
 from core.steps import Problem
 from core.types import Button, Outcome, Reply, go, invalid, rows, stale
@@ -32,7 +33,8 @@ from flows.lrp.common import (
 from flows.shopping.actions import ToCart
 from flows.shopping.cart import subtotal
 from flows.shopping.common import back_to_cart_button, catalog, menu_button
-from flows.shopping.phone import display, saved_phone
+from flows.shopping.delivery import DeliverySteps, phone_noted
+from flows.shopping.phone import display
 from flows.shopping.views import cart_text
 from services import lrp
 from services.orders import quote
@@ -94,66 +96,9 @@ async def chose_day(turn: Turn, day: int) -> Outcome:
     return go("to_address")
 
 
-# -- address and phone -----------------------------------------------------------------------
-async def address_prompt(turn: Turn) -> list[Reply]:
-    text = turn._(
-        "Where should we deliver each month? Type the full address: city, street, building and "
-        "apartment."
-    )
-    buttons = []
-    if turn.user.address:
-        text += "\n\n" + turn._("Or use your saved address: {address}").format(
-            address=turn.user.address
-        )
-        buttons.append(SavedAddress().button(turn._("📍 Use the saved address")))
-    buttons.append(_back_button(turn))
-    return [Reply(text, rows(buttons, per_row=1))]
-
-
-async def saved_address_tapped(turn: Turn, tapped: SavedAddress) -> Outcome:
-    if not turn.user.address:
-        return stale()
-    turn.data["address"] = turn.user.address
-    return go("to_phone")
-
-
-async def address_typed(turn: Turn, address: str) -> Outcome:
-    await turn.tx.users.update(turn.user, address=address)
-    turn.data["address"] = address
-    return go("to_phone")
-
-
-async def phone_prompt(turn: Turn) -> list[Reply]:
-    if turn.market == "KZ":
-        text = turn._(
-            "Which phone number should the courier call? A working Kazakhstan number, e.g. "
-            "+7 701 123 45 67."
-        )
-    else:
-        text = turn._("Which phone number should the courier call? E.g. 010-1234-5678.")
-    buttons = []
-    saved = saved_phone(turn)
-    if saved:
-        label = turn._("📞 Use {phone}").format(phone=display(saved, turn.market))
-        buttons.append(SavedPhone().button(label))
-    buttons.append(_back_button(turn))
-    return [Reply(text, rows(buttons, per_row=1), request_contact=True, language=turn.t.language)]
-
-
-async def saved_phone_tapped(turn: Turn, tapped: SavedPhone) -> Outcome:
-    saved = saved_phone(turn)
-    return stale() if not saved else await _phone(turn, saved)
-
-
-async def phone_typed(turn: Turn, phone: str) -> Outcome:
-    await turn.tx.users.update(turn.user, phone=phone)
-    return await _phone(turn, phone)
-
-
+# -- address and phone: the shared delivery questions (flows/shopping/delivery.py) --------
 async def _phone(turn: Turn, phone: str) -> Outcome:
-    noted = Reply(
-        turn._("📞 Phone number for the courier: {phone}").format(phone=display(phone, turn.market))
-    )
+    noted = phone_noted(turn, phone)
     address = turn.data.get("address")
     if mode(turn) == ADDRESS:
         template = await focused(turn)
@@ -164,6 +109,18 @@ async def _phone(turn: Turn, phone: str) -> Outcome:
         return go("to_template", noted, Reply(note))
     turn.data["phone"] = phone
     return go("to_payment", noted)
+
+
+DELIVERY = DeliverySteps(
+    SavedAddress,
+    SavedPhone,
+    _back_button,
+    N_(
+        "Where should we deliver each month? Type the full address: city, street, building and "
+        "apartment."
+    ),
+    _phone,
+)
 
 
 # -- payment: card only (R-KR-LRP-4), orderer = payer (R-KR-LRP-2) ----------------------------

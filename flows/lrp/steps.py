@@ -23,8 +23,6 @@ from flows.lrp.actions import (
     Open,
     Pause,
     Resume,
-    SavedAddress,
-    SavedPhone,
     Skip,
     Unskip,
 )
@@ -49,8 +47,7 @@ from flows.lrp.manage import (
 )
 from flows.lrp.picking import PICKER
 from flows.lrp.setup import (
-    address_prompt,
-    address_typed,
+    DELIVERY,
     card_ok,
     chose_day,
     create_tapped,
@@ -59,15 +56,9 @@ from flows.lrp.setup import (
     day_tapped,
     payment_prompt,
     payment_typed,
-    phone_prompt,
-    phone_typed,
     review_prompt,
-    saved_address_tapped,
-    saved_phone_tapped,
     typed_day,
 )
-from flows.shopping.address import clean_address
-from flows.shopping.phone import PHONE_HELP, clean_phone
 
 STEPS = (
     *PICKER.steps(),
@@ -80,25 +71,7 @@ STEPS = (
         help=N_("Send the day of the month for your auto-order, from 1 to 31."),
         number=True,  # "5" is the 5th, never the fifth button
     ),
-    Step(
-        "address",
-        prompt=address_prompt,
-        on={SavedAddress: saved_address_tapped},
-        validate=clean_address,
-        answer=address_typed,
-        help=N_("Type the delivery address, or tap a button."),
-        free_text=True,
-    ),
-    Step(
-        "phone",
-        prompt=phone_prompt,
-        contact=True,
-        on={SavedPhone: saved_phone_tapped},
-        validate=clean_phone,
-        answer=phone_typed,
-        help=PHONE_HELP,
-        free_text=True,
-    ),
+    *DELIVERY.steps(),
     Step(
         "payment",
         prompt=payment_prompt,

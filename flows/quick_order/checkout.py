@@ -23,7 +23,6 @@ from core.types import Outcome, Reply, go, invalid, rows, stale, stay
 from flows.quick_order.actions import (
     Confirm,
     Pay,
-    SavedAddress,
     ToAddress,
     ToCart,
     ToCategories,
@@ -38,8 +37,7 @@ from flows.quick_order.common import (
     menu_button,
     orders_button,
 )
-from flows.quick_order.phone import PHONE
-from flows.shopping.address import clean_address
+from flows.quick_order.phone import DELIVERY
 from flows.shopping.cart import Cart, CartLine, subtotal
 from flows.shopping.common import order_lines
 from flows.shopping.views import (
@@ -74,34 +72,6 @@ def payment_methods(market: str) -> tuple[str, ...]:
     """The online methods of this chat's channel; cash is for the business center only."""
     methods = policy.accepted_payment_methods(market, ORDER_CHANNEL[market])
     return tuple(method for method in methods if method in (CARD, BANK_TRANSFER))
-
-
-# -- address -------------------------------------------------------------------------------
-async def address_prompt(turn: Turn) -> list[Reply]:
-    text = turn._(
-        "Where should we deliver? Type the full address: city, street, building and apartment."
-    )
-    buttons = []
-    if turn.user.address:
-        text += "\n\n" + turn._("Or use your saved address: {address}").format(
-            address=turn.user.address
-        )
-        buttons.append(SavedAddress().button(turn._("📍 Use the saved address")))
-    buttons.append(back_to_cart_button(turn))
-    return [Reply(text, rows(buttons, per_row=1))]
-
-
-async def saved_address_tapped(turn: Turn, tapped: SavedAddress) -> Outcome:
-    if not turn.user.address:
-        return stale()
-    turn.data["address"] = turn.user.address
-    return go("to_phone")
-
-
-async def address_typed(turn: Turn, address: str) -> Outcome:
-    await turn.tx.users.update(turn.user, address=address)
-    turn.data["address"] = address
-    return go("to_phone")
 
 
 # -- payment -------------------------------------------------------------------------------
@@ -327,16 +297,7 @@ async def placed_typed(turn: Turn, text: str) -> Outcome:
 
 
 STEPS = (
-    Step(
-        "address",
-        prompt=address_prompt,
-        on={SavedAddress: saved_address_tapped},
-        validate=clean_address,
-        answer=address_typed,
-        help=N_("Type the delivery address, or tap a button."),
-        free_text=True,
-    ),
-    PHONE,
+    *DELIVERY.steps(),
     Step(
         "payment",
         prompt=payment_prompt,
