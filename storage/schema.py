@@ -103,6 +103,36 @@ inbox = Table(
     Index(None, "processed_at"),
 )
 
+# Durable intake (bot/channels/intake.py): every update a channel accepted, written before the
+# transport is told it arrived, until its turn is done and its replies sent. `chat` is the
+# channel's ordering key; rows of one chat are processed in `id` order. A turn that commits
+# sets `state` to answered and keeps its `replies` until they are sent (after a crash they are
+# sent again, never lost).
+intake = Table(
+    "intake",
+    metadata,
+    Column("id", ID, primary_key=True, autoincrement=True),
+    Column("channel", String(16), nullable=False),
+    Column("update_key", String(64), nullable=False),
+    Column("chat", String(96), nullable=False),
+    Column("payload", JSON, nullable=False),
+    Column("received_at", UtcDateTime(), nullable=False),
+    Column("state", String(10), nullable=False),  # received, answered
+    Column("replies", JSON),
+    UniqueConstraint("channel", "update_key"),
+    Index(None, "chat", "id"),
+)
+
+# Which worker processes a chat's intake now: held while it has work, renewed, released when
+# idle; a lease past `until` (its worker died) may be taken by any worker.
+intake_leases = Table(
+    "intake_leases",
+    metadata,
+    Column("chat", String(96), primary_key=True),
+    Column("owner", String(64), nullable=False),
+    Column("until", UtcDateTime(), nullable=False),
+)
+
 # Messages for someone other than the sender of the current event (staff threads, order
 # notifications), written in the same transaction as the change that caused them.
 outbox = Table(

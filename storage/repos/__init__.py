@@ -23,6 +23,7 @@ from storage.repos._base import Connection
 from storage.repos.checklists import ChecklistRepo
 from storage.repos.conversations import CONVERSATION_COLUMNS, ConversationRepo, StaleConversation
 from storage.repos.inbox import InboxRepo
+from storage.repos.intake import IntakeRepo
 from storage.repos.lrp import LrpRepo
 from storage.repos.orders import OrderRepo
 from storage.repos.outbox import OutboxRepo
@@ -64,6 +65,7 @@ class Tx:
     def __init__(self, conn: Connection) -> None:
         self.conn = conn
         self.inbox = InboxRepo(conn)
+        self.intake = IntakeRepo(conn)
         self.users = UserRepo(conn)
         self.conversations = ConversationRepo(conn)
         self.outbox = OutboxRepo(conn)
