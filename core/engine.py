@@ -10,7 +10,7 @@ so does a lost database connection, after a pause (storage/retry.py).
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterable
+from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import replace
 from datetime import UTC, datetime
 
@@ -27,6 +27,9 @@ from storage.db import Database
 from storage.repos import StaleConversation, Tx
 
 log = logging.getLogger(__name__)
+
+# Called in a turn's transaction with the turn's replies, before it commits.
+CommitHook = Callable[[Tx, list[Reply]], Awaitable[None]]
 
 MAX_ATTEMPTS = 5
 MAX_SWITCHES = 4  # a flow entering a flow entering a flow...: a bug past this depth
@@ -80,21 +83,26 @@ class Engine:
         self.clock = clock
         self.locks = KeyedLocks()
 
-    async def handle(self, event: Event) -> list[Reply]:
+    async def handle(self, event: Event, *, on_commit: CommitHook | None = None) -> list[Reply]:
         """Process one event exactly once; events of one user run one at a time.
 
         A lost or refused database connection runs the event again on a new one, for a
         bounded time (storage/retry.py); past it `DatabaseUnavailable` is raised: the event
-        can be kept and handled later (its delivery id makes that safe)."""
+        can be kept and handled later (its delivery id makes that safe). `on_commit` runs in
+        the turn's transaction with its replies, last: the channel's intake stores them there,
+        so a turn is marked done exactly when its effects commit (bot/channels/intake.py)."""
         event = readable(event)
         async with self.locks.hold(event.conversation_key):
-            return await self.db.with_retries(lambda: self._attempts(event), "a turn")
+            return await self.db.with_retries(lambda: self._attempts(event, on_commit), "a turn")
 
-    async def _attempts(self, event: Event) -> list[Reply]:
+    async def _attempts(self, event: Event, on_commit: CommitHook | None) -> list[Reply]:
         for attempt in range(1, MAX_ATTEMPTS + 1):
             try:
                 async with self.db.transaction() as tx:
-                    return await self._process(tx, event)
+                    replies = await self._process(tx, event)
+                    if on_commit is not None:
+                        await on_commit(tx, replies)
+                    return replies
             except (StaleConversation, IntegrityError) as conflict:
                 # Another worker committed first; everything we did is rolled back.
                 if attempt == MAX_ATTEMPTS:

@@ -65,6 +65,32 @@ class Reply:
     def options(self) -> list[Button]:
         return [button for row in self.buttons for button in row]
 
+    def to_json(self) -> dict[str, Any]:
+        """The reply as JSON values: a turn's replies are stored until sent (durable intake)."""
+        data: dict[str, Any] = {"text": self.text}
+        if self.buttons:
+            data["buttons"] = [[[b.label, b.action] for b in row] for row in self.buttons]
+        if self.delete_source:
+            data["delete_source"] = True
+        if self.request_contact:
+            data["request_contact"] = True
+        if self.language is not None:
+            data["language"] = self.language
+        return data
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Reply:
+        buttons = tuple(
+            tuple(Button(label, action) for label, action in row) for row in data.get("buttons", ())
+        )
+        return cls(
+            data["text"],
+            buttons,
+            delete_source=data.get("delete_source", False),
+            request_contact=data.get("request_contact", False),
+            language=data.get("language"),
+        )
+
 
 def rows(buttons: list[Button], per_row: int = 2) -> tuple[tuple[Button, ...], ...]:
     """Lay buttons out in rows of `per_row`."""
