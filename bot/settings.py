@@ -42,7 +42,13 @@ class Settings(BaseSettings):
         default=40,
         ge=1,
         le=100,
-        description="setWebhook max_connections: 1 keeps each chat's updates in order across "
-        "several workers (see docs/telegram.md)",
+        description="setWebhook max_connections: how many requests Telegram keeps open at once "
+        "(each chat's updates stay in order whatever the value: docs/telegram.md)",
+    )
+    intake_lease_seconds: float = Field(
+        default=15.0,
+        gt=0,
+        description="how long a worker's hold on a chat's stored updates lasts unless renewed: "
+        "after a crash, another worker (or the next start) takes them over after this long",
     )
     log_level: str = "INFO"

@@ -20,8 +20,11 @@ Job = Callable[[], Awaitable[None]]
 
 
 class ChatQueues:
-    def __init__(self, *, max_pending: int = 1000) -> None:
+    def __init__(
+        self, *, max_pending: int = 1000, on_idle: Callable[[Hashable], None] | None = None
+    ) -> None:
         self.max_pending = max_pending
+        self.on_idle = on_idle  # told when a chat's queue ran empty (its lease may go)
         self._queues: dict[Hashable, deque[Job]] = {}
         self._tasks: set[asyncio.Task[None]] = set()
         self._pending = 0
@@ -31,6 +34,9 @@ class ChatQueues:
     def __len__(self) -> int:
         """Chats with queued or running work."""
         return len(self._queues)
+
+    def busy(self, key: Hashable) -> bool:
+        return key in self._queues
 
     @property
     def pending(self) -> int:
@@ -65,6 +71,8 @@ class ChatQueues:
         finally:
             if self._queues.get(key) is queue:
                 del self._queues[key]
+                if self.on_idle is not None:
+                    self.on_idle(key)
             self._pending -= len(queue)
             queue.clear()
             self._room.set()

@@ -76,6 +76,7 @@ def _run(args: argparse.Namespace) -> None:
                 staff_chat_id=settings.staff_chat_id,
                 staff_language=settings.staff_language,
                 webhook=hook,
+                lease_seconds=settings.intake_lease_seconds,
             )
             host = Host(engine, [app])
             tune_gc()  # start-up objects frozen, fewer collections: docs/performance.md

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 
-from bot.channels.telegram.serial import ChatQueues
+from bot.channels.serial import ChatQueues
 
 
 async def test_one_chat_in_order_chats_concurrently_table_empties() -> None:

@@ -2,7 +2,9 @@
 
 The channel (channel.py) maps the update to an event and plans the messages; this module runs
 the turn and sends them: edits in place, deletes a message that held a secret, finds the words
-of the contact button, apologizes when a turn fails.
+of the contact button, apologizes when a turn fails. A turn's replies are stored with its
+update in the turn's transaction (bot/channels/intake.py), and sent again by `resend` when the
+process died before sending them.
 """
 
 from __future__ import annotations
@@ -10,18 +12,21 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from contextlib import suppress
+from typing import Any
 
 from aiogram.exceptions import TelegramAPIError, TelegramBadRequest
 from aiogram.methods import AnswerCallbackQuery, DeleteMessage, EditMessageText, SendMessage
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message, Update
 
+from bot.channels.intake import Intake, Receipt
 from bot.channels.telegram import mapping, render
 from bot.channels.telegram.channel import TelegramChannel
 from bot.channels.telegram.desk import StaffDesk
 from core.commands import holds_secret, secret_refusal
 from core.engine import Engine
 from core.i18n import Translator, pick_language, translator
-from core.types import Reply
+from core.types import Event, Reply
+from storage.repos import Tx
 
 log = logging.getLogger(__name__)
 
@@ -38,9 +43,11 @@ class CustomerChats:
         channel: TelegramChannel,
         *,
         desk: StaffDesk | None = None,
+        intake: Intake | None = None,
         wake_outbox: Callable[[], None] = lambda: None,
     ) -> None:
         self.engine = engine
+        self.intake = intake
         self.channel = channel
         self.sender = channel.sender
         self.desk = desk
@@ -48,27 +55,66 @@ class CustomerChats:
         # Chats with a contact (reply) keyboard on screen, to remove it when no longer asked.
         self.keyboards = render.BoundedSet()
 
-    async def on_message(self, message: Message, update: Update) -> None:
+    async def on_message(
+        self, message: Message, update: Update, receipt: Receipt | None = None
+    ) -> None:
         event = self.channel.to_event(update)
         if event is None:
             return
-        replies = await self.engine.handle(event)
-        self.wake_outbox()
+        where = {"chat": message.chat.id, "source": message.message_id}
+        replies = await self._turn(event, receipt, where)
         await self.send_replies(
             message.chat.id, replies, source=message.message_id, hint=event.language_hint
         )
 
-    async def on_callback(self, query: CallbackQuery, chat_id: int, update: Update) -> None:
+    async def on_callback(
+        self, query: CallbackQuery, chat_id: int, update: Update, receipt: Receipt | None = None
+    ) -> None:
         # Answered first, whatever follows: the spinner on the button stops at once.
         with suppress(TelegramAPIError):
             await self.sender.call(AnswerCallbackQuery(callback_query_id=query.id), attempts=1)
         event = self.channel.to_event(update)
         if event is None:
             return
-        replies = await self.engine.handle(event)
-        self.wake_outbox()
         tapped = query.message.message_id if isinstance(query.message, Message) else None
+        replies = await self._turn(event, receipt, {"chat": chat_id, "tapped": tapped})
         await self.send_replies(chat_id, replies, tapped=tapped, hint=event.language_hint)
+
+    async def _turn(
+        self, event: Event, receipt: Receipt | None, where: dict[str, Any]
+    ) -> list[Reply]:
+        """The engine's turn; with a receipt, its replies are stored with the update in the
+        turn's transaction, with `where` they go (for `resend`)."""
+        if receipt is None or self.intake is None:
+            replies = await self.engine.handle(event)
+        else:
+            intake = self.intake
+
+            async def store(tx: Tx, replies: list[Reply]) -> None:
+                stored = None
+                if replies:
+                    stored = {
+                        **where,
+                        "hint": event.language_hint,
+                        "replies": [reply.to_json() for reply in replies],
+                    }
+                await intake.answer(tx, receipt, stored)
+
+            replies = await self.engine.handle(event, on_commit=store)
+            receipt.answered = True
+        self.wake_outbox()
+        return replies
+
+    async def resend(self, stored: dict[str, Any]) -> None:
+        """Send a committed turn's replies again (the process died before it sent them)."""
+        replies = [Reply.from_json(reply) for reply in stored["replies"]]
+        await self.send_replies(
+            stored["chat"],
+            replies,
+            source=stored.get("source"),
+            tapped=stored.get("tapped"),
+            hint=stored.get("hint"),
+        )
 
     async def on_edited(self, message: Message) -> None:
         """A customer edited a message: screened like a new one (an edit that now holds a card

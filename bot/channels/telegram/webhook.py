@@ -2,9 +2,10 @@
 
 A POST must carry the secret token (`X-Telegram-Bot-Api-Secret-Token`, compared in constant
 time), else 401; while the bot is stopping the answer is 503 (Telegram sends the update again
-later); a body that is no update is a 400. An update is fed to the dispatcher, whose middleware
-only queues it (app.py), so Telegram gets its answer at once. GET /healthz reports the chats
-with work queued.
+later); a body that is no update (or JSON nested too deep to read) is a 400. An update is
+answered 200 once the intake has stored it (app.py), before it is processed; when it cannot be
+stored (the database is away) the answer is 503 and Telegram sends it again. GET /healthz
+reports the chats with work queued.
 """
 
 from __future__ import annotations
@@ -12,20 +13,24 @@ from __future__ import annotations
 import asyncio
 import hmac
 import logging
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
-from aiogram import Bot, Dispatcher
+from aiogram import Bot
 from aiogram.methods import SetWebhook
 from aiogram.types import Update
 from aiohttp import web
 
-from bot.channels.telegram.serial import ChatQueues
+from bot.channels.serial import ChatQueues
+from storage.retry import DatabaseUnavailable
 
 log = logging.getLogger(__name__)
 
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
+# Stores updates, each with its JSON as received; returns once they are committed.
+Accept = Callable[[list[tuple[Update, dict[str, Any] | None]]], Awaitable[None]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,14 +58,14 @@ class WebhookServer:
     def __init__(
         self,
         hook: Webhook,
-        dispatcher: Dispatcher,
         bot: Bot,
+        accept: Accept,
         queues: ChatQueues,
         stopping: asyncio.Event,
     ) -> None:
         self.hook = hook
-        self.dispatcher = dispatcher
         self.bot = bot
+        self.accept = accept
         self.queues = queues
         self.stopping = stopping
         self.secret = hook.secret.encode()
@@ -89,10 +94,14 @@ class WebhookServer:
         if self.stopping.is_set():
             return web.Response(status=503, text="stopping")
         try:
-            update = Update.model_validate(await request.json(), context={"bot": self.bot})
-        except ValueError:
+            raw = await request.json()
+            update = Update.model_validate(raw, context={"bot": self.bot})
+        except (ValueError, RecursionError):  # RecursionError: JSON nested beyond reading
             return web.Response(status=400, text="not an update")
-        await self.dispatcher.feed_update(self.bot, update)
+        try:
+            await self.accept([(update, raw)])
+        except DatabaseUnavailable:
+            return web.Response(status=503, text="cannot store updates now")
         return web.Response(status=200)
 
     async def _healthz(self, request: web.Request) -> web.StreamResponse:

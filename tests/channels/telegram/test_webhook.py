@@ -13,6 +13,7 @@ from bot.channels.telegram.app import TelegramApp
 from bot.channels.telegram.webhook import SECRET_HEADER, Webhook
 from bot.settings import Settings
 from core.engine import Engine
+from storage.retry import DatabaseUnavailable
 from tests.channels.telegram.conftest import hosted, make_app
 from tests.channels.telegram.fake_api import FakeBotAPI
 
@@ -81,6 +82,32 @@ async def test_wrong_or_missing_secret_is_refused(webhook, api: FakeBotAPI) -> N
 async def test_malformed_body_is_a_bad_request(webhook) -> None:
     _, base = webhook
     assert await post(base, {"update_id": "not a number", "message": 5}) == 400
+
+
+async def test_json_nested_beyond_reading_is_a_bad_request(webhook) -> None:
+    _, base = webhook
+    depth = 100_000
+    body = '{"update_id": 1, "message": ' + "[" * depth + "]" * depth + "}"
+    headers = {SECRET_HEADER: SECRET, "Content-Type": "application/json"}
+    async with (
+        aiohttp.ClientSession() as session,
+        session.post(base + "/telegram/hook", data=body, headers=headers) as response,
+    ):
+        assert response.status == 400
+
+
+async def test_an_update_that_cannot_be_stored_is_not_acknowledged(
+    webhook, api: FakeBotAPI, monkeypatch
+) -> None:
+    """The database is away: 503, so that Telegram sends the update again later."""
+    app, base = webhook
+
+    async def away(batch: object) -> None:
+        raise DatabaseUnavailable("the database is away")
+
+    monkeypatch.setattr(app.intake, "receive", away)
+    assert await post(base, {"update_id": 5, "message": api.message(42, "hi")}) == 503
+    assert not api.sent("sendMessage", 42)
 
 
 async def test_healthz(webhook) -> None:

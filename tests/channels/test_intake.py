@@ -1,0 +1,221 @@
+"""The durable intake (bot/channels/intake.py): stored before acknowledged, each chat in order,
+resumed after a crash, shared by two workers, kept while the database is away."""
+
+from __future__ import annotations
+
+import asyncio
+import random
+from collections import defaultdict
+from typing import Any
+
+import pytest
+
+from bot.channels.intake import Incoming, Intake, Receipt
+from bot.channels.serial import ChatQueues
+from storage.db import Database
+from storage.migrate import ensure_schema
+from storage.repos import Tx
+from storage.retry import DatabaseUnavailable
+from tests.conftest import BACKENDS, Clock
+
+pytestmark = pytest.mark.parametrize("database_url", BACKENDS, indirect=True)
+
+
+class Worker:
+    """An intake with a toy turn: it commits the answer (like the engine's commit hook), then
+    "sends" by appending to `sent`. `hold` makes turns wait before they start or before they
+    send; `fail_once` makes the named update's first turn fail as if the database were away."""
+
+    def __init__(self, db: Database, clock: Clock, *, lease: float = 15.0) -> None:
+        self.db = db
+        self.runs: dict[str, list[int]] = defaultdict(list)  # committed turns, per chat
+        self.sent: dict[str, list[Any]] = defaultdict(list)
+        self.resent: list[dict[str, Any]] = []
+        self.before_turn: asyncio.Event | None = None
+        self.before_send: asyncio.Event | None = None
+        self.fail_once: set[int] = set()
+        self.intake = Intake(
+            db,
+            "test",
+            ChatQueues(),
+            parse=lambda payload: payload["n"],
+            process=self.process,
+            resend=self.resend,
+            clock=clock,
+            lease_seconds=lease,
+            tick=0.02,
+            retry_after=0.1,
+        )
+        self.housekeeping = asyncio.create_task(self.intake.run())
+
+    async def process(self, receipt: Receipt, n: int) -> None:
+        if self.before_turn is not None:
+            await self.before_turn.wait()
+        await asyncio.sleep(random.random() / 500)
+        if n in self.fail_once:
+            self.fail_once.discard(n)
+            raise DatabaseUnavailable("the database is away")
+
+        async def turn(tx: Tx) -> None:
+            await self.intake.answer(tx, receipt, {"reply": n})
+
+        await self.db.run_in_transaction(turn)
+        receipt.answered = True
+        self.runs[receipt.chat].append(n)
+        if self.before_send is not None:
+            await self.before_send.wait()
+        self.sent[receipt.chat].append(n)
+
+    async def resend(self, receipt: Receipt, replies: dict[str, Any]) -> None:
+        self.resent.append(replies)
+        self.sent[receipt.chat].append(replies["reply"])
+
+    async def receive(self, chat: str, *numbers: int) -> None:
+        await self.intake.receive([Incoming(f"{chat}/{n}", chat, {"n": n}, n) for n in numbers])
+
+    async def crash(self) -> None:
+        """Gone without a word: queued work dropped, leases left to lapse."""
+        self.housekeeping.cancel()
+        await asyncio.gather(self.housekeeping, return_exceptions=True)
+        queues = self.intake.queues
+        assert isinstance(queues, ChatQueues)
+        await queues.close()
+
+    async def stop(self) -> None:
+        queues = self.intake.queues
+        assert isinstance(queues, ChatQueues)
+        await queues.join(5)
+        self.intake.stop()
+        await self.housekeeping
+        await self.intake.close()
+
+
+async def pending(db: Database) -> int:
+    async with db.transaction() as tx:
+        return await tx.intake.pending()
+
+
+async def eventually(check: Any, timeout: float = 10.0) -> None:
+    deadline = asyncio.get_running_loop().time() + timeout
+    while not check():
+        assert asyncio.get_running_loop().time() < deadline, "timed out"
+        await asyncio.sleep(0.01)
+
+
+async def test_each_chat_runs_in_order_and_is_forgotten_once_sent(db: Database, clock: Clock):
+    worker = Worker(db, clock)
+    await asyncio.gather(
+        *(worker.receive(chat, *range(i * 5, i * 5 + 5)) for i in range(4) for chat in "ab")
+    )
+    await eventually(lambda: sum(map(len, worker.sent.values())) == 40)
+    for chat in "ab":
+        assert worker.runs[chat] == list(range(20)), "each update once, in arrival order"
+    await eventually(lambda: not worker.intake._finished)
+    await worker.stop()
+    assert await pending(db) == 0
+
+
+async def test_a_redelivered_update_is_stored_and_run_once(db: Database, clock: Clock):
+    worker = Worker(db, clock)
+    await worker.receive("a", 1)
+    await worker.receive("a", 1)
+    await worker.receive("a", 1, 2)
+    await eventually(lambda: len(worker.sent["a"]) == 2)
+    await worker.stop()
+    assert worker.runs["a"] == [1, 2]
+
+
+async def test_a_crash_after_receiving_loses_nothing(db: Database, clock: Clock, database_url):
+    first = Worker(db, clock, lease=0.3)
+    first.before_turn = asyncio.Event()  # never set: killed before any turn
+    await first.receive("a", 1, 2, 3)
+    await first.receive("b", 4)
+    await first.crash()
+    assert await pending(db) == 4, "stored, not processed"
+
+    clock.advance(seconds=1)  # the dead worker's leases lapse
+    second_db = Database(database_url)
+    second = Worker(second_db, clock)
+    await eventually(lambda: len(second.sent["a"]) == 3 and len(second.sent["b"]) == 1)
+    await second.stop()
+    assert second.runs == {"a": [1, 2, 3], "b": [4]}
+    assert await pending(db) == 0
+    await second_db.dispose()
+
+
+async def test_replies_committed_before_a_crash_are_sent_after_it(
+    db: Database, clock: Clock, database_url
+):
+    first = Worker(db, clock, lease=0.3)
+    first.before_send = asyncio.Event()  # never set: killed between the commit and the send
+    await first.receive("a", 1)
+    await eventually(lambda: first.runs["a"] == [1])
+    await first.crash()
+    assert first.sent["a"] == []
+
+    clock.advance(seconds=1)
+    second_db = Database(database_url)
+    second = Worker(second_db, clock)
+    await second.receive("a", 2)
+    await eventually(lambda: len(second.sent["a"]) == 2)
+    await second.stop()
+    assert second.resent == [{"reply": 1}], "the stored reply, sent once more"
+    assert second.runs["a"] == [2], "the committed turn is not run again"
+    assert second.sent["a"] == [1, 2], "in the chat's order"
+    await second_db.dispose()
+
+
+async def test_two_workers_keep_each_chat_in_order(db: Database, clock: Clock, database_url):
+    other_db = Database(database_url)
+    await ensure_schema(other_db, auto_upgrade=True)
+    workers = [Worker(db, clock), Worker(other_db, clock)]
+    rng = random.Random(7)
+    # Updates of three chats reach the two workers at random, as behind a load balancer.
+    for n in range(60):
+        await rng.choice(workers).receive("abc"[n % 3], n)
+        await asyncio.sleep(rng.random() / 200)
+    await eventually(
+        lambda: sum(len(w.sent[chat]) for w in workers for chat in "abc") == 60, timeout=20
+    )
+    for worker in workers:
+        await worker.stop()
+    for index, chat in enumerate("abc"):
+        runs = [n for w in workers for n in w.runs[chat]]
+        assert sorted(runs) == list(range(index, 60, 3)), "each update exactly once"
+    assert await pending(db) == 0
+    await other_db.dispose()
+
+
+async def test_two_workers_never_reorder_a_chat(db: Database, clock: Clock, database_url):
+    """One chat's updates alternate between two workers; the order of committed turns across
+    both is the order of arrival."""
+    other_db = Database(database_url)
+    workers = [Worker(db, clock), Worker(other_db, clock)]
+    order: list[int] = []
+    for worker in workers:
+        process = worker.process
+
+        async def recording(receipt: Receipt, n: int, process: Any = process) -> None:
+            await process(receipt, n)
+            order.append(n)
+
+        worker.intake.process = recording
+    for n in range(30):
+        await workers[n % 2].receive("a", n)
+    await eventually(lambda: len(order) == 30, timeout=20)
+    for worker in workers:
+        await worker.stop()
+    assert order == list(range(30))
+    await other_db.dispose()
+
+
+async def test_a_turn_the_database_failed_stays_and_runs_later_in_order(db: Database, clock: Clock):
+    worker = Worker(db, clock)
+    worker.fail_once = {2}
+    await worker.receive("a", 1, 2, 3)
+    await eventually(lambda: len(worker.sent["a"]) == 1)
+    clock.advance(seconds=1)  # past `retry_after`: the chat is taken up again
+    await eventually(lambda: len(worker.sent["a"]) == 3)
+    await worker.stop()
+    assert worker.runs["a"] == [1, 2, 3]
+    assert await pending(db) == 0
