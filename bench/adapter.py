@@ -42,8 +42,9 @@ class Tracked:
 
     def wrap(self, key: Any, job: Callable[[], Awaitable[None]]) -> Callable[[], Awaitable[None]]:
         future = asyncio.get_running_loop().create_future()
-        if isinstance(key, int):
-            self.waiters[key] = future
+        parts = str(key).split(":")
+        if len(parts) == 2:  # a private chat, "tg:<chat id>"
+            self.waiters[int(parts[1])] = future
 
         async def tracked() -> None:
             try:

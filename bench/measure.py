@@ -14,7 +14,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from aiogram import Bot, Dispatcher
+from aiogram import Bot
 from aiogram.types import Update
 
 from bench.adapter import Tracked
@@ -86,15 +86,18 @@ def chat_of(raw: dict[str, Any]) -> int:
     return int(raw["callback_query"]["message"]["chat"]["id"])
 
 
+Feed = Callable[[Update, dict[str, Any]], Awaitable[Any]]
+
+
 def feeder(
-    dp: Dispatcher, bot: Bot, measure: Measure, tracker: Tracked | None = None
+    feed: Feed, bot: Bot, measure: Measure, tracker: Tracked | None = None
 ) -> Callable[[dict[str, Any]], Awaitable[None]]:
-    """Parse the raw update (as polling or a webhook does), feed it, wait until it is handled
+    """Parse the raw update (as polling or a webhook does), `feed` it, wait until it is handled
     (its replies sent); the time of all of it is the update's latency."""
 
     async def send(raw: dict[str, Any]) -> None:
         start = time.perf_counter()
-        await dp.feed_update(bot, Update.model_validate(raw, context={"bot": bot}))
+        await feed(Update.model_validate(raw, context={"bot": bot}), raw)
         if tracker is not None:
             await tracker.done(chat_of(raw))
         measure.latencies.append(time.perf_counter() - start)

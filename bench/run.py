@@ -59,7 +59,7 @@ async def run_floor(scripts: list[list[dict[str, Any]]], concurrency: int) -> tu
     bot = Bot(BOT_TOKEN, session=session)
     dp = floor_dispatcher()
     measure = Measure()
-    send = feeder(dp, bot, measure)
+    send = feeder(lambda update, raw: dp.feed_update(bot, update), bot, measure)
 
     def job_for(raws: list[dict[str, Any]]) -> Callable[[], Awaitable[None]]:
         async def job() -> None:

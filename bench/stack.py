@@ -67,8 +67,12 @@ class Stack:
     adapter: str
     adapter_obj: TelegramApp
     tracker: Tracked
+    housekeeping: asyncio.Task[None]
 
     async def close(self) -> None:
+        self.adapter_obj.intake.stop()
+        await self.housekeeping
+        await self.adapter_obj.intake.close()
         await self.adapter_obj.sender.close()
         await self.adapter_obj.queues.close()
         await self.bot.session.close()
@@ -83,7 +87,8 @@ async def open_stack(url: str) -> Stack:
     bot = Bot(BOT_TOKEN, session=session)
     dp, adapter, adapter_obj, tracker = await orderbot_dispatcher(engine, bot)
     tune_gc()  # as `orderbot run` does once started (bot/app.py)
-    return Stack(db, engine, session, bot, dp, adapter, adapter_obj, tracker)
+    housekeeping = asyncio.create_task(adapter_obj.intake.run())
+    return Stack(db, engine, session, bot, dp, adapter, adapter_obj, tracker, housekeeping)
 
 
 async def run_orderbot(
@@ -99,7 +104,11 @@ async def run_orderbot(
     """N customers, C at a time. `rate` (updates/s): customers think between messages,
     exponentially distributed, so that C of them offer about `rate` updates/s."""
     measure = Measure()
-    send = feeder(stack.dp, stack.bot, measure, stack.tracker)
+    app = stack.adapter_obj
+    # Through the durable intake, as the webhook does: stored, then processed.
+    send = feeder(
+        lambda update, raw: app.accept([(update, raw)]), stack.bot, measure, stack.tracker
+    )
     _, factory = script_for(stack.engine)
     factory = steps or factory
     rng = random.Random(first_chat)
