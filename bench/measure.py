@@ -59,6 +59,9 @@ class Measure:
     latencies: list[float] = field(default_factory=list)
     counters: Counters = field(default_factory=Counters)
     seconds: float = 0.0
+    # The process's CPU time over the run: unlike wall time, barely moved by other work on a
+    # shared machine, so per-update CPU compares two builds run at different moments.
+    cpu_seconds: float = 0.0
 
     def stats(self, session: OfflineSession | None = None) -> dict[str, Any]:
         lat = sorted(self.latencies)
@@ -68,6 +71,7 @@ class Measure:
             "seconds": round(self.seconds, 3),
             "updates_per_s": round(n / self.seconds, 1) if self.seconds else 0.0,
             "us_per_update": round(self.seconds / n * 1e6, 1) if n else 0.0,
+            "cpu_us_per_update": round(self.cpu_seconds / n * 1e6, 1) if n else 0.0,
             "p50_ms": quantile_ms(lat, 0.5),
             "p90_ms": quantile_ms(lat, 0.9),
             "p99_ms": quantile_ms(lat, 0.99),
@@ -105,14 +109,17 @@ def feeder(
     return send
 
 
-async def drive(jobs: list[Callable[[], Awaitable[None]]], concurrency: int) -> float:
-    """C workers take customers from one queue; returns the wall time."""
+async def drive(
+    jobs: list[Callable[[], Awaitable[None]]], concurrency: int, measure: Measure
+) -> None:
+    """C workers take customers from one queue; the wall and CPU time go to `measure`."""
     queue = iter(jobs)
 
     async def worker() -> None:
         for job in queue:
             await job()
 
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), time.process_time()
     await asyncio.gather(*(worker() for _ in range(concurrency)))
-    return time.perf_counter() - start
+    measure.seconds = time.perf_counter() - start
+    measure.cpu_seconds = time.process_time() - cpu

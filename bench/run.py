@@ -68,7 +68,7 @@ async def run_floor(scripts: list[list[dict[str, Any]]], concurrency: int) -> tu
 
         return job
 
-    measure.seconds = await drive([job_for(raws) for raws in scripts], concurrency)
+    await drive([job_for(raws) for raws in scripts], concurrency, measure)
     stats = measure.stats(session)
     await session.close()
     return measure, stats
@@ -96,10 +96,13 @@ async def backend_runs(
         await stack.close()
         _, floor = await run_floor(record, args.concurrency)
         ratio = round(stats["updates_per_s"] / floor["updates_per_s"], 3)
-        pairs.append({"orderbot": stats, "floor": floor, "ratio": ratio})
+        cpu_ratio = round(floor["cpu_us_per_update"] / stats["cpu_us_per_update"], 3)
+        pairs.append({"orderbot": stats, "floor": floor, "ratio": ratio, "cpu_ratio": cpu_ratio})
         print(
             f"  {label} round {index + 1}: orderbot {stats['updates_per_s']:.0f} updates/s, "
-            f"floor {floor['updates_per_s']:.0f} updates/s, ratio {ratio:.2f}"
+            f"floor {floor['updates_per_s']:.0f} updates/s, ratio {ratio:.2f}; CPU per update "
+            f"orderbot {stats['cpu_us_per_update']:.0f} us, floor "
+            f"{floor['cpu_us_per_update']:.0f} us, ratio {cpu_ratio:.2f}"
         )
     median = sorted(pairs, key=lambda pair: pair["ratio"])[(len(pairs) - 1) // 2]
     result: dict[str, Any] = {
@@ -107,6 +110,7 @@ async def backend_runs(
         "floor": median["floor"],
         "ratio_to_floor": median["ratio"],
         "round_ratios": [pair["ratio"] for pair in pairs],
+        "round_cpu_ratios": [pair["cpu_ratio"] for pair in pairs],
         "rounds": pairs,
     }
     capacity = statistics.median(pair["orderbot"]["updates_per_s"] for pair in pairs)
@@ -259,9 +263,11 @@ def markdown(results: dict[str, Any]) -> str:
             )
             lines.append(row(label, paced, None))
         ratios = ", ".join(f"{ratio:.2f}" for ratio in result["round_ratios"])
+        cpu = ", ".join(f"{ratio:.2f}" for ratio in result.get("round_cpu_ratios", []))
         notes.append(
             f"{backend}: orderbot / floor per round (each the floor on the very updates orderbot "
-            f"had just received): {ratios}; the saturated rows are the median round's."
+            f"had just received): {ratios}; the saturated rows are the median round's. "
+            f"CPU time per update, floor / orderbot, per round: {cpu}."
         )
     lines += ["", *notes]
     for backend in ("sqlite", "postgres"):

@@ -132,7 +132,7 @@ async def run_orderbot(
             )
 
         jobs.append(job)
-    measure.seconds = await drive(jobs, concurrency)
+    await drive(jobs, concurrency, measure)
     return measure
 
 
