@@ -338,6 +338,7 @@ class Intake:
         # A stalled chat stays ours for `retry_after`, then lapses: any worker may retry it.
         await tx.intake.renew(stalled, self.owner, now + self.retry_after)
         await tx.intake.renew(due, self.owner, now + self.lease)
+        await tx.intake.drop_lapsed(now)
         taken: dict[str, list[IntakeRow]] = {}
         for chat in await tx.intake.unowned_chats(now):
             if await tx.intake.take_lease(chat, self.owner, now + self.lease, now):

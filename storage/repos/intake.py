@@ -130,6 +130,13 @@ class IntakeRepo(Repo):
             stmt = stmt.where(intake_leases.c.chat.in_(names))
         await self.conn.execute(stmt)
 
+    async def drop_lapsed(self, now: datetime) -> None:
+        """Forget lapsed leases of chats with nothing left (a dead worker's idle chats)."""
+        rows_left = exists(select(intake.c.id).where(intake.c.chat == intake_leases.c.chat))
+        await self.conn.execute(
+            delete(intake_leases).where(intake_leases.c.until < now, ~rows_left)
+        )
+
     async def pending(self) -> int:
         """Rows not finished (received, or answered and not yet sent)."""
         return (await self.conn.execute(select(func.count()).select_from(intake))).scalar_one()
