@@ -71,12 +71,12 @@ async def orderbot_dispatcher(
     app = TelegramApp(engine, bot, limits=Limits(unlimited, unlimited, unlimited))
     app.channel.username = "orderbot"  # start() learns it from getMe
     tracker = Tracked()
-    submit = app.queues.submit
+    put = app.queues.put
 
-    async def tracked_submit(key: Any, job: Callable[[], Awaitable[None]]) -> None:
-        await submit(key, tracker.wrap(key, job))
+    def tracked_put(key: Any, job: Callable[[], Awaitable[None]]) -> None:
+        put(key, tracker.wrap(key, job))
 
-    app.queues.submit = tracked_submit  # type: ignore[method-assign]
+    app.queues.put = tracked_put  # type: ignore[method-assign]
     return app.dispatcher, "bot.telegram.app.TelegramApp", app, tracker
 
 

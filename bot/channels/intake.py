@@ -73,7 +73,9 @@ class Receipt:
 class Queues(Protocol):
     on_idle: Callable[[Hashable], None] | None
 
-    async def submit(self, key: Hashable, job: Callable[[], Awaitable[None]]) -> None: ...
+    async def room(self) -> None: ...
+
+    def put(self, key: Hashable, job: Callable[[], Awaitable[None]]) -> None: ...
 
     def busy(self, key: Hashable) -> bool: ...
 
@@ -140,14 +142,25 @@ class Intake:
         """Store everything waiting in one transaction, then queue what this worker holds.
         Updates that arrive while a flush runs wait for the next one (a group commit)."""
         while self._waiting:
+            await self.queues.room()  # too much queued in memory: stop taking more for now
             waiting, self._waiting = self._waiting, []
             incoming = [item for batch, _ in waiting for item in batch]
             try:
                 async with self._bookkeeping:
-                    stored, taken = await self.db.run_in_transaction(
+                    stored, taken, renewed = await self.db.run_in_transaction(
                         lambda tx, incoming=incoming: self._store(tx, incoming), "receiving"
                     )
-                    self._mark_held(set(taken))
+                    self._mark_held(set(taken), renewed)
+                    # Queued before the lock goes: the tick must not find these chats idle.
+                    for chat, leftovers in taken.items():
+                        for row in leftovers:  # before this batch: they arrived first
+                            self.queues.put(chat, lambda row=row: self._run_row(row))
+                    for receipt, item in stored:
+                        if receipt.chat in taken:
+                            self.queues.put(
+                                receipt.chat,
+                                lambda receipt=receipt, item=item: self._run(receipt, item),
+                            )
             except Exception as error:
                 for _, done in waiting:
                     if not done.done():
@@ -156,20 +169,13 @@ class Intake:
             for _, done in waiting:
                 if not done.done():
                     done.set_result(None)
-            for chat, leftovers in taken.items():
-                for row in leftovers:  # before this batch: they arrived first
-                    await self.queues.submit(chat, lambda row=row: self._run_row(row))
-            for receipt, item in stored:
-                if receipt.chat in taken:
-                    await self.queues.submit(
-                        receipt.chat, lambda receipt=receipt, item=item: self._run(receipt, item)
-                    )
 
     async def _store(
         self, tx: Tx, incoming: list[Incoming]
-    ) -> tuple[list[tuple[Receipt, Any]], dict[str, list[IntakeRow]]]:
-        """The new rows, and the chats this worker holds among theirs, each with the rows it
-        has to finish first when it was just taken (another worker's, or a dead one's)."""
+    ) -> tuple[list[tuple[Receipt, Any]], dict[str, list[IntakeRow]], set[str]]:
+        """The new rows; the chats this worker holds among theirs, each with the rows it has to
+        finish first when it was just taken (another worker's, or a dead one's); the chats
+        whose lease was taken or renewed here."""
         now = self.clock()
         stored: list[tuple[Receipt, Any]] = []
         for item in incoming:
@@ -180,18 +186,23 @@ class Intake:
                 stored.append((Receipt(row_id, item.chat), item.item))
         new = {receipt.row_id for receipt, _ in stored}
         taken: dict[str, list[IntakeRow]] = {}
+        renewed: set[str] = set()
         fresh = time.monotonic()
         for chat in {receipt.chat for receipt, _ in stored}:
             if self._held.get(chat, 0.0) > fresh:
                 taken[chat] = []
             elif await tx.intake.take_lease(chat, self.owner, now + self.lease, now):
-                taken[chat] = [row for row in await tx.intake.backlog(chat) if row.id not in new]
-        return stored, taken
+                renewed.add(chat)
+                held_before = chat in self._held
+                backlog = [] if held_before else await tx.intake.backlog(chat)
+                taken[chat] = [row for row in backlog if row.id not in new]
+        return stored, taken, renewed
 
-    def _mark_held(self, chats: set[str]) -> None:
+    def _mark_held(self, chats: set[str], renewed: set[str]) -> None:
         renew_at = time.monotonic() + self.lease.total_seconds() / 3
         for chat in chats:
-            self._held.setdefault(chat, renew_at)
+            if chat in renewed or chat not in self._held:
+                self._held[chat] = renew_at
             self._idle_chats.discard(chat)
             self._stalled.discard(chat)
 
@@ -323,11 +334,11 @@ class Intake:
                 raise
             for chat in due:
                 self._held[chat] = moment + self.lease.total_seconds() / 3
-            self._mark_held(set(taken))
-        # A chat is taken only when no lease was live: none of its rows is queued here.
-        for rows in taken.values():
-            for row in rows:
-                await self.queues.submit(row.chat, lambda row=row: self._run_row(row))
+            self._mark_held(set(taken), set(taken))
+            # A chat is taken only when no lease was live: none of its rows is queued here.
+            for rows in taken.values():
+                for row in rows:
+                    self.queues.put(row.chat, lambda row=row: self._run_row(row))
 
     async def _housekeep(
         self, tx: Tx, finished: list[int], idle: set[str], stalled: set[str], due: list[str]

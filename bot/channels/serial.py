@@ -44,9 +44,18 @@ class ChatQueues:
 
     async def submit(self, key: Hashable, job: Job) -> None:
         """Queue `job` behind the chat's earlier ones (waits while too much is pending)."""
+        await self.room()
+        self.put(key, job)
+
+    async def room(self) -> None:
+        """Wait while `max_pending` jobs or more are queued."""
         while self._pending >= self.max_pending:
             self._room.clear()
             await self._room.wait()
+
+    def put(self, key: Hashable, job: Job) -> None:
+        """Queue `job` behind the chat's earlier ones now, whatever is pending (the caller
+        waited for `room` before taking on the work)."""
         self._pending += 1
         queue = self._queues.get(key)
         if queue is not None:
