@@ -92,6 +92,7 @@ class TelegramApp:
                 language=staff_language,
                 cards=engine.surface.staff_cards,
                 actions=engine.surface.staff_actions,
+                words=engine.surface.staff_words,
             )
         self.customers = CustomerChats(engine, self.channel, desk=self.desk)
         self.staff_language = staff_language
