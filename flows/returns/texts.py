@@ -58,14 +58,17 @@ def line_name(turn: Turn, sku: str, stored: str) -> str:
 
 
 def lines_text(turn: Turn, lines: list[ReturnLine], currency: str) -> str:
-    return "\n".join(
-        "• "
-        + turn._("{name} × {quantity}").format(
-            name=line_name(turn, line.sku, line.name), quantity=line.quantity
-        )
-        + (f" ({money(turn, line.unit_price * line.quantity, currency)})" if line.sku else "")
-        for line in lines
+    """Our order's lines with their quantities and value; typed goods as typed."""
+    return "\n".join(_line_text(turn, line, currency) for line in lines)
+
+
+def _line_text(turn: Turn, line: ReturnLine, currency: str) -> str:
+    if not line.sku:
+        return f"• {line.name}"
+    name = turn._("{name} × {quantity}").format(
+        name=line_name(turn, line.sku, line.name), quantity=line.quantity
     )
+    return f"• {name} ({money(turn, line.unit_price * line.quantity, currency)})"
 
 
 def consumer_note(turn: Turn) -> str:

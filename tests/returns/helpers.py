@@ -4,13 +4,12 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from core.engine import utc_now
 from flows.returns.actions import LinesDone, NotLater, Submit, Who, Why
 from services import orders
 from storage.db import Database
 from storage.records import Order, OutboxMessage, ReturnRequest
 from tests.dialogue import Dialogue
-from tests.quick_order.helpers import all_orders, checkout, confirm
+from tests.quick_order.helpers import checkout, confirm
 
 FAR_FUTURE = datetime(2100, 1, 1, tzinfo=UTC)
 
@@ -25,8 +24,11 @@ async def paid_order(
     await d.say("/order lavender 2, lemon")
     await checkout(d, "card", **({} if market == "KR" else KZ_CONTACT))
     await confirm(d)
-    [order] = await all_orders(db, d.user.external_id)
-    await orders.mark(db, order.number, orders.PAID, utc_now())
+    async with db.transaction() as tx:
+        user = await tx.users.find(d.user.transport, d.user.external_id)
+        assert user is not None
+        [order] = await tx.orders.recent(user.id, 5)
+    await orders.mark(db, order.number, orders.PAID, clock())
     return order
 
 
