@@ -76,6 +76,10 @@ HELP = {
 }
 
 
+def help_text(turn: Turn, state: str) -> str:
+    return turn._(HELP[state])
+
+
 def _my_returns_button(turn: Turn) -> Button:
     return MyReturns().button(turn._("📋 My returns"))
 
@@ -152,7 +156,7 @@ def required(state: str) -> Validator:
     """A typed answer must say something (a photo or a sticker is no order number)."""
 
     def check(turn: Turn, text: str) -> str | Problem:
-        return text or Problem(turn._(HELP[state]))
+        return text or Problem(help_text(turn, state))
 
     return check
 
@@ -172,7 +176,7 @@ async def elsewhere_tapped(turn: Turn, tapped: Elsewhere) -> Outcome:
 async def elsewhere_typed(turn: Turn, text: str) -> Outcome:
     typed = typed_order(text)
     if typed is None:
-        return invalid(turn._(HELP[turn.conv.state]))
+        return invalid(help_text(turn, turn.conv.state))
     number, bought = typed
     if bought > _local_today(turn):
         return invalid(turn._("The purchase date cannot be in the future."))
@@ -188,7 +192,7 @@ async def goods_typed(turn: Turn, text: str) -> Outcome:
 
 def amount_check(turn: Turn, text: str) -> Decimal | Problem:
     amount = typed_amount(text)
-    return amount if amount is not None else Problem(turn._(HELP["amount"]))
+    return amount if amount is not None else Problem(help_text(turn, "amount"))
 
 
 async def amount_typed(turn: Turn, amount: Decimal) -> Outcome:
@@ -271,7 +275,7 @@ async def not_later(turn: Turn, tapped: NotLater) -> Outcome:
 def delivered_check(turn: Turn, text: str) -> date | Problem:
     day, _ = typed_date(text)
     if day is None:
-        return Problem(turn._(HELP["delivered"]))
+        return Problem(help_text(turn, "delivered"))
     if day < _purchased_on(turn) or day > _local_today(turn):
         return Problem(turn._("The delivery date must lie between the purchase date and today."))
     return day
@@ -411,10 +415,10 @@ async def photo_sent(turn: Turn, text: str) -> Outcome:
     request = await _sent(turn)
     event = turn.event
     if event.kind is not Kind.MEDIA or request is None or request.ticket_id is None:
-        return invalid(turn._(HELP["created"]))
+        return invalid(help_text(turn, "created"))
     ticket = await turn.tx.tickets.get(request.ticket_id)
     if ticket is None:
-        return invalid(turn._(HELP["created"]))
+        return invalid(help_text(turn, "created"))
     caption = f"{request.number}: {event.text}".strip(": ")
     await relay_customer_text(
         turn.tx, ticket, caption, turn.now, event.message_id, event.attachment

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from flows.returns.actions import LinesDone, NotLater, Submit, Who, Why
+from flows.returns.actions import Line, LinesDone, NotLater, Submit, Who, Why
 from services import orders
 from storage.db import Database
 from storage.records import Order, OutboxMessage, ReturnRequest
@@ -39,7 +39,7 @@ async def to_quote(
     d: Dialogue, kind: str = "member", delivered: str | None = None, reason: str = "damaged"
 ) -> Dialogue:
     """From the lines on screen: all of them, who, the delivery, the reason: the quote."""
-    await d.tap("lavender")
+    await d.press(Line(0))  # one lavender
     await d.press(LinesDone())
     await d.press(Who(kind))  # type: ignore[arg-type]
     if delivered is None:

@@ -19,6 +19,8 @@ from flows.returns.actions import (
     CancelAsk,
     CancelYes,
     Elsewhere,
+    Line,
+    LinesDone,
     MyReturns,
     NotLater,
     OpenReturn,
@@ -40,6 +42,7 @@ SAYS = {
         "recorded": "is recorded",
         "seller": "the member who sold",
         "kz": "no return terms for Kazakhstan",
+        "ticket": "support request #1",
         "cancelled": "is cancelled",
     },
     "ko": {
@@ -49,6 +52,7 @@ SAYS = {
         "recorded": "접수되었어요",
         "seller": "판매한 회원",
         "kz": "카자흐스탄",
+        "ticket": "고객센터 문의 #1",
         "cancelled": "취소되었어요",
     },
     "ru": {
@@ -56,8 +60,9 @@ SAYS = {
         "not_possible": "невозможен",
         "before_bonuses": "бонус",
         "recorded": "принята",
-        "seller": "продавший",
+        "seller": "который продал",
         "kz": "для Казахстана",
+        "ticket": "поддержку №1",
         "cancelled": "отменена",
     },
 }
@@ -144,8 +149,8 @@ async def test_a_retail_customer_has_14_days_from_purchase_or_a_later_delivery(
     clock.set(f"{asked}T10:00:00+09:00")
     await dialogue.say("/return")
     await dialogue.tap(order.number)
-    await dialogue.tap("lavender")
-    await dialogue.tap("▶️")
+    await dialogue.press(Line(0))
+    await dialogue.press(LinesDone())
     await dialogue.press(Who("consumer"))
     dialogue.expect(SAYS[language]["seller"])  # R-KR-RET-1, said before the quote
     if delivered:
@@ -208,7 +213,7 @@ async def test_kz_records_the_request_and_routes_it_to_support(
     await to_quote(dialogue)
     dialogue.expect(SAYS[language]["kz"])
     await submit(dialogue)
-    dialogue.expect(SAYS[language]["recorded"], "RT-KZ-2611-000001", "#1")
+    dialogue.expect(SAYS[language]["recorded"], "RT-KZ-2611-000001", SAYS[language]["ticket"])
     [request] = await requests(db)
     assert (request.quote_reason, request.handled_by, request.eligible) == (
         "not_specified",

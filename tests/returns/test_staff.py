@@ -79,7 +79,8 @@ def test_a_reject_needs_a_reason_the_customer_reads(tmp_path, capsys, resources)
     with pytest.raises(SystemExit):
         main(["returns", "reject", NUMBER, *args])
     main(["returns", "reject", NUMBER, "--reason", "Флакон вскрыт", *args])
-    main(["returns", "approve", NUMBER, "--now", "2026-11-21T11:00:00+09:00", "--db", str(path)])
+    with pytest.raises(SystemExit):
+        main(["returns", "approve", NUMBER, *args])
     assert "cannot mark approved: it is rejected" in capsys.readouterr().err
     [said] = asyncio.run(_said(path))
     assert "не одобрена" in said and "Флакон вскрыт" in said
