@@ -21,7 +21,7 @@ from core.flow import Turn
 from core.i18n import N_
 from core.steps import StepFlow
 from core.surface import Command, GlobalAction, MenuEntry
-from core.types import Outcome, Reply, go, stale, switch
+from core.types import Event, Outcome, Reply, go, stale, stay, switch
 from flows.returns import staff
 from flows.returns.actions import STAFF_PREFIX
 from flows.returns.steps import NAME, STEPS, choose_order, start_fresh
@@ -29,7 +29,17 @@ from services import orders
 
 __all__ = ["Returns"]
 
-ASKING = ["order", "elsewhere", "goods", "amount", "lines", "who", "delivered", "reason", "quote"]
+# What each asking step needs of the answers before it; a conversation found there without
+# them (its slots lost, a state put by hand) starts the return again at the order.
+NEEDS: dict[str, tuple[str, ...]] = {
+    "goods": ("order_number", "purchased_on"),
+    "amount": ("order_number", "purchased_on", "goods"),
+    "lines": ("order_number", "purchased_on", "lines", "picked"),
+    "who": ("order_number", "purchased_on"),
+    "delivered": ("order_number", "purchased_on"),
+    "reason": ("order_number", "purchased_on", "kind"),
+    "quote": ("order_number", "purchased_on", "kind", "reason"),
+}
 TRANSITIONS: list[dict[str, Any]] = [
     {"trigger": "to_elsewhere", "source": "order", "dest": "elsewhere"},
     {"trigger": "to_goods", "source": ["order", "elsewhere"], "dest": "goods"},
@@ -85,6 +95,16 @@ class Returns(StepFlow):
             return Outcome(say=[Reply(said)])
         return Outcome()
 
+    async def prompt(self, turn: Turn) -> list[Reply]:
+        if _lost(turn):
+            return [Reply(_again(turn)), *await super().prompt(turn)]
+        return await super().prompt(turn)
+
+    async def handle(self, turn: Turn, event: Event) -> Outcome:
+        if _lost(turn):
+            return stay(Reply(_again(turn)))
+        return await super().handle(turn, event)
+
     def global_actions(self) -> Mapping[type[Action], GlobalAction]:
         return {ReturnOrder: _return_order}
 
@@ -92,6 +112,19 @@ class Returns(StepFlow):
         if isinstance(turn.data.get("rid"), int):
             return []
         return [Reply(turn._("Stopped. No return request was sent."))]
+
+
+def _lost(turn: Turn) -> bool:
+    """True (and the conversation back at the order) when a step's earlier answers are gone."""
+    needed = NEEDS.get(turn.conv.state, ())
+    if all(key in turn.data for key in needed):
+        return False
+    turn.conv.state = "order"
+    return True
+
+
+def _again(turn: Turn) -> str:
+    return turn._("Let's start this return again.")
 
 
 async def _return_order(turn: Turn) -> Outcome | None:

@@ -24,6 +24,10 @@ class Elsewhere(Action, prefix="rt:else"):
     """An order made elsewhere (business center, phone, website): typed number and date."""
 
 
+class Rules(Action, prefix="rt:rules"):
+    """The return rules as the info page states them (R-KR-RET-1..4)."""
+
+
 class Line(Action, prefix="rt:l"):
     """One more of an order line (back to none after all of them)."""
 

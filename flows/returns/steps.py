@@ -33,6 +33,7 @@ from flows.returns.actions import (
     NotLater,
     OpenReturn,
     PickOrder,
+    Rules,
     Submit,
     Who,
     Why,
@@ -114,6 +115,7 @@ async def order_prompt(turn: Turn) -> list[Reply]:
         for o in recent
     ]
     buttons.append(Elsewhere().button(turn._("An order made elsewhere")))
+    buttons.append(Rules().button(turn._("📜 Return rules")))
     if await turn.tx.returns.of_user(turn.user.id, 1):
         buttons.append(_my_returns_button(turn))
     buttons.append(menu_button(turn))
@@ -167,6 +169,10 @@ async def order_typed(turn: Turn, text: str) -> Outcome:
     if order is not None and order.user_id == turn.user.id:
         return choose_order(turn, order)
     return await elsewhere_typed(turn, text)
+
+
+async def rules_tapped(turn: Turn, tapped: Rules) -> Outcome:
+    return switch("info", "returns")
 
 
 async def elsewhere_tapped(turn: Turn, tapped: Elsewhere) -> Outcome:
@@ -516,7 +522,7 @@ STEPS = Steps(
     Step(
         "order",
         prompt=order_prompt,
-        on={PickOrder: order_picked, Elsewhere: elsewhere_tapped},
+        on={PickOrder: order_picked, Elsewhere: elsewhere_tapped, Rules: rules_tapped},
         validate=required("order"),
         answer=order_typed,
         help=HELP["order"],
