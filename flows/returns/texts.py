@@ -25,11 +25,11 @@ KINDS = {
 }
 # Why a quote is what it is (policy.return_quote's reasons).
 ELIGIBLE = {
-    "member_up_to_1_month": N_("within one month of supply: no fee"),
-    "member_up_to_2_months": N_("one to two months after supply: a fee of at most {rate}"),
-    "member_up_to_3_months": N_("two to three months after supply: a fee of at most {rate}"),
+    "member_up_to_1_month": N_("within one month of supply, so there is no fee"),
+    "member_up_to_2_months": N_("one to two months after supply, so the fee is at most {rate}"),
+    "member_up_to_3_months": N_("two to three months after supply, so the fee is at most {rate}"),
     "consumer_within_window": N_(
-        "within {days} days of the purchase, or of a later delivery: no fee"
+        "within {days} days of the purchase, or of a later delivery, so there is no fee"
     ),
 }
 INELIGIBLE = {

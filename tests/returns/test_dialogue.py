@@ -14,6 +14,7 @@ import pytest
 
 from core.actions import MenuChoice, ReturnOrder
 from core.i18n import translator
+from core.types import Event, Kind
 from flows.quick_order.actions import OpenOrder
 from flows.returns.actions import (
     CancelAsk,
@@ -292,3 +293,25 @@ async def test_an_orders_return_button_and_the_deep_link_open_that_order(
     await dialogue.tap("English")
     await dialogue.tap("Korea")
     dialogue.expect(f"Order {order.number}: which products")
+
+
+async def test_photos_after_the_request_go_to_staff_in_its_thread(
+    dialogue: Dialogue, db: Database, clock
+) -> None:
+    await quoted(dialogue, db, clock, "ko", "2026-11-10", "2026-11-20")
+    await submit(dialogue)
+    dialogue.expect("사진")
+    photo = Event(
+        dialogue.user,
+        Kind.MEDIA,
+        text="깨진 병",
+        attachment={"type": "photo", "file_id": "photo-1", "chat_id": 1, "message_id": 7},
+        delivery_id="alice-photo-1",
+    )
+    await dialogue.send(photo)
+    dialogue.expect("RT-KR-2611-000001")
+    [request] = await requests(db)
+    relayed = [r.payload for r in await staff_rows(db) if r.payload["type"] == "customer_message"]
+    assert [(p["ticket_id"], p["text"], p["attachment"]["file_id"]) for p in relayed] == [
+        (request.ticket_id, "RT-KR-2611-000001: 깨진 병", "photo-1")
+    ]
