@@ -24,7 +24,7 @@ from core.surface import Command, GlobalAction, MenuEntry
 from core.types import Event, Outcome, Reply, go, stale, stay, switch
 from flows.returns import staff
 from flows.returns.actions import STAFF_PREFIX
-from flows.returns.steps import NAME, STEPS, choose_order, start_fresh
+from flows.returns.steps import NAME, STEPS, choose_order, not_found_text, start_fresh
 from services import orders
 
 __all__ = ["Returns"]
@@ -89,10 +89,7 @@ class Returns(StepFlow):
             order = await turn.tx.orders.by_number(args.strip().upper())
             if order is not None and order.user_id == turn.user.id:
                 return choose_order(turn, order)
-            said = turn._("I could not find order {number} among your orders.").format(
-                number=args.strip()[:40]
-            )
-            return Outcome(say=[Reply(said)])
+            return Outcome(say=[Reply(not_found_text(turn, args.strip()[:40]))])
         return Outcome()
 
     async def prompt(self, turn: Turn) -> list[Reply]:

@@ -103,7 +103,7 @@ async def order_prompt(turn: Turn) -> list[Reply]:
     recent = [
         o
         for o in await turn.tx.orders.recent(turn.user.id, RECENT)
-        if o.status in orders.RETURNABLE
+        if o.status in orders.RETURNABLE and o.market == turn.market
     ]
     text = turn._("Which order are you returning goods from?")
     if not recent:
@@ -128,7 +128,10 @@ async def order_picked(turn: Turn, tapped: PickOrder) -> Outcome:
 
 
 def choose_order(turn: Turn, order: Order) -> Outcome:
-    """An order of ours: its lines to pick from (an unpaid or cancelled one cannot return)."""
+    """An order of ours: its lines to pick from (an unpaid or cancelled one cannot return;
+    one of the other market is quoted by that market's rules, so it is not offered here)."""
+    if order.market != turn.market:
+        return stay(Reply(not_found_text(turn, order.number)))
     if order.status not in orders.RETURNABLE:
         said = turn._(
             "Order {number} is not paid, so there is nothing to return: an unpaid order can be "
@@ -152,6 +155,10 @@ def choose_order(turn: Turn, order: Order) -> Outcome:
         picked=[0] * min(len(order.lines), MAX_LINES),
     )
     return go("to_lines")
+
+
+def not_found_text(turn: Turn, number: str) -> str:
+    return turn._("I could not find order {number} among your orders.").format(number=number)
 
 
 def required(state: str) -> Validator:
@@ -192,7 +199,7 @@ async def elsewhere_typed(turn: Turn, text: str) -> Outcome:
 
 
 async def goods_typed(turn: Turn, text: str) -> Outcome:
-    turn.data["goods"] = text[:300]
+    turn.data["goods"] = policy.mask_secrets(text)[:300]
     return go("to_amount")
 
 

@@ -315,3 +315,16 @@ async def test_photos_after_the_request_go_to_staff_in_its_thread(
     assert [(p["ticket_id"], p["text"], p["attachment"]["file_id"]) for p in relayed] == [
         (request.ticket_id, "RT-KR-2611-000001: 깨진 병", "photo-1")
     ]
+
+
+async def test_an_order_of_the_other_market_is_not_quoted_by_this_ones_rules(
+    dialogue: Dialogue, db: Database, clock
+) -> None:
+    order = await paid_order(dialogue, db, clock, "en", "2026-11-10")
+    await dialogue.onboard("en", "KZ")  # the customer now orders in Kazakhstan
+    await dialogue.say("/return")
+    dialogue.expect_not(order.number)
+    await dialogue.say(order.number)
+    dialogue.expect(f"could not find order {order.number}")
+    await dialogue.press(ReturnOrder(order.id))  # the old order detail's button
+    dialogue.expect(f"could not find order {order.number}")
