@@ -13,10 +13,12 @@ from collections.abc import Mapping
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+import policy
 from core.i18n import Translator
 from core.surface import StaffCard, StaffDecision, StaffNote
 from core.types import Button
 from flows.returns.actions import StaffMove
+from flows.returns.texts import ELIGIBLE, rate_text
 from services import returns
 from storage.db import Database
 
@@ -107,17 +109,29 @@ def _quote(t: Translator, payload: Mapping[str, Any]) -> str:
     currency = str(payload.get("currency") or "")
     if payload.get("quote_reason") == "not_specified":
         return t._("Quote: no return rules for this market; support decides.")
-    if not payload.get("eligible"):
-        return t._("Quote: not eligible ({why}).").format(why=payload.get("quote_reason"))
+    reason = str(payload.get("quote_reason"))
+    if not payload.get("eligible") or reason not in ELIGIBLE:
+        return t._("Quote: not eligible ({why}).").format(why=reason)
+    why = t._(ELIGIBLE[reason]).format(
+        rate=rate_text(_decimal(payload.get("fee_rate"))),
+        days=policy.market_config(str(payload.get("market"))).returns.consumer_withdrawal_days,
+    )
     return t._(
         "Quote: eligible ({why}) · goods {amount} · fee {fee} · refund estimate {refund}, "
         "before bonuses already paid"
     ).format(
-        why=payload.get("quote_reason"),
+        why=why,
         amount=_money(t, payload.get("amount"), currency),
         fee=_money(t, payload.get("fee"), currency),
         refund=_money(t, payload.get("refund"), currency),
     )
+
+
+def _decimal(value: Any) -> Decimal:
+    try:
+        return Decimal(str(value))
+    except InvalidOperation:
+        return Decimal(0)
 
 
 def _money(t: Translator, amount: Any, currency: str) -> str:

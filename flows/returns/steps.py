@@ -70,7 +70,9 @@ HELP = {
     ),
     "reason": N_("Tap a reason, or type it in a few words."),
     "quote": N_("Tap Send the request, or go back to the menu."),
-    "created": N_("Send photos of the goods if you like, or tap My returns or Menu."),
+    "created": N_(
+        "Send photos of the goods or a message for staff if you like, or tap My returns or Menu."
+    ),
     "list": N_("Tap a request to see it, or start a new return."),
     "request": N_("Tap a button below: cancel the request while it waits, or go back."),
     "confirm_cancel": N_("Tap “Yes, cancel it” or “No, keep it”."),
@@ -423,26 +425,24 @@ async def created_prompt(turn: Turn) -> list[Reply]:
     return [Reply(texts.created_text(turn, request, request.ticket_id or 0), buttons)]
 
 
-async def photo_sent(turn: Turn, text: str) -> Outcome:
-    """A photo (or document) after the request: relayed to staff in the request's thread."""
+async def for_staff(turn: Turn, text: str) -> Outcome:
+    """After the request, photos and words go to staff in the customer's support thread (the
+    request's, or a new one if staff closed it meanwhile)."""
     request = await _sent(turn)
     event = turn.event
-    if event.kind is not Kind.MEDIA or request is None or request.ticket_id is None:
+    if request is None or not (text or event.kind is Kind.MEDIA):
         return invalid(help_text(turn, "created"))
-    ticket = await turn.tx.tickets.get(request.ticket_id)
-    if ticket is None:
-        return invalid(help_text(turn, "created"))
-    caption = f"{request.number}: {event.text}".strip(": ")
-    await relay_customer_text(
-        turn.tx, ticket, caption, turn.now, event.message_id, event.attachment
-    )
-    return quiet(
-        Reply(
-            turn._("Thank you: the photo is with your request {number}.").format(
-                number=request.number
-            )
+    ticket, _ = await open_ticket(turn, "return", f"{NAME}:created")
+    if event.kind is Kind.MEDIA:
+        caption = f"{request.number}: {event.text}".strip(": ")
+        await relay_customer_text(
+            turn.tx, ticket, caption, turn.now, event.message_id, event.attachment
         )
-    )
+        said = turn._("Thank you: the photo is with your request {number}.")
+    else:
+        await relay_customer_text(turn.tx, ticket, text, turn.now, event.message_id)
+        said = turn._("Sent to staff with your request {number}.")
+    return quiet(Reply(said.format(number=request.number)))
 
 
 # -- my returns ------------------------------------------------------------------------------
@@ -602,7 +602,7 @@ STEPS = Steps(
         on={Submit: submit_tapped, AskSupport: support_tapped},
         help=HELP["quote"],
     ),
-    Step("created", prompt=created_prompt, answer=photo_sent, help=HELP["created"]),
+    Step("created", prompt=created_prompt, answer=for_staff, help=HELP["created"], free_text=True),
     Step("list", prompt=list_prompt, on={OpenReturn: open_tapped}, help=HELP["list"]),
     Step(
         "request",

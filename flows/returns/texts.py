@@ -162,7 +162,7 @@ def created_text(turn: Turn, request: ReturnRequest, ticket_id: int) -> str:
             "Staff check it and you will hear the decision here. Then: {procedure}"
         ).format(procedure=returns.procedure_text(turn.t, request.market))
     photos = turn._(
-        "Photos of the goods help staff (not required): if you can, send them here. You can "
-        "follow the request under My returns."
+        "Photos of the goods help staff (not required): if you can, send them here; anything "
+        "you write here goes to staff too. You can follow the request under My returns."
     )
     return f"{said}\n\n{next_steps}\n\n{photos}"

@@ -295,7 +295,7 @@ async def test_an_orders_return_button_and_the_deep_link_open_that_order(
     dialogue.expect(f"Order {order.number}: which products")
 
 
-async def test_photos_after_the_request_go_to_staff_in_its_thread(
+async def test_photos_and_words_after_the_request_go_to_staff_in_its_thread(
     dialogue: Dialogue, db: Database, clock
 ) -> None:
     await quoted(dialogue, db, clock, "ko", "2026-11-10", "2026-11-20")
@@ -310,10 +310,15 @@ async def test_photos_after_the_request_go_to_staff_in_its_thread(
     )
     await dialogue.send(photo)
     dialogue.expect("RT-KR-2611-000001")
+    await dialogue.say("상자도 찌그러졌어요")  # words for staff, after the request
+    dialogue.expect("직원에게 전달했어요")
     [request] = await requests(db)
     relayed = [r.payload for r in await staff_rows(db) if r.payload["type"] == "customer_message"]
-    assert [(p["ticket_id"], p["text"], p["attachment"]["file_id"]) for p in relayed] == [
-        (request.ticket_id, "RT-KR-2611-000001: 깨진 병", "photo-1")
+    assert [
+        (p["ticket_id"], p["text"], (p["attachment"] or {}).get("file_id")) for p in relayed
+    ] == [
+        (request.ticket_id, "RT-KR-2611-000001: 깨진 병", "photo-1"),
+        (request.ticket_id, "상자도 찌그러졌어요", None),
     ]
 
 

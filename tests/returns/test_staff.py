@@ -96,6 +96,7 @@ def test_the_cards_buttons_follow_the_request(tmp_path, resources) -> None:
     assert card.title == f"Return request {NUMBER} (KR): alice"
     assert "Order KR-2611-000001 · bought on 2026-11-10" in card.text
     assert "Lavender × 1" in card.text and "₩35,000" in card.text and "Damaged" in card.text
+    assert "Quote: eligible (within one month of supply, so there is no fee)" in card.text
     tokens = [b.action for row in card.buttons for b in row]
     assert tokens == [StaffMove(1, "approve").pack(), StaffMove(1, "reject").pack()]
     approved = changed_card(t, {**payload, "status": "approved", "by": "Mina"})
