@@ -289,3 +289,9 @@ class MenuChoice(Action, prefix="menu"):
 
     flow: str
     args: str = ""
+
+
+class ReturnOrder(Action, prefix="return"):
+    """Return goods of this order (on an order's detail): the returns flow takes it."""
+
+    id: int

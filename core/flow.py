@@ -25,6 +25,7 @@ from core.surface import (
     Job,
     MenuEntry,
     StaffAction,
+    StaffListener,
     Surface,
     Topic,
 )
@@ -71,6 +72,7 @@ class Flow(ABC):
     topics: ClassVar[tuple[Topic, ...]] = ()
     staff_cards: ClassVar[Mapping[str, CardRenderer]] = {}
     staff_actions: ClassVar[Mapping[str, StaffAction]] = {}
+    staff_words: ClassVar[tuple[StaffListener, ...]] = ()
 
     def __init__(self) -> None:
         self.machine = Machine(

@@ -135,6 +135,23 @@ class StaffDecision:
 
 # (the database, the decision, the desk's translator) -> a short answer for the staff member
 StaffAction = Callable[[Database, StaffDecision, Translator], Awaitable[str]]
+
+
+@dataclass(frozen=True, slots=True)
+class StaffNote:
+    """Words a staff member wrote in a ticket's thread, before the desk relays them."""
+
+    ticket_id: int
+    text: str
+    staff: str
+    at: datetime
+    delivery_id: str | None = None
+
+
+# Words a flow asked staff for in a ticket's thread (a reject's reason): (the database, the
+# words, the desk's translator) -> the desk's answer in the thread when the flow took them
+# (they then do not go to the customer as a staff reply), else None.
+StaffListener = Callable[[Database, StaffNote, Translator], Awaitable["str | None"]]
 # A button that works from any message, by family: (the turn) -> the outcome
 GlobalAction = Callable[["Turn"], Awaitable["Outcome | None"]]
 
@@ -168,6 +185,9 @@ class Surface:
         self._unique_all((job.name for job in self.jobs), "job")
         self.staff_cards: dict[str, CardRenderer] = self._merged("staff_cards", "staff card")
         self.staff_actions: dict[str, StaffAction] = self._merged("staff_actions", "staff action")
+        self.staff_words: tuple[StaffListener, ...] = tuple(
+            listener for f in self.flows.values() for listener in f.staff_words
+        )
         self.global_actions: dict[type[Action], GlobalAction] = {}
         for flow in self.flows.values():
             for family, handler in flow.global_actions().items():

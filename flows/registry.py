@@ -12,10 +12,11 @@ from flows.kz_move import KzMove
 from flows.lrp import Lrp
 from flows.menu import Menu
 from flows.quick_order import QuickOrder
+from flows.returns import Returns
 from flows.start import Start
 from flows.support import Support
 
-FLOWS: list[type[Flow]] = [Start, Menu, Support, Info, KzMove, QuickOrder, Lrp]
+FLOWS: list[type[Flow]] = [Start, Menu, Support, Info, KzMove, QuickOrder, Lrp, Returns]
 
 
 def default_flows() -> list[Flow]:

@@ -90,12 +90,15 @@ class _Exemptions:
     def _spans(self) -> tuple[list[tuple[int, int]], list[tuple[int, int]]]:
         if self._found is None:
             others = [match.span() for match in _NOT_CARDS.finditer(self.text)]
+            # A "phone" that takes in an expiry date is the card's last group and its expiry
+            # ("1566 12/27" reads as a Korean 1566 number): no phone at all.
             phones = [
                 (match.start, match.end)
                 for region in _PHONE_REGIONS
                 for match in phonenumbers.PhoneNumberMatcher(
                     self.text, region, leniency=phonenumbers.Leniency.VALID
                 )
+                if _EXPIRY.search(match.raw_string) is None
             ]
             self._found = others, phones
         return self._found

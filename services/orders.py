@@ -54,6 +54,8 @@ MOVES: dict[str, tuple[str, ...]] = {
     DELIVERED: (SHIPPED,),
     CANCELLED: (AWAITING_PAYMENT, PAID),
 }
+# Orders whose goods may come back (R-KR-RET-1..4): paid ones; an unpaid one is cancelled.
+RETURNABLE = frozenset({PAID, SHIPPED, DELIVERED})
 # Orders still on their way: their delivery estimate is worth showing.
 IN_PROGRESS = frozenset({AWAITING_PAYMENT, PAID, SHIPPED})
 

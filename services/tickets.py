@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import policy
 from core.commands import holds_secret
@@ -26,6 +26,43 @@ from services.notices import tell_customer
 from storage.db import Database
 from storage.records import Ticket
 from storage.repos import Tx
+
+if TYPE_CHECKING:
+    from core.flow import Turn
+
+SUMMARY_ORDERS = 3
+
+
+async def _summary(turn: Turn, origin: str, said: str) -> dict[str, Any]:
+    flow, _, step = origin.partition(":")
+    orders = await turn.tx.orders.recent(turn.user.id, SUMMARY_ORDERS)
+    return {
+        "customer": turn.user.display_name or turn.user.external_id,
+        "transport": turn.user.transport,
+        "language": turn.user.language,
+        "market": turn.user.market,
+        "flow": flow,
+        "step": step,
+        # Masked before it is cut: a card number cut in two would no longer look like one.
+        "said": policy.mask_secrets(said)[:500],
+        "orders": [f"{o.number} {o.status} {o.total} {o.currency}" for o in orders],
+    }
+
+
+async def open_ticket(
+    turn: Turn, reason: str, origin: str = "", said: str = ""
+) -> tuple[Ticket, bool]:
+    """The customer's open ticket, or a new one with a summary card for staff."""
+    existing = await turn.tx.tickets.open_for(turn.user.id)
+    if existing is not None:
+        return existing, False
+    flow, _, step = origin.partition(":")
+    summary = await _summary(turn, origin, said)
+    ticket = await turn.tx.tickets.create(turn.user.id, reason, flow, step, summary, turn.now)
+    await turn.tx.outbox.add(
+        "staff", {"type": "ticket_opened", "ticket_id": ticket.id}, turn.now, user_id=turn.user.id
+    )
+    return ticket, True
 
 
 async def relay_customer_text(

@@ -163,3 +163,47 @@ class LrpRun:
     outcome: str
     order_id: int | None
     created_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class ReturnLine:
+    """A product being returned: its SKU and name, how many, and the price paid for one."""
+
+    sku: str
+    name: str
+    quantity: int
+    unit_price: Decimal
+
+
+@dataclass(slots=True)
+class ReturnRequest:
+    """A return request (R-KR-RET-1..4) with its quote as quoted and staff's decision."""
+
+    id: int
+    number: str
+    market: str
+    user_id: int
+    order_id: int | None
+    order_number: str
+    purchased_on: date
+    delivered_on: date | None
+    requested_on: date
+    kind: str
+    reason: str
+    lines: list[ReturnLine]
+    currency: str
+    amount: Decimal
+    eligible: bool
+    fee_rate: Decimal
+    fee: Decimal
+    refund: Decimal
+    quote_reason: str
+    deadline: date | None
+    handled_by: str
+    status: str
+    ticket_id: int | None = None
+    decided_by: str | None = None
+    reject_asked_by: str | None = None
+    reject_reason: str | None = None
+    created_at: datetime | None = None
+    updated_at: datetime | None = None

@@ -14,6 +14,7 @@ from typing import Any
 from sqlalchemy import (
     JSON,
     BigInteger,
+    Boolean,
     Column,
     Date,
     DateTime,
@@ -282,4 +283,48 @@ lrp_runs = Table(
     Column("order_id", ID, ForeignKey("orders.id", ondelete="SET NULL")),
     Column("created_at", UtcDateTime(), nullable=False),
     UniqueConstraint("template_id", "period"),
+)
+
+# A return request (R-KR-RET-1..4): what the customer returns, the quote as it was quoted, and
+# where staff's decision stands. Its number (RT-KR-2612-000123) is a sequence per market and
+# month: the unique key, not memory, is what keeps two requests from sharing one.
+return_requests = Table(
+    "return_requests",
+    metadata,
+    Column("id", ID, primary_key=True, autoincrement=True),
+    Column("number", String(32), nullable=False, unique=True),
+    Column("market", String(2), nullable=False),
+    Column("period", String(4), nullable=False),  # "2612": the local year and month, yymm
+    Column("seq", Integer, nullable=False),
+    Column("user_id", ID, ForeignKey("users.id", ondelete="CASCADE"), nullable=False),
+    Column("order_id", ID, ForeignKey("orders.id", ondelete="SET NULL")),
+    Column("order_number", String(64), nullable=False),  # ours, or one made elsewhere
+    Column("purchased_on", Date, nullable=False),
+    Column("delivered_on", Date),  # only when later than the purchase
+    Column("requested_on", Date, nullable=False),
+    Column("kind", String(16), nullable=False),  # member, consumer
+    Column("reason", Text, nullable=False),
+    Column("lines", JSON, nullable=False),  # [{"sku", "name", "quantity", "unit_price"}]
+    Column("currency", String(3), nullable=False),
+    Column("amount", MONEY, nullable=False),
+    # The quote as quoted (policy.return_quote), kept even if the rules change later.
+    Column("eligible", Boolean, nullable=False),
+    Column("fee_rate", Numeric(5, 4), nullable=False),
+    Column("fee", MONEY, nullable=False),
+    Column("refund", MONEY, nullable=False),
+    Column("quote_reason", String(32), nullable=False),
+    Column("deadline", Date),
+    Column("handled_by", String(16), nullable=False),
+    # requested -> approved | rejected | cancelled; approved -> received -> refunded
+    Column("status", String(16), nullable=False),
+    Column("ticket_id", ID, ForeignKey("support_tickets.id", ondelete="SET NULL")),
+    Column("decided_by", String(128)),
+    Column("reject_asked_by", String(128)),  # an agent pressed Reject: their next words say why
+    Column("reject_reason", Text),
+    Column("created_at", UtcDateTime(), nullable=False),
+    Column("updated_at", UtcDateTime(), nullable=False),
+    UniqueConstraint("market", "period", "seq"),
+    Index(None, "user_id", "id"),
+    Index(None, "status", "id"),
+    Index(None, "ticket_id"),
 )

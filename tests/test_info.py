@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from core.actions import MenuChoice
 from flows.lrp.actions import Rules
+from flows.returns.actions import Rules as ReturnRules
 from tests.dialogue import Dialogue
 
 
@@ -42,13 +43,15 @@ async def test_lrp_day_must_be_a_day_of_the_month(dialogue: Dialogue) -> None:
 
 async def test_returns_page_states_the_fees(dialogue: Dialogue) -> None:
     await dialogue.onboard("en", "KR")
-    await dialogue.press(MenuChoice("info", "returns"))
+    await dialogue.press(MenuChoice("returns"))
+    await dialogue.press(ReturnRules())  # the return flow's rules button
     dialogue.expect("3 months", "5%", "7%", "1600-5105", "What would you like to do?")
 
 
 async def test_kz_returns_go_to_support(dialogue: Dialogue) -> None:
     await dialogue.onboard("ru", "KZ")
-    await dialogue.press(MenuChoice("info", "returns"))
+    await dialogue.press(MenuChoice("returns"))
+    await dialogue.press(ReturnRules())
     dialogue.expect("служба поддержки")
 
 

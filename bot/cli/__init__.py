@@ -19,6 +19,7 @@ from bot.cli.i18n import register_i18n
 from bot.cli.jobs import register_jobs
 from bot.cli.lrp import register_lrp
 from bot.cli.orders import register_orders
+from bot.cli.returns import register_returns
 from bot.cli.run import register_run
 from bot.settings import Settings
 from storage.db import SchemaError
@@ -33,6 +34,7 @@ REGISTER: list[Register] = [
     register_flows,
     register_orders,
     register_lrp,
+    register_returns,
     register_run,
     register_jobs,
 ]

@@ -18,7 +18,7 @@ from core.flow import Turn
 from core.i18n import N_
 from core.parsing import typed_whole_number
 from core.steps import Keyboard, Problem, Step, StepFlow, Steps, Values
-from core.surface import MenuEntry, Topic
+from core.surface import Topic
 from core.types import Outcome, Reply, finish, go, rows
 
 
@@ -310,9 +310,8 @@ class Info(StepFlow):
     transitions: ClassVar = [{"trigger": "ask_lrp_day", "source": "shown", "dest": "lrp_day"}]
     initial = "shown"
     free_text_states = steps.free_text
-    # The menu's "Auto-order (LRP)" is the lrp flow's; its rules page opens this flow with
-    # "lrp" (the rules and the change deadline for a run day).
-    menu = (MenuEntry(N_("↩️ Return"), "returns", order=40),)
+    # The menu's "Auto-order (LRP)" and "Return" are their flows'; the auto-order's rules page
+    # opens this flow with "lrp" (the rules and the change deadline for a run day).
     topics = TOPICS
 
     async def begin(self, turn: Turn, args: str) -> Outcome:

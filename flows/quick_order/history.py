@@ -7,6 +7,7 @@ through `orders.owned`, so nobody sees or cancels someone else's order.
 from __future__ import annotations
 
 import policy
+from core.actions import ReturnOrder
 from core.flow import Turn
 from core.i18n import N_
 from core.steps import Step
@@ -24,7 +25,10 @@ from storage.records import Order
 
 RECENT_ORDERS = 5
 ORDERS_HELP = N_("Tap an order to see it, or type its number.")
-ORDER_HELP = N_("Tap a button below: cancel an unpaid order, order the same again, or go back.")
+ORDER_HELP = N_(
+    "Tap a button below: cancel an unpaid order, return goods of a paid one, order the same "
+    "again, or go back."
+)
 CANCEL_HELP = N_("Tap “Yes, cancel it” or “No, keep it”.")
 
 
@@ -92,6 +96,8 @@ async def order_prompt(turn: Turn) -> list[Reply]:
     if order.status == orders.AWAITING_PAYMENT:
         parts.append(payment_instructions(turn, order))
         buttons.append(CancelOrder().button(turn._("❌ Cancel the order")))
+    if order.status in orders.RETURNABLE:
+        buttons.append(ReturnOrder(order.id).button(turn._("↩️ Return")))
     buttons += [OrderAgain().button(turn._("🔁 Order again")), orders_button(turn)]
     return [Reply("\n\n".join(parts), rows(buttons, per_row=1))]
 

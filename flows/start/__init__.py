@@ -50,14 +50,27 @@ def _typed_market(turn: Turn, text: str) -> str | Problem:
 
 def _deep_link(turn: Turn, payload: str) -> tuple[str, str] | None:
     """`<flow>` or `<flow>_<args>` -> (flow, args), the longest flow name first
-    (`quick_order_orders` opens quick_order with "orders")."""
+    (`quick_order_orders` opens quick_order with "orders"); else a flow's command the same way
+    (`return_KR-2611-000001` opens the command's flow with the order number)."""
     for name in sorted(turn.flows, key=len, reverse=True):
-        if name in ("start", "menu") or not payload.startswith(name):
+        if name in ("start", "menu"):
             continue
-        rest = payload.removeprefix(name)
-        if rest == "" or rest.startswith("_"):
-            return name, rest.removeprefix("_")
+        args = _after(payload, name)
+        if args is not None:
+            return name, args
+    for name, (flow, command) in turn.surface.flow_commands.items():
+        args = _after(payload, name)
+        if args is not None:
+            return flow, f"{command.args} {args}".strip()
     return None
+
+
+def _after(payload: str, name: str) -> str | None:
+    """What follows `name` in `<name>` or `<name>_<args>`; None when it names something else."""
+    rest = payload.removeprefix(name)
+    if rest == payload or not (rest == "" or rest.startswith("_")):
+        return None
+    return rest.removeprefix("_")
 
 
 # -- language --------------------------------------------------------------------------------

@@ -6,7 +6,7 @@ and the staff side; the staff desk is a channel's, bot/channels/telegram/desk.py
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from typing import ClassVar
 
 import policy
 from core.actions import Action
@@ -14,10 +14,9 @@ from core.flow import HUMAN_FLOW, Flow, Turn
 from core.i18n import N_
 from core.surface import MenuEntry, Topic
 from core.types import Event, Kind, Outcome, Reply, quiet, rows, stale, switch
-from services.tickets import relay_customer_text
+from services.tickets import open_ticket, relay_customer_text
 from storage.records import Ticket
 
-SUMMARY_ORDERS = 3
 # Asking for a person in words, in any of our languages: "I want to talk to a person",
 # "상담원 연결해주세요", «позовите оператора». Recognised at every step (`everywhere`), even
 # where any text is the answer; the words go to staff as the request's first message.
@@ -36,38 +35,6 @@ PERSON = (
 
 class CloseRequest(Action, prefix="sup:close"):
     """The customer closes their support request."""
-
-
-async def _summary(turn: Turn, origin: str, said: str) -> dict[str, Any]:
-    flow, _, step = origin.partition(":")
-    orders = await turn.tx.orders.recent(turn.user.id, SUMMARY_ORDERS)
-    return {
-        "customer": turn.user.display_name or turn.user.external_id,
-        "transport": turn.user.transport,
-        "language": turn.user.language,
-        "market": turn.user.market,
-        "flow": flow,
-        "step": step,
-        # Masked before it is cut: a card number cut in two would no longer look like one.
-        "said": policy.mask_secrets(said)[:500],
-        "orders": [f"{o.number} {o.status} {o.total} {o.currency}" for o in orders],
-    }
-
-
-async def open_ticket(
-    turn: Turn, reason: str, origin: str = "", said: str = ""
-) -> tuple[Ticket, bool]:
-    """The customer's open ticket, or a new one with a summary card for staff."""
-    existing = await turn.tx.tickets.open_for(turn.user.id)
-    if existing is not None:
-        return existing, False
-    flow, _, step = origin.partition(":")
-    summary = await _summary(turn, origin, said)
-    ticket = await turn.tx.tickets.create(turn.user.id, reason, flow, step, summary, turn.now)
-    await turn.tx.outbox.add(
-        "staff", {"type": "ticket_opened", "ticket_id": ticket.id}, turn.now, user_id=turn.user.id
-    )
-    return ticket, True
 
 
 async def hours_notice(turn: Turn, ticket: Ticket) -> str | None:

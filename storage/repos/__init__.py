@@ -27,6 +27,7 @@ from storage.repos.intake import IntakeRepo
 from storage.repos.lrp import LrpRepo
 from storage.repos.orders import OrderRepo
 from storage.repos.outbox import OutboxRepo
+from storage.repos.returns import ReturnRepo
 from storage.repos.tickets import OPEN_TICKET_STATUSES, TicketRepo
 from storage.repos.users import USER_COLUMNS, UserRepo, user_and_conversation
 from storage.schema import conversations, inbox, users
@@ -73,6 +74,7 @@ class Tx:
         self.tickets = TicketRepo(conn)
         self.checklists = ChecklistRepo(conn)
         self.lrp = LrpRepo(conn)
+        self.returns = ReturnRepo(conn)
 
     async def open_turn(
         self, delivery_id: str | None, at: datetime, transport: str, external_id: str

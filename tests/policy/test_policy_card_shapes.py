@@ -78,6 +78,8 @@ def test_a_card_grouped_by_any_separator_is_caught_and_masked(separator: str) ->
         "3056-930902-5904",
         "3056,930902,5904",
         "4111 1111 1111 1111 ✅",
+        # Its last group and the expiry read as a Korean 1566 phone number: still a card.
+        "6011 • 6314 • 6193 • 1566 12/27",
     ],
 )
 def test_cards_in_mixed_and_scheme_layouts_are_caught(text: str) -> None:

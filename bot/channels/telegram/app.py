@@ -97,6 +97,7 @@ class TelegramApp:
                 language=staff_language,
                 cards=engine.surface.staff_cards,
                 actions=engine.surface.staff_actions,
+                words=engine.surface.staff_words,
             )
         self.intake = Intake(
             engine.db,

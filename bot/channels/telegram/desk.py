@@ -5,7 +5,8 @@ ticket_opened -> a topic named after the ticket and the customer, with a summary
 customer_message -> the text (or a copy of the photo or document) in the topic, its staff-side
 message id linked for edits; ticket_claimed / ticket_closed -> a line in the topic (closed: the
 topic is closed too); a payload a flow declares a staff card for (core/surface.py: a new
-order's card, say) -> that card in the General topic, with its decision buttons. The topic
+order's card, say) -> that card in the General topic, with its decision buttons, or in the
+customer's topic when the payload names their ticket (`ticket_id`: a return to decide). The topic
 mechanics (creating, re-creating, resuming long posts, the summary card) are topics.py's.
 
 Staff write in the topic: text and media go to the customer (`Desk.staff_reply`), edits follow
@@ -16,8 +17,10 @@ The rest is ignored: other people (logged), other bots, posts as a channel, the 
 and staff notes starting with "//".
 
 Flows extend the desk without touching it: `cards` (a payload type -> a neutral card) and
-`actions` (the prefix of a decision button's token -> the staff action) come from the flows'
-declared surface, so approving a return is the returns flow's code, drawn here.
+`actions` (the prefix of a decision button's token -> the staff action) and `words` (words a
+flow asked staff for in a topic, such as a reject's reason: taken by the flow, not relayed)
+come from the flows' declared surface, so approving a return is the returns flow's code,
+drawn here.
 """
 
 from __future__ import annotations
@@ -44,7 +47,7 @@ from bot.channels.telegram.render import CAPTION_LIMIT
 from bot.channels.telegram.sender import Sender
 from bot.channels.telegram.topics import StaffTopics
 from core.i18n import translator
-from core.surface import CardRenderer, StaffAction, StaffDecision
+from core.surface import CardRenderer, StaffAction, StaffDecision, StaffListener, StaffNote
 from services.tickets import Desk, EditRelay
 from storage.db import Database
 from storage.records import Ticket
@@ -68,6 +71,7 @@ class StaffDesk(StaffSide):
         max_wait: float | None = 60.0,
         cards: Mapping[str, CardRenderer] | None = None,
         actions: Mapping[str, StaffAction] | None = None,
+        words: tuple[StaffListener, ...] = (),
     ) -> None:
         self.db = db
         self.desk = Desk(db)
@@ -89,6 +93,7 @@ class StaffDesk(StaffSide):
         # prefix ("<prefix>:...") -> the staff action its buttons take.
         self.cards: Mapping[str, CardRenderer] = cards or {}
         self.actions: Mapping[str, StaffAction] = actions or {}
+        self.words = words
 
     # -- outbox payloads ---------------------------------------------------------------------
     @property
@@ -156,14 +161,22 @@ class StaffDesk(StaffSide):
             log.info("could not close the topic of ticket %s: %s", ticket.id, error)
 
     async def _card(self, payload: dict[str, Any]) -> None:
-        """A flow's card (a new order, a return to decide): in the General topic, with its
-        decision buttons; there is no topic per card."""
+        """A flow's card with its decision buttons: in the customer's topic when it names
+        their ticket (a return to decide), else in the General topic (a new order)."""
         card = self.cards[str(payload["type"])](self.t, payload)
-        methods = self.topics.general(card.text)
-        if card.buttons:
-            markup = render.buttons_markup(card.buttons)
-            methods[-1] = methods[-1].model_copy(update={"reply_markup": markup})
-        await self.topics.send_all(methods, resume=True)
+        markup = render.buttons_markup(card.buttons) if card.buttons else None
+
+        def with_buttons(methods: list[TelegramMethod[Any]]) -> list[TelegramMethod[Any]]:
+            if markup is not None:
+                methods[-1] = methods[-1].model_copy(update={"reply_markup": markup})
+            return methods
+
+        ticket = await self._ticket(payload["ticket_id"]) if payload.get("ticket_id") else None
+        if ticket is None:
+            await self.topics.send_all(with_buttons(self.topics.general(card.text)), resume=True)
+            return
+        texts = self.topics.text_methods(card.text)
+        await self.topics.post(ticket, lambda thread: with_buttons(texts(thread)))
 
     # -- staff writing in the group ----------------------------------------------------------
     async def on_message(self, message: Message, update_id: int) -> None:
@@ -187,6 +200,8 @@ class StaffDesk(StaffSide):
         ticket = await self._by_topic(thread)
         if ticket is None or not await self._staff(author, thread, "a message"):
             return  # a topic that is no ticket's, or not staff
+        if attachment is None and await self._taken_by_flow(ticket, text, message, now, delivery):
+            return
         relayed = await self.desk.staff_reply(
             ticket.id,
             staff_name(message),
@@ -201,6 +216,21 @@ class StaffDesk(StaffSide):
             return
         note = self.t._("Request #{number} is closed: this message was not sent to the customer.")
         await self.topics.send(self.topics.message(thread, note.format(number=ticket.id)))
+
+    async def _taken_by_flow(
+        self, ticket: Ticket, text: str, message: Message, now: datetime, delivery: str
+    ) -> bool:
+        """Words a flow asked for in this topic (a reject's reason): the flow takes them and
+        the desk says what it did, in the topic; they are not relayed as a reply."""
+        note = StaffNote(ticket.id, text, staff_name(message), now, delivery)
+        for listener in self.words:
+            answer = await listener(self.db, note, self.t)
+            if answer is not None:
+                self.wake_outbox()
+                if ticket.topic_id is not None:
+                    await self.topics.send(self.topics.message(ticket.topic_id, answer))
+                return True
+        return False
 
     async def _command(
         self, name: str, thread: int, message: Message, author: int, now: datetime, delivery: str
