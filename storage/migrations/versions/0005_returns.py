@@ -1,7 +1,7 @@
 """Return requests: return_requests, numbered per market and month.
 
-Revision ID: 0004_returns
-Revises: 0003_lrp
+Revision ID: 0005_returns
+Revises: 0004_intake
 Create Date: 2026-11-30 10:00:00
 """
 
@@ -10,8 +10,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0004_returns"
-down_revision: str | None = "0003_lrp"
+revision: str = "0005_returns"
+down_revision: str | None = "0004_intake"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
