@@ -184,18 +184,19 @@ class Intake:
             )
             if row_id is not None:  # else received before: it is (or was) processed already
                 stored.append((Receipt(row_id, item.chat), item.item))
-        new = {receipt.row_id for receipt, _ in stored}
+        first_new: dict[str, int] = {}
+        for receipt, _ in stored:
+            first_new.setdefault(receipt.chat, receipt.row_id)
         taken: dict[str, list[IntakeRow]] = {}
         renewed: set[str] = set()
         fresh = time.monotonic()
-        for chat in {receipt.chat for receipt, _ in stored}:
+        for chat, first in first_new.items():
             if self._held.get(chat, 0.0) > fresh:
                 taken[chat] = []
             elif await tx.intake.take_lease(chat, self.owner, now + self.lease, now):
                 renewed.add(chat)
                 held_before = chat in self._held
-                backlog = [] if held_before else await tx.intake.backlog(chat)
-                taken[chat] = [row for row in backlog if row.id not in new]
+                taken[chat] = [] if held_before else await tx.intake.backlog(chat, before=first)
         return stored, taken, renewed
 
     def _mark_held(self, chats: set[str], renewed: set[str]) -> None:
@@ -252,11 +253,10 @@ class Intake:
         (Earlier answered rows are this worker's, sent and not yet deleted, or a dead worker's,
         whose replies the takeover after this chat goes idle sends.)"""
         backlog = await self.db.run_in_transaction(
-            lambda tx: tx.intake.backlog(receipt.chat), "reading a chat's backlog"
+            lambda tx: tx.intake.backlog(receipt.chat, before=receipt.row_id),
+            "reading a chat's backlog",
         )
         for row in backlog:
-            if row.id >= receipt.row_id:
-                break
             if row.state != ANSWERED:
                 await self._run_row(row)
         await self._run(receipt, item, catching_up=True)

@@ -89,9 +89,12 @@ class IntakeRepo(Repo):
         params = {"row_id": row_id, "chat_key": chat, "answer": replies}
         return (await self.conn.execute(_ANSWER, params)).rowcount == 1
 
-    async def backlog(self, chat: str) -> list[IntakeRow]:
-        """The chat's rows not finished yet (to process, or answered with replies to send)."""
+    async def backlog(self, chat: str, before: int | None = None) -> list[IntakeRow]:
+        """The chat's rows not finished yet (to process, or answered with replies to send),
+        those before row `before` when it is given."""
         stmt = select(*_ROW_COLUMNS).where(intake.c.chat == chat).order_by(intake.c.id)
+        if before is not None:
+            stmt = stmt.where(intake.c.id < before)
         rows = (await self.conn.execute(stmt)).all()
         return [IntakeRow(r.id, r.chat, dict(r.payload), r.state, r.replies) for r in rows]
 
