@@ -121,10 +121,10 @@ async def test_ko_staff_marks_paid_and_shipped(dialogue: Dialogue, db: Database)
 async def test_ru_ambiguous_name_and_cart_edits(engine: Engine) -> None:
     d = Dialogue(engine, "olga")
     await fill_cart(d, "ru", "KR", "ла 2, лемон")  # "лемон": a typo of Лимон
-    d.expect("Добавлено в корзину: Лимон × 1.", "Какой товар вы имели в виду под «ла»?")
+    d.expect("Вот что удалось понять:", "✅ Лимон × 1", "Какой товар вы имели в виду под «ла»?")
     d.expect_buttons(f"Лаванда 15 mL · {rub('35 000')}", "Ладан", "Ничего из этого")
     await d.tap("Лаванда")
-    d.expect("Добавлено в корзину: Лаванда × 2.", "🛒 Ваша корзина (3 товара):")
+    d.expect("Добавлено в корзину: Лимон × 1, Лаванда × 2.", "🛒 Ваша корзина (3 товара):")
     d.expect(f"Товары на сумму: {rub('88 000')}", "Доставка: бесплатно")
     await d.tap("Изменить корзину")
     d.expect("Какой товар вы хотите изменить?")
