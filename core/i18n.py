@@ -141,10 +141,26 @@ def _money_pattern(language: str, whole: bool) -> NumberPattern:
     return pattern
 
 
+# Amounts written the way our customers read them where the locale data's symbol or its place
+# differs: Korean "18,000원" (not "₩18,000"), Russian "29 000 ₸" (not "29 000 KZT"), English
+# "KZT 29,000" with a space. The amount itself keeps the locale's digits and separators.
+MONEY_FORMATS: dict[tuple[str, str], str] = {
+    ("ko", "KRW"): "{amount}원",
+    ("ko", "KZT"): "{amount}텡게",
+    ("ru", "KZT"): "{amount}\xa0₸",
+    ("en", "KZT"): "KZT\xa0{amount}",
+}
+
+
 @lru_cache(maxsize=4096)
 def _money(language: str, amount_text: str, currency: str) -> str:
     amount = Decimal(amount_text)
-    pattern = _money_pattern(language, amount == amount.to_integral_value())
+    whole = amount == amount.to_integral_value()
+    written = MONEY_FORMATS.get((language, currency))
+    if written is not None:
+        number = format_decimal(abs(amount), "#,##0" if whole else "#,##0.00", locale=language)
+        return ("-" if amount.is_signed() else "") + written.format(amount=number)
+    pattern = _money_pattern(language, whole)
     return pattern.apply(amount, Locale.parse(language), currency=currency, currency_digits=False)
 
 

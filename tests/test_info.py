@@ -56,7 +56,7 @@ async def test_questions_in_korean_and_russian(engine) -> None:
     ko = Dialogue(engine, "kim")
     await ko.onboard("ko", "KR")
     await ko.say("배송비 얼마예요?")
-    ko.expect("₩50,000", "₩4,500", "무엇을 도와드릴까요?")
+    ko.expect("50,000원", "4,500원", "무엇을 도와드릴까요?")
     ru = Dialogue(engine, "olga")
     await ru.onboard("ru", "KZ")
     await ru.say("сколько стоит доставка?")

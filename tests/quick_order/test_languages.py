@@ -35,18 +35,18 @@ async def test_ko_exactly_50000_ships_free(dialogue: Dialogue) -> None:
     dialogue.expect(
         "장바구니에 담았어요: 레몬 × 1, 와일드 오렌지 × 2.",
         "🛒 장바구니 (3개):",
-        "상품 금액: ₩50,000",
+        "상품 금액: 50,000원",
         "배송비: 무료",
-        "총 결제 금액: ₩50,000",
+        "총 결제 금액: 50,000원",
     ).expect_buttons("주문하기", "더 담기", "장바구니 수정")
 
 
 async def test_ko_below_50000_pays_the_fee(dialogue: Dialogue) -> None:
     await fill_cart(dialogue, "ko", "KR", "온가드")
     dialogue.expect(
-        "상품 금액: ₩45,300",
-        "배송비: ₩4,500 (₩4,700 더 담으면 무료 배송이에요)",
-        "총 결제 금액: ₩49,800",
+        "상품 금액: 45,300원",
+        "배송비: 4,500원 (4,700원 더 담으면 무료 배송이에요)",
+        "총 결제 금액: 49,800원",
     )
 
 
@@ -56,11 +56,11 @@ async def test_ko_menu_path_and_quantity_check(dialogue: Dialogue) -> None:
     dialogue.expect("어떤 상품을 주문하시겠어요?").expect_buttons("싱글 오일", "블렌드 오일")
     await dialogue.tap("싱글 오일")
     await dialogue.tap("라벤더")
-    dialogue.expect("라벤더 15 mL · ₩35,000, 몇 개 주문할까요?")
+    dialogue.expect("라벤더 15 mL · 35,000원, 몇 개 주문할까요?")
     await dialogue.say("0")
     dialogue.expect("숫자를 누르거나 1에서 99 사이의 수량을 입력해 주세요.")
     await dialogue.tap("2")
-    dialogue.expect("장바구니에 담았어요: 라벤더 × 2.", "총 결제 금액: ₩70,000")
+    dialogue.expect("장바구니에 담았어요: 라벤더 × 2.", "총 결제 금액: 70,000원")
 
 
 async def test_ko_bank_transfer_on_the_closing_day(
@@ -81,7 +81,7 @@ async def test_ko_bank_transfer_on_the_closing_day(
     dialogue.expect(
         "✅ 감사합니다! 주문이 접수되었어요.",
         "주문 KR-2611-000001 · 결제 대기",
-        "다음 계좌로 ₩50,000 입금해 주세요: SAMPLE-000-000000-00-000 (예시용 임시 값이며",
+        "다음 계좌로 50,000원 입금해 주세요: SAMPLE-000-000000-00-000 (예시용 임시 값이며",
         "입금자명은 주문자 이름과 회원번호로 해 주세요.",
     ).expect_buttons("주문 내역", "더 주문하기", "메뉴")
     [order] = await all_orders(db)
@@ -114,7 +114,7 @@ async def test_ko_staff_marks_paid_and_shipped(dialogue: Dialogue, db: Database)
         "(택배사 사정에 따라 달라질 수 있어요).",
     ]
     await dialogue.say("/orders")
-    dialogue.expect("최근 주문 내역:", f"• {NUMBER} · 11월 24일 (화) · ₩54,000 · 발송됨")
+    dialogue.expect("최근 주문 내역:", f"• {NUMBER} · 11월 24일 (화) · 54,000원 · 발송됨")
 
 
 # -- Russian -------------------------------------------------------------------------------
@@ -174,8 +174,8 @@ async def test_ru_kazakhstan_order(engine: Engine, db: Database) -> None:
     d = Dialogue(engine, "aigerim")
     await fill_cart(d, "ru", "KZ", "лаванда 2")
     d.expect(
-        f"Товары на сумму: {rub('29 000', 'KZT')}",
-        f"Доставка: {rub('2 000', 'KZT')}",
+        f"Товары на сумму: {rub('29 000', '₸')}",
+        f"Доставка: {rub('2 000', '₸')}",
         "Эта стоимость доставки — пример, не подтверждённый компанией",
     )
     await d.tap("Оформить заказ")
