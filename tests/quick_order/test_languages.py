@@ -79,7 +79,7 @@ async def test_ko_bank_transfer_on_the_closing_day(
     ).expect_buttons("주문 확정", "배송지 변경", "결제 방법 변경")
     await confirm(dialogue)
     dialogue.expect(
-        "✅ 감사합니다! 주문이 접수되었어요.",
+        "✅ 감사해요! 주문이 접수되었어요.",
         "주문 KR-2611-000001 · 결제 대기",
         "다음 계좌로 50,000원 입금해 주세요: SAMPLE-000-000000-00-000 (예시용 임시 값이며",
         "입금자명은 주문자 이름과 회원번호로 해 주세요.",
@@ -108,9 +108,9 @@ async def test_ko_staff_marks_paid_and_shipped(dialogue: Dialogue, db: Database)
     await mark(db, NUMBER, "paid", datetime.fromisoformat("2026-11-25T09:00:00+09:00"))
     await mark(db, NUMBER, "shipped", datetime.fromisoformat("2026-11-25T16:00:00+09:00"))
     assert [n.payload["text"] for n in await notices(db)] == [
-        f"{NUMBER} 주문의 결제가 확인되었습니다. 예상 도착일: 11월 26일 (목) – 11월 30일 (월) "
+        f"{NUMBER} 주문의 결제가 확인되었어요. 예상 도착일: 11월 26일 (목) – 11월 30일 (월) "
         "(택배사 사정에 따라 달라질 수 있어요).",
-        f"{NUMBER} 주문이 발송되었습니다. 예상 도착일: 11월 26일 (목) – 11월 30일 (월) "
+        f"{NUMBER} 주문이 발송되었어요. 예상 도착일: 11월 26일 (목) – 11월 30일 (월) "
         "(택배사 사정에 따라 달라질 수 있어요).",
     ]
     await dialogue.say("/orders")
