@@ -102,7 +102,8 @@ class Translator:
         return self._template(self._catalogue.ngettext(singular, plural, n))
 
     def _template(self, text: str) -> str:
-        return KoreanTemplate(text) if self.language == "ko" else text
+        template = TEMPLATES.get(self.language)
+        return template(text) if template is not None else text
 
     def money(self, amount: Decimal, currency: str) -> str:
         """Whole-unit amounts without a fraction (KRW 50,000 / 14 500 ₸), others as usual."""
@@ -130,7 +131,10 @@ class Translator:
         """A date and time in the market's zone: 'Nov 30, 2026, 23:59'."""
         # policy's loader: the pinned tzdata, not a possibly stale system copy (Almaty).
         local = value.astimezone(load_zone(tz))
-        return f"{format_skeleton('yMMMd', local, locale=self.locale)} {local:%H:%M}"
+        # Translators: a date and a time of day; Russian puts "в" before the time.
+        return self._("{date} {time}").format(
+            date=format_skeleton("yMMMd", local, locale=self.locale), time=f"{local:%H:%M}"
+        )
 
 
 # Money and dates are formatted per product label and per prompt: prices and days repeat, and
@@ -242,6 +246,25 @@ class KoreanTemplate(str):
 
     def format(self, *args: object, **kwargs: object) -> str:
         return with_particles(super().format(*args, **kwargs))
+
+
+# An abbreviated month or "г." (год) ends with a period: one at the end of a sentence is enough.
+_ABBREVIATION_AND_PERIOD = re.compile(
+    r"\b(янв|февр|мар|апр|июн|июл|авг|сент|окт|нояб|дек|г)\.\.(?!\.)"
+)
+
+
+class RussianTemplate(str):
+    """A Russian message: filling its placeholders (`format`) does not leave a double period
+    where a date ending with an abbreviation ("24 нояб.", "2026 г.") ends a sentence."""
+
+    __slots__ = ()
+
+    def format(self, *args: object, **kwargs: object) -> str:
+        return _ABBREVIATION_AND_PERIOD.sub(r"\1.", super().format(*args, **kwargs))
+
+
+TEMPLATES: dict[str, type[str]] = {"ko": KoreanTemplate, "ru": RussianTemplate}
 
 
 @cache

@@ -4,12 +4,15 @@ chosen for the word before them, amounts read the local way; every catalogue ent
 from __future__ import annotations
 
 import re
+from datetime import date
 from pathlib import Path
 
 import pytest
 from babel.messages.pofile import read_po
 
 from core.i18n import translator, with_particles
+from flows.quick_order.actions import Checkout
+from tests.conftest import Clock
 from tests.dialogue import Dialogue
 
 LOCALES = Path(__file__).parents[1] / "locales"
@@ -81,3 +84,39 @@ async def test_ko_prices_read_in_won_in_polite_korean(dialogue: Dialogue) -> Non
 def test_ru_amounts_in_tenge_and_en_with_a_space() -> None:
     assert translator("ru").money(29000, "KZT") == "29\xa0000\xa0₸"
     assert translator("en").money(29000, "KZT") == "KZT\xa029,000"
+
+
+# -- Russian -----------------------------------------------------------------------------------
+async def test_ru_cart_reads_ml_and_tenge(dialogue: Dialogue) -> None:
+    await dialogue.onboard("ru", "KZ")
+    await dialogue.say("/order лаванда 2")
+    dialogue.expect("Лаванда 15 мл × 2 = 29\xa0000\xa0₸").expect_not("mL", "KZT")
+
+
+async def test_ru_card_payment_is_in_tenge_not_in_kzt(dialogue: Dialogue) -> None:
+    await dialogue.onboard("ru", "KZ")
+    await dialogue.say("как оплатить картой?")
+    dialogue.expect("оплачиваются в тенге картой").expect_not("в KZT")
+
+
+async def test_ru_phone_is_shown_in_pairs(dialogue: Dialogue) -> None:
+    await dialogue.onboard("ru", "KZ")
+    await dialogue.say("/order лимон")
+    await dialogue.press(Checkout())
+    await dialogue.say("Алматы, ул. Абая 10, кв. 5")
+    await dialogue.say("87011234567")
+    dialogue.expect("+7 701 123 45 67")
+
+
+async def test_ru_support_hours_say_v_before_the_time(dialogue: Dialogue, clock: Clock) -> None:
+    clock.set("2026-11-28T20:00:00+05:00")  # Saturday evening in Almaty: support closed
+    await dialogue.onboard("ru", "KZ")
+    await dialogue.say("позовите оператора")
+    dialogue.expect("Сотрудники вернутся 30 нояб. 2026\u202fг. в 11:00;")
+
+
+def test_ru_a_date_ending_a_sentence_has_one_period() -> None:
+    t = translator("ru")
+    assert t._("First run: {run}.").format(run=t.day(date(2026, 11, 24))) == (
+        "Первый заказ: вт, 24 нояб."
+    )

@@ -21,6 +21,9 @@ from core.steps import Keyboard, Problem, Step, StepFlow, Steps, Values
 from core.surface import MenuEntry, Topic
 from core.types import Outcome, Reply, finish, go, rows
 
+# Currencies named in a sentence ("paid in tenge"; Russian "в тенге", never "в KZT").
+CURRENCY_NAMES = {"KZT": N_("tenge"), "KRW": N_("won")}
+
 
 def _money(turn: Turn, amount: object) -> str:
     return turn.t.money(Decimal(str(amount)), policy.currency(turn.market))
@@ -93,7 +96,7 @@ def payment(turn: Turn) -> str:
         return turn._(
             "Orders are paid in {currency} by card. Cards issued by banks of these countries are "
             "accepted: {countries}."
-        ).format(currency=config.currency, countries=countries)
+        ).format(currency=turn._(CURRENCY_NAMES[config.currency]), countries=countries)
     return turn._(
         "Card: every order (payments of {threshold} or more online need certificate "
         "authentication). Bank transfer: pay within {days} days under your name and member "

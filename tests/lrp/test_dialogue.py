@@ -186,7 +186,7 @@ async def test_kz_template_in_tenge(dialogue: Dialogue, db: Database, clock) -> 
     clock.set("2026-12-01T10:00:00+05:00")
     await d.onboard("ru", "KZ")
     await set_up(d, "лаванда 2", "10", address=KZ_ADDRESS, phone=KZ_PHONE)
-    d.expect("Лаванда 15 mL × 2", "₸").expect_not("₩")
+    d.expect("Лаванда 15 мл × 2", "₸").expect_not("₩")
     await create(d)
     [template] = await templates(db)
     assert template.market == "KZ" and template.currency == "KZT"

@@ -21,7 +21,7 @@ from tests.quick_order.helpers import (
 
 NUMBER = "KR-2611-000001"
 NBSP = "\u00a0"  # Russian groups digits and separates the currency with no-break spaces
-DEADLINE_RU = "1 дек. 2026\u202fг. 23:59"  # Babel puts a narrow no-break space before "г."
+DEADLINE_RU = "1 дек. 2026\u202fг. в 23:59"  # Babel puts a narrow no-break space before "г."
 
 
 def rub(amount: str, currency: str = "₩") -> str:
@@ -122,7 +122,7 @@ async def test_ru_ambiguous_name_and_cart_edits(engine: Engine) -> None:
     d = Dialogue(engine, "olga")
     await fill_cart(d, "ru", "KR", "ла 2, лемон")  # "лемон": a typo of Лимон
     d.expect("Вот что удалось понять:", "✅ Лимон × 1", "Какой товар вы имели в виду под «ла»?")
-    d.expect_buttons(f"Лаванда 15 mL · {rub('35 000')}", "Ладан", "Ничего из этого")
+    d.expect_buttons(f"Лаванда 15 мл · {rub('35 000')}", "Ладан", "Ничего из этого")
     await d.tap("Лаванда")
     d.expect("Добавлено в корзину: Лимон × 1, Лаванда × 2.", "🛒 Ваша корзина (3 товара):")
     d.expect(f"Товары на сумму: {rub('88 000')}", "Доставка: бесплатно")
