@@ -163,9 +163,11 @@ def lrp(turn: Turn) -> str:
     return turn._(
         "The loyalty auto-order (LRP) is paid by credit card and shipped every month on your "
         "chosen day, and earns points; there is no minimum quantity or duration. Apply on the "
-        "website, at the business center or by fax (not by phone). Changes or cancellation must "
-        "reach the company at least {days} business days before the order date; later requests "
-        "apply from the following month."
+        "website, at the business center or by fax (not by phone); at the business center or by "
+        "fax the orderer and the payer must be the same person, or the application may be "
+        "refused. Changes or cancellation must be requested in writing (a message in this chat "
+        "counts) and reach the company at least {days} business days before the order date; "
+        "later requests apply from the following month."
     ).format(days=policy.market_config(turn.market).lrp.change_notice_business_days)
 
 
@@ -184,7 +186,8 @@ def returns(turn: Turn) -> str:
         "within {refund_days} business days of receipt (card refunds show {card_low}-{card_high} "
         "business days after cancellation). Apply through customer support {phone}, then send "
         "the return form and transaction statement to: {address}. Retail customers return goods "
-        "to the consultant who sold them, within {consumer_days} days."
+        "to the consultant who sold them, within {consumer_days} days of the contract, or of "
+        "receiving the goods when they arrived later."
     ).format(
         months=tiers[-1].up_to_months,
         fees=fees,
