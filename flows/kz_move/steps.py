@@ -141,19 +141,19 @@ def letter_step(step: policy.MigrationStep) -> Step:
 
 
 async def after_prompt(turn: Turn) -> list[Reply]:
+    """The items are the buttons (a channel without buttons numbers them): listed once."""
     ticked = await ticked_items(turn)
-    lines = [turn._("After the move (tap an item to see what to do):")]
     buttons = []
     for item in texts.AFTER_ITEMS:
         mark = "✅" if item.key in ticked else "⬜"
-        lines.append(f"{mark} {turn._(item.title)}")
         buttons.append(Item(item.key).button(f"{mark} {turn._(item.title)}"))
     buttons += [
         Hours().button(turn._("☎️ Support contacts")),
         Restart().button(turn._("Start over")),
         Finish().button(turn._("Finish")),
     ]
-    return [Reply("\n".join(lines), rows(buttons, per_row=1))]
+    heading = turn._("After the move (tap an item to see what to do):")
+    return [Reply(heading, rows(buttons, per_row=1))]
 
 
 def _form_number(turn: Turn) -> Values:
