@@ -81,7 +81,7 @@ async def test_ko_bank_transfer_on_the_closing_day(
     dialogue.expect(
         "✅ 감사해요! 주문이 접수되었어요.",
         "주문 KR-2611-000001 · 결제 대기",
-        "다음 계좌로 50,000원 입금해 주세요: SAMPLE-000-000000-00-000 (예시용 임시 값이며",
+        "다음 계좌로 50,000원을 입금해 주세요: SAMPLE-000-000000-00-000 (예시용 임시 값이며",
         "입금자명은 주문자 이름과 회원번호로 해 주세요.",
     ).expect_buttons("주문 내역", "더 주문하기", "메뉴")
     [order] = await all_orders(db)
