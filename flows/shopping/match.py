@@ -20,8 +20,9 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache, lru_cache, partial
 
 from rapidfuzz import fuzz
 from rapidfuzz.utils import default_process
@@ -33,6 +34,7 @@ from flows.shopping.catalog import Catalog
 MAX_TEXT = 500  # characters read; nobody types a longer order
 MAX_ITEMS = 10
 MAX_NAME_WORDS = 4  # the longest catalogue name people type has four words
+MAX_WORDS = MAX_ITEMS * MAX_NAME_WORDS  # read of one part: enough for MAX_ITEMS names
 MIN_QUERY = 2  # a single letter names nothing
 MIN_SPELLED = 3  # two letters sound like the start of too many names ("my" ~ "mint")
 MIN_SCORE = 80  # below this, "hello" or "order" would match some product
@@ -79,12 +81,18 @@ class _Group:
     quantity_first: bool
 
 
+# The best score and SKUs for a query (`_ranked` over one catalogue, remembered for one order:
+# the split of a part into names asks about the same words several times).
+Ranked = Callable[[str], tuple[float, tuple[str, ...]]]
+
+
 def parse_order(text: str, catalog: Catalog) -> list[Item]:
+    ranked: Ranked = cache(partial(_ranked, catalog=catalog))
     items = [
         item
         for part in _SEPARATORS.split(text[:MAX_TEXT])
-        for group in _groups(part.split(), catalog)
-        for item in _items(group, catalog)
+        for group in _groups(part.split()[:MAX_WORDS], ranked)
+        for item in _items(group, ranked)
     ]
     return items[:MAX_ITEMS]
 
@@ -101,13 +109,13 @@ def _quantity(word: str) -> int | None:
     return typed_count(word, 1, MAX_QUANTITY)
 
 
-def _groups(words: list[str], catalog: Catalog) -> list[_Group]:
+def _groups(words: list[str], ranked: Ranked) -> list[_Group]:
     """The part's words cut at its quantities: after the names, unless it starts with one."""
     quantity_first = bool(words) and _is_quantity(words[0])
     groups: list[_Group] = []
     names: list[str] = []
     for word in words:
-        if not _is_quantity(word) or _ends_name(names, word, catalog):
+        if not _is_quantity(word) or _ends_name(names, word, ranked):
             if not _FILLER.fullmatch(word):
                 names.append(word)
             continue
@@ -125,19 +133,19 @@ def _groups(words: list[str], catalog: Catalog) -> list[_Group]:
     return groups
 
 
-def _ends_name(names: list[str], word: str, catalog: Catalog) -> bool:
+def _ends_name(names: list[str], word: str, ranked: Ranked) -> bool:
     """Whether a number word is the end of a product's name ("ти три": Tea Tree), not a
     quantity ("лаванда три")."""
     if not names or _NUMERIC.fullmatch(word):
         return False
-    alone = _ranked(names[-1], catalog)[0]
-    return _ranked(f"{names[-1]} {word}", catalog)[0] > max(alone, MIN_SCORE)
+    alone = ranked(names[-1])[0]
+    return ranked(f"{names[-1]} {word}")[0] > max(alone, MIN_SCORE)
 
 
-def _items(group: _Group, catalog: Catalog) -> list[Item]:
+def _items(group: _Group, ranked: Ranked) -> list[Item]:
     """The products the group's words name; its quantity goes with the name next to it, the
     others are one each."""
-    spans = _split_names(group.words, catalog)
+    spans = _split_names(group.words, ranked)
     if not spans:  # a quantity with no name: say what was typed
         return [Item(group.typed, None, ())]
     near = 0 if group.quantity_first else len(spans) - 1
@@ -147,7 +155,7 @@ def _items(group: _Group, catalog: Catalog) -> list[Item]:
     ]
 
 
-def _split_names(words: list[str], catalog: Catalog) -> list[tuple[str, tuple[str, ...]]]:
+def _split_names(words: list[str], ranked: Ranked) -> list[tuple[str, tuple[str, ...]]]:
     """`words` as consecutive names (query, SKUs): the split whose matched names cover the
     words best (score x words), then the one with fewer names. Words that match nothing
     come back together as one name without SKUs."""
@@ -157,7 +165,7 @@ def _split_names(words: list[str], catalog: Catalog) -> list[tuple[str, tuple[st
         options = []
         for start in range(max(0, end - MAX_NAME_WORDS), end):
             query = " ".join(words[start:end])
-            score, skus = _ranked(query, catalog)
+            score, skus = ranked(query)
             weight, names, spans = best[start]
             if skus:
                 options.append((weight + score * (end - start), names - 1, [*spans, (query, skus)]))
