@@ -12,13 +12,13 @@ from __future__ import annotations
 import logging
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import replace
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy.exc import IntegrityError
 
 from core import commands as global_handlers
 from core import options
-from core.flow import HOME_FLOW, ONBOARDING_FLOW, Flow, Resources, Turn
+from core.flow import HOME_FLOW, ONBOARDING_FLOW, RETURNING, Flow, Resources, Turn
 from core.locks import KeyedLocks
 from core.parsing import readable_text
 from core.surface import Surface
@@ -42,6 +42,11 @@ SCREENED = frozenset({Kind.TEXT, Kind.MEDIA, Kind.COMMAND})
 # Commands that keep their meaning while a flow holds every input (a live support chat).
 HOLD_BREAKERS = frozenset({"menu", "cancel"})
 # Global commands that make sense before a language and market are chosen.
+# A customer whose previous message is this old is back after a pause ("the next day"):
+# screens that only made sense then (Flow.resumable) give way to the menu.
+RETURN_AFTER = timedelta(hours=6)
+# The conversation slot holding the time of the user's previous message (ISO).
+SEEN = "_seen"
 PRE_ONBOARDING = frozenset({"start", "lang", "help", "resume", "cancel"})
 
 
@@ -130,6 +135,7 @@ class Engine:
             conv = tx.conversations.fresh(user.id, ONBOARDING_FLOW, "language")
         turn = Turn(tx, user, conv, event, now, self.resources, self.surface)
         replies = await self.dispatch(turn)
+        conv.slots[SEEN] = now.isoformat()
         await tx.conversations.save(conv, now)
         return replies
 
@@ -156,6 +162,8 @@ class Engine:
             return await self.apply(turn, flow, await flow.handle(turn, event))
         if turn.conv.flow != ONBOARDING_FLOW and not self.onboarded(turn):
             return await self.enter(turn, ONBOARDING_FLOW)
+        if event.kind is not Kind.ACTION and self.back_after_pause(turn, flow):
+            return await self.enter(turn, HOME_FLOW, RETURNING + turn.conv.slots[SEEN])
         if event.kind is Kind.TEXT:
             event = turn.event = self.typed_option(turn, flow)
         if event.kind is Kind.ACTION:
@@ -180,6 +188,17 @@ class Engine:
         if action is None:
             return event
         return replace(event, kind=Kind.ACTION, action=action, text="")
+
+    @staticmethod
+    def back_after_pause(turn: Turn, flow: Flow) -> bool:
+        """A customer writing after RETURN_AFTER to a step that is stale by now."""
+        seen = turn.conv.slots.get(SEEN)
+        if not isinstance(seen, str) or flow.resumable(turn):
+            return False
+        try:
+            return turn.now - datetime.fromisoformat(seen) >= RETURN_AFTER
+        except ValueError:  # a slot written by hand or by an older build
+            return False
 
     @staticmethod
     def onboarded(turn: Turn) -> bool:

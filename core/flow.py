@@ -38,6 +38,9 @@ from storage.repos import Tx
 HOME_FLOW = "menu"
 ONBOARDING_FLOW = "start"
 HUMAN_FLOW = "support"
+# The home flow's entry for a customer back after a pause (RETURN_AFTER): RETURNING + the time
+# of their previous message (ISO), so that it can say what is new since.
+RETURNING = "returning:"
 
 
 @dataclass(slots=True)
@@ -118,6 +121,12 @@ class Flow(ABC):
         """True when the current step takes a typed number as its answer (a quantity, a day,
         an amount): there a typed "6" is six, never the sixth option shown."""
         return False
+
+    def resumable(self, turn: Turn) -> bool:
+        """False when the current step makes no sense to a customer back after a pause (an
+        order just placed, a yes/no about an order that may have changed since): they get the
+        menu instead of it."""
+        return True
 
     def takes(self, turn: Turn, tapped: Action) -> bool:
         """True when the current step answers this family itself, so that a button meaning

@@ -11,6 +11,7 @@ from __future__ import annotations
 import copy
 import gettext
 import io
+import re
 from collections.abc import Callable
 from datetime import date, datetime
 from decimal import Decimal
@@ -95,10 +96,14 @@ class Translator:
         self._catalogue = catalogue
 
     def _(self, message: str) -> str:
-        return self._catalogue.gettext(message)
+        return self._template(self._catalogue.gettext(message))
 
     def ngettext(self, singular: str, plural: str, n: int) -> str:
-        return self._catalogue.ngettext(singular, plural, n)
+        return self._template(self._catalogue.ngettext(singular, plural, n))
+
+    def _template(self, text: str) -> str:
+        template = TEMPLATES.get(self.language)
+        return template(text) if template is not None else text
 
     def money(self, amount: Decimal, currency: str) -> str:
         """Whole-unit amounts without a fraction (KRW 50,000 / 14 500 ₸), others as usual."""
@@ -126,7 +131,10 @@ class Translator:
         """A date and time in the market's zone: 'Nov 30, 2026, 23:59'."""
         # policy's loader: the pinned tzdata, not a possibly stale system copy (Almaty).
         local = value.astimezone(load_zone(tz))
-        return f"{format_skeleton('yMMMd', local, locale=self.locale)} {local:%H:%M}"
+        # Translators: a date and a time of day; Russian puts "в" before the time.
+        return self._("{date} {time}").format(
+            date=format_skeleton("yMMMd", local, locale=self.locale), time=f"{local:%H:%M}"
+        )
 
 
 # Money and dates are formatted per product label and per prompt: prices and days repeat, and
@@ -141,16 +149,122 @@ def _money_pattern(language: str, whole: bool) -> NumberPattern:
     return pattern
 
 
+# Amounts written the way our customers read them where the locale data's symbol or its place
+# differs: Korean "18,000원" (not "₩18,000"), Russian "29 000 ₸" (not "29 000 KZT"), English
+# "KZT 29,000" with a space. The amount itself keeps the locale's digits and separators.
+MONEY_FORMATS: dict[tuple[str, str], str] = {
+    ("ko", "KRW"): "{amount}원",
+    ("ko", "KZT"): "{amount}텡게",
+    ("ru", "KZT"): "{amount}\xa0₸",
+    ("en", "KZT"): "KZT\xa0{amount}",
+}
+
+
 @lru_cache(maxsize=4096)
 def _money(language: str, amount_text: str, currency: str) -> str:
     amount = Decimal(amount_text)
-    pattern = _money_pattern(language, amount == amount.to_integral_value())
+    whole = amount == amount.to_integral_value()
+    written = MONEY_FORMATS.get((language, currency))
+    if written is not None:
+        number = format_decimal(abs(amount), "#,##0" if whole else "#,##0.00", locale=language)
+        return ("-" if amount.is_signed() else "") + written.format(amount=number)
+    pattern = _money_pattern(language, whole)
     return pattern.apply(amount, Locale.parse(language), currency=currency, currency_digits=False)
 
 
 @lru_cache(maxsize=1024)
 def _day(language: str, value: date) -> str:
     return format_skeleton("MMMEd", value, locale=Locale.parse(language))
+
+
+# Korean particles written for both endings where a placeholder precedes them ("#{number}을(를)"):
+# the form after a final consonant first, the other in brackets, as translators write them.
+_PARTICLE = re.compile(
+    r"(을\(를\)|를\(을\)|이\(가\)|가\(이\)|은\(는\)|는\(은\)|과\(와\)|와\(과\)|\(으\)로)"
+)
+_PARTICLE_FORMS = {
+    "을(를)": ("을", "를"),
+    "를(을)": ("을", "를"),
+    "이(가)": ("이", "가"),
+    "가(이)": ("이", "가"),
+    "은(는)": ("은", "는"),
+    "는(은)": ("은", "는"),
+    "과(와)": ("과", "와"),
+    "와(과)": ("과", "와"),
+    "(으)로": ("으로", "로"),
+}
+_HANGUL_FIRST, _HANGUL_LAST, _NO_FINAL, _RIEUL = 0xAC00, 0xD7A3, 0, 8
+# Read aloud in Korean: digits (영 일 이 삼 사 오 육 칠 팔 구), a round number by its last
+# unit (십 백 천 만), Latin letters by their Korean names (엘 엠 엔 알 end in a consonant).
+_DIGIT_FINAL = dict(zip("0123456789", (21, 8, 0, 16, 0, 0, 1, 8, 8, 0), strict=True))
+_ROUND_FINAL = {1: 17, 2: 1, 3: 4, 4: 4}  # 십 (ㅂ), 백 (ㄱ), 천 (ㄴ), 만 (ㄴ)
+_LATIN_FINAL = {"l": 8, "m": 16, "n": 4, "r": 8}
+
+
+def _final_sound(text: str) -> int | None:
+    """The final consonant (its index in a Hangul syllable, 0: none) of the last word of
+    `text` as read aloud; None when nothing readable precedes."""
+    words = re.findall(r"\w+", text)
+    if not words:
+        return None
+    word = words[-1]
+    last = word[-1]
+    if _HANGUL_FIRST <= ord(last) <= _HANGUL_LAST:
+        return (ord(last) - _HANGUL_FIRST) % 28
+    if last.isdigit() and last.isascii():
+        zeros = len(word) - len(word.rstrip("0"))
+        if zeros and zeros < len(word):
+            return _ROUND_FINAL.get(zeros, 4)
+        return _DIGIT_FINAL[last]
+    return _LATIN_FINAL.get(last.lower(), _NO_FINAL)
+
+
+def with_particles(text: str) -> str:
+    """``text`` with each Korean particle written for both endings ("을(를)", "이(가)", "은(는)",
+    "과(와)", "(으)로") chosen by what precedes it once the placeholders are filled: "#1을",
+    "#2를", "KZT로", "서울로" ("(으)로" takes "로" after ㄹ too). Other languages' texts
+    have no such forms and come back unchanged."""
+
+    def chosen(found: re.Match[str]) -> str:
+        final = _final_sound(text[: found.start()])
+        after_consonant, after_vowel = _PARTICLE_FORMS[found.group()]
+        if final is None:
+            return found.group()
+        if found.group() == "(으)로" and final == _RIEUL:
+            return after_vowel
+        return after_consonant if final != _NO_FINAL else after_vowel
+
+    return _PARTICLE.sub(chosen, text)
+
+
+class KoreanTemplate(str):
+    """A Korean message: filling its placeholders (`format`, as every caller does) also
+    chooses the particles written for both endings after them (`with_particles`), so that
+    "#{number}을(를)" reads "#1을" or "#2를" wherever the message is used."""
+
+    __slots__ = ()
+
+    def format(self, *args: object, **kwargs: object) -> str:
+        return with_particles(super().format(*args, **kwargs))
+
+
+# An abbreviated month or "г." (год) ends with a period: one at the end of a sentence is enough.
+_ABBREVIATION_AND_PERIOD = re.compile(
+    r"\b(янв|февр|мар|апр|июн|июл|авг|сент|окт|нояб|дек|г)\.\.(?!\.)"
+)
+
+
+class RussianTemplate(str):
+    """A Russian message: filling its placeholders (`format`) does not leave a double period
+    where a date ending with an abbreviation ("24 нояб.", "2026 г.") ends a sentence."""
+
+    __slots__ = ()
+
+    def format(self, *args: object, **kwargs: object) -> str:
+        return _ABBREVIATION_AND_PERIOD.sub(r"\1.", super().format(*args, **kwargs))
+
+
+TEMPLATES: dict[str, type[str]] = {"ko": KoreanTemplate, "ru": RussianTemplate}
 
 
 @cache

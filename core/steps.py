@@ -72,6 +72,10 @@ class Step:
     # It asks for a number (a quantity, a day, an amount): a typed number is the answer, never
     # the number of an option shown (core/options.py).
     number: bool = False
+    # False: a screen that is stale once the moment has passed (an order just placed, a
+    # yes/no about an order that may have changed since): never shown to a customer back
+    # after a pause, who gets the menu instead (Flow.resumable).
+    resumable: bool = True
 
     async def show(self, turn: Turn) -> list[Reply]:
         if self.prompt is not None:
@@ -166,6 +170,9 @@ class StepFlow(Flow):
 
     def takes_number(self, turn: Turn) -> bool:
         return self.steps[turn.conv.state].number
+
+    def resumable(self, turn: Turn) -> bool:
+        return self.steps[turn.conv.state].resumable
 
     def help(self, turn: Turn) -> str:
         return self.steps.help(turn)

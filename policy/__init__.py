@@ -6,6 +6,7 @@ code. Market data lives in ``policy/markets/*.toml``. Nothing here reads a clock
 """
 
 from policy._tz import load_zone
+from policy.addresses import AddressIssue, address_issue
 from policy.business_days import (
     add_business_days,
     holiday_name,
@@ -54,6 +55,7 @@ from policy.timezones import end_of_day, local_date, to_local
 
 __all__ = [
     "PHONE_ERROR_CODES",
+    "AddressIssue",
     "ConfigError",
     "CyrillicIssue",
     "Market",
@@ -68,6 +70,7 @@ __all__ = [
     "accepted_payment_methods",
     "add_business_days",
     "add_months",
+    "address_issue",
     "bank_transfer_deadline",
     "bank_transfer_time_left",
     "business_center_delivery_by",

@@ -38,6 +38,10 @@ _NOT_CARDS = re.compile(
     rf"|(?:19|20)\d\d([-./]){_MONTH}\1{_DAY}|{_DAY}([-./]){_MONTH}\2(?:19|20)\d\d)(?!\d)"
 )
 _PHONE_REGIONS = ("KR", "KZ")
+# A card number as written by hand: at least this many groups ("4111 1111 1111 111"), and the
+# first digit of a card issuer (ISO/IEC 7812: 2-6, travel, banking and merchandising).
+_CARD_GROUPS = 3
+_ISSUER_DIGITS = frozenset("23456")
 
 
 def _luhn_ok(digits: str) -> bool:
@@ -152,7 +156,12 @@ def _longest_card_from(
         if not _card_layout([len(g.group()) for g in run[first : last + 1]]):
             continue
         # Payment card numbers never start with 0 (ISO/IEC 7812 major industry identifier).
-        if about_cards or (digits[0] != "0" and _luhn_ok(digits)):
+        checked = digits[0] != "0" and _luhn_ok(digits)
+        # Written in a card's groups with a card issuer's first digit, a number is taken for
+        # a card even with a wrong check digit: a mistyped card ("4111 1111 1111 111") is no
+        # less secret. In one piece, the check digit still decides (tracking numbers).
+        written_as_card = last - first + 1 >= _CARD_GROUPS and digits[0] in _ISSUER_DIGITS
+        if about_cards or checked or written_as_card:
             candidates.append(last)
     for last in reversed(candidates):
         if not exemptions.explain(run[first : last + 1]):

@@ -183,6 +183,16 @@ async def owned(tx: Tx, user_id: int, order_id: int) -> Order | None:
     return order if order is not None and order.user_id == user_id else None
 
 
+async def changed_since(tx: Tx, user_id: int, since: datetime, recent: int = 10) -> list[Order]:
+    """The customer's recent orders that changed after `since` (paid, shipped, delivered,
+    cancelled, a new estimate): what is new for a customer back after a pause."""
+    return [
+        order
+        for order in await tx.orders.recent(user_id, recent)
+        if order.updated_at is not None and order.updated_at > since
+    ]
+
+
 def estimate_if_paid_now(order: Order, now: datetime) -> tuple[date, date]:
     """For an unpaid order, delivery counts from the payment (R-KR-SHIP-3): estimate as if
     it were confirmed now; otherwise the stored estimate."""

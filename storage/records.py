@@ -63,6 +63,7 @@ class Order:
     address: str
     phone: str
     lines: list[OrderLine] = field(default_factory=list)
+    updated_at: datetime | None = None  # the last change (status, estimate); None: a draft
 
 
 @dataclass(slots=True)

@@ -20,10 +20,14 @@ def test_every_domain_has_both_languages() -> None:
 
 
 def test_money_is_formatted_for_the_locale() -> None:
-    assert translator("ko").money(Decimal(50000), "KRW") == "₩50,000"
+    """Issue 18, defect 11: Korean prices read "18,000원", Russian tenge "₸", English "KZT 29,000"
+    with a (no-break) space."""
+    assert translator("ko").money(Decimal(18000), "KRW") == "18,000원"
     assert translator("en").money(Decimal(4500), "KRW") == "₩4,500"
-    assert translator("ru").money(Decimal(14500), "KZT").replace("\xa0", " ") == "14 500 KZT"
+    assert translator("ru").money(Decimal(14500), "KZT").replace("\xa0", " ") == "14 500 ₸"
+    assert translator("en").money(Decimal(29000), "KZT").replace("\xa0", " ") == "KZT 29,000"
     assert translator("en").money(Decimal("150.5"), "USD") == "$150.50"
+    assert translator("en").money(Decimal("-0"), "KZT") != translator("en").money(0, "KZT")
 
 
 def test_unknown_language_falls_back_to_english() -> None:

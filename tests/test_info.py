@@ -59,7 +59,7 @@ async def test_questions_in_korean_and_russian(engine) -> None:
     ko = Dialogue(engine, "kim")
     await ko.onboard("ko", "KR")
     await ko.say("배송비 얼마예요?")
-    ko.expect("₩50,000", "₩4,500", "무엇을 도와드릴까요?")
+    ko.expect("50,000원", "4,500원", "무엇을 도와드릴까요?")
     ru = Dialogue(engine, "olga")
     await ru.onboard("ru", "KZ")
     await ru.say("сколько стоит доставка?")
@@ -91,3 +91,20 @@ async def test_kz_payment_uses_the_letters_country_names(dialogue: Dialogue) -> 
     await dialogue.onboard("ru", "KZ")
     await dialogue.say("как оплатить?")
     dialogue.expect("Кыргызстан").expect_not("Киргизия")
+
+
+async def test_lrp_rules_say_changes_in_writing_and_the_same_payer(dialogue: Dialogue) -> None:
+    """Issue 18, 11: the letter's two conditions (R-KR-LRP-2, -3)."""
+    await dialogue.onboard("en", "KR")
+    await dialogue.say("how does the auto-order work?")
+    dialogue.expect(
+        "must be requested in writing (a message in this chat counts)",
+        "the orderer and the payer must be the same person",
+    )
+
+
+async def test_ko_consumer_returns_say_what_the_14_days_count_from(dialogue: Dialogue) -> None:
+    """Issue 18, 11: R-KR-RET-1, 14 days from the contract, or from the goods arriving later."""
+    await dialogue.onboard("ko", "KR")
+    await dialogue.say("반품은 어떻게 해요?")
+    dialogue.expect("계약서를 받은 날부터 14일 이내에", "제품을 받은 날부터 14일 이내에")

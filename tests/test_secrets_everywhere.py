@@ -197,3 +197,19 @@ async def test_the_summary_for_staff_masks_before_it_shortens(engine: Engine, db
     await d.onboard("en", "KR")
     await d.say("/support " + "x" * 485 + " 4111 1111 1111 1111")
     assert "4111 1111" not in await everything_in(db, support_tickets)
+
+
+async def test_a_mistyped_card_number_in_the_support_chat_is_neither_relayed_nor_stored(
+    engine: Engine, db: Database, tmp_path: Path
+) -> None:
+    """Issue 18, 10: fifteen digits grouped like a card fail the check digit and are still a
+    card number: refused, not relayed to staff, not stored."""
+    d = Dialogue(engine, "eve")
+    await d.onboard("en", "KR")
+    await d.say("/support")
+    await d.say("my card 4111 1111 1111 111 was charged twice")  # with the word "card"
+    await d.say("it was 4111 1111 1111 111")
+    d.expect("never send a password or a card number")
+    relayed = await everything_in(db, outbox) + await everything_in(db, ticket_messages)
+    assert "1111 1111" not in relayed
+    assert b"4111 1111 1111 111" not in database_bytes(tmp_path)

@@ -21,6 +21,9 @@ from core.steps import Keyboard, Problem, Step, StepFlow, Steps, Values
 from core.surface import Topic
 from core.types import Outcome, Reply, finish, go, rows
 
+# Currencies named in a sentence ("paid in tenge"; Russian "в тенге", never "в KZT").
+CURRENCY_NAMES = {"KZT": N_("tenge"), "KRW": N_("won")}
+
 
 def _money(turn: Turn, amount: object) -> str:
     return turn.t.money(Decimal(str(amount)), policy.currency(turn.market))
@@ -93,7 +96,7 @@ def payment(turn: Turn) -> str:
         return turn._(
             "Orders are paid in {currency} by card. Cards issued by banks of these countries are "
             "accepted: {countries}."
-        ).format(currency=config.currency, countries=countries)
+        ).format(currency=turn._(CURRENCY_NAMES[config.currency]), countries=countries)
     return turn._(
         "Card: every order (payments of {threshold} or more online need certificate "
         "authentication). Bank transfer: pay within {days} days under your name and member "
@@ -160,9 +163,11 @@ def lrp(turn: Turn) -> str:
     return turn._(
         "The loyalty auto-order (LRP) is paid by credit card and shipped every month on your "
         "chosen day, and earns points; there is no minimum quantity or duration. Apply on the "
-        "website, at the business center or by fax (not by phone). Changes or cancellation must "
-        "reach the company at least {days} business days before the order date; later requests "
-        "apply from the following month."
+        "website, at the business center or by fax (not by phone); at the business center or by "
+        "fax the orderer and the payer must be the same person, or the application may be "
+        "refused. Changes or cancellation must be requested in writing (a message in this chat "
+        "counts) and reach the company at least {days} business days before the order date; "
+        "later requests apply from the following month."
     ).format(days=policy.market_config(turn.market).lrp.change_notice_business_days)
 
 
@@ -181,7 +186,8 @@ def returns(turn: Turn) -> str:
         "within {refund_days} business days of receipt (card refunds show {card_low}-{card_high} "
         "business days after cancellation). Apply through customer support {phone}, then send "
         "the return form and transaction statement to: {address}. Retail customers return goods "
-        "to the consultant who sold them, within {consumer_days} days."
+        "to the consultant who sold them, within {consumer_days} days of the contract, or of "
+        "receiving the goods when they arrived later."
     ).format(
         months=tiers[-1].up_to_months,
         fees=fees,

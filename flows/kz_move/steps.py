@@ -52,6 +52,7 @@ from flows.kz_move.checks import (
     issuer_country,
     kz_phone,
 )
+from flows.shopping.phone import display
 
 NAME = "kz_move"
 
@@ -81,8 +82,8 @@ FORM_PROMPTS: Mapping[str, str] = {
         "street, house, flat."
     ),
     "form_phone": N_(
-        "Your phone number for the courier: it must be a working Kazakhstan number, e.g. "
-        "+7 701 123 45 67. Send it or share your contact."
+        "Which phone number will you enter in the form for the courier? It must be a working "
+        "Kazakhstan number, e.g. +7 701 123 45 67."
     ),
     "form_card": N_(
         "Which country's bank issued the card you will pay with? Tap the country; do not send "
@@ -141,19 +142,19 @@ def letter_step(step: policy.MigrationStep) -> Step:
 
 
 async def after_prompt(turn: Turn) -> list[Reply]:
+    """The items are the buttons (a channel without buttons numbers them): listed once."""
     ticked = await ticked_items(turn)
-    lines = [turn._("After the move (tap an item to see what to do):")]
     buttons = []
     for item in texts.AFTER_ITEMS:
         mark = "✅" if item.key in ticked else "⬜"
-        lines.append(f"{mark} {turn._(item.title)}")
         buttons.append(Item(item.key).button(f"{mark} {turn._(item.title)}"))
     buttons += [
         Hours().button(turn._("☎️ Support contacts")),
         Restart().button(turn._("Start over")),
         Finish().button(turn._("Finish")),
     ]
-    return [Reply("\n".join(lines), rows(buttons, per_row=1))]
+    heading = turn._("After the move (tap an item to see what to do):")
+    return [Reply(heading, rows(buttons, per_row=1))]
 
 
 def _form_number(turn: Turn) -> Values:
@@ -206,7 +207,7 @@ async def in_cyrillic(turn: Turn, text: str) -> Outcome:
 
 
 async def kz_number(turn: Turn, number: str) -> Outcome:
-    said = turn._("✅ {number} is a Kazakhstan number.").format(number=number)
+    said = turn._("✅ {number} is a Kazakhstan number.").format(number=display(number, "KZ"))
     return await advance(turn, Reply(said))
 
 

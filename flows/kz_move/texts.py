@@ -364,11 +364,25 @@ AFTER_ITEMS: tuple[AfterItem, ...] = (
     AfterItem(
         "catalogue",
         N_("See the products sold in Kazakhstan"),
+        N_("They are on the company's site and in your Virtual Office, on the «{shop_tab}» tab."),
+        (N_("🛒 Order here"), MenuChoice("quick_order")),
+    ),
+    AfterItem(
+        "warehouse",
+        N_("Order from the Kazakhstan warehouse"),
         N_(
-            "They are in your Virtual Office, on the «{shop_tab}» tab. Orders now ship from the "
-            "warehouse in Kazakhstan, and you can register new customers and grow your team."
+            "Your orders now ship from the warehouse in Almaty, in tenge: delivery is much "
+            "faster. You can order right here."
         ),
         (N_("🛒 Order here"), MenuChoice("quick_order")),
+    ),
+    AfterItem(
+        "customers",
+        N_("Register new customers and grow your team"),
+        N_(
+            "In the Kazakhstan market you can now register new customers and grow your team "
+            "from your Virtual Office."
+        ),
     ),
 )
 AFTER_BY_KEY = {item.key: item for item in AFTER_ITEMS}

@@ -11,7 +11,7 @@ from core.flow import Turn
 from core.i18n import N_, Translator
 from flows.shopping.catalog import Catalog
 from flows.shopping.phone import display as display_phone
-from flows.shopping.views import money, totals_text
+from flows.shopping.views import money, product_size, totals_text
 from services import lrp
 from services.orders import quote
 from storage.records import LrpLine, LrpTemplate
@@ -63,7 +63,7 @@ def lines_text(turn: Turn, lines: list[LrpLine], catalog: Catalog | None, market
             continue
         total = product.price * line.quantity
         subtotal += total
-        name = f"{product.name(turn.t.language)} {product.size}"
+        name = f"{product.name(turn.t.language)} {product_size(turn, product)}"
         rows.append(f"• {name} × {line.quantity} = {money(turn, total, market)}")
     return "\n".join(rows) + "\n\n" + totals_text(turn, quote(market, subtotal), market)
 

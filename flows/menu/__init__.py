@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import datetime
 from typing import ClassVar
 
 from core.actions import Action, MenuChoice
-from core.flow import Flow, Turn
+from core.flow import RETURNING, Flow, Turn
 from core.i18n import N_, language_buttons
 from core.surface import GlobalAction, MenuEntry, MenuItem
-from core.types import Event, Kind, Outcome, Reply, invalid, quiet, rows, stale, switch
+from core.types import Event, Kind, Outcome, Reply, invalid, quiet, rows, stale, stay, switch
+from flows.shopping.views import status_label
+from services import orders
 
 
 def items_for(turn: Turn) -> list[MenuItem]:
@@ -43,6 +46,8 @@ class Menu(Flow):
         if args == "lang":
             picker = Reply(turn._("Choose your language:"), language_buttons(turn.user.language))
             return quiet(picker)
+        if args.startswith(RETURNING):
+            return stay(Reply(await _welcome_back(turn, args.removeprefix(RETURNING))))
         return Outcome()
 
     async def handle(self, turn: Turn, event: Event) -> Outcome:
@@ -58,3 +63,18 @@ class Menu(Flow):
 
     def help(self, turn: Turn) -> str:
         return turn._("Tap an option below, or type a command such as /order or /support.")
+
+
+async def _welcome_back(turn: Turn, seen: str) -> str:
+    """A greeting for a customer back after a pause, with what is new since their previous
+    message (`seen`, ISO): the orders whose status changed."""
+    lines = [turn._("Welcome back!")]
+    try:
+        since = datetime.fromisoformat(seen)
+    except ValueError:  # never from the engine; a forged entry says no more than hello
+        return lines[0]
+    changed = await orders.changed_since(turn.tx, turn.user.id, since)
+    if changed:
+        lines.append(turn._("What is new since your last visit:"))
+        lines += [f"📦 {order.number}: {status_label(turn, order.status)}" for order in changed]
+    return "\n".join(lines)

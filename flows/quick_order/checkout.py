@@ -315,5 +315,6 @@ STEPS = (
         on={Confirm: placed_confirm_tapped},
         answer=placed_typed,
         help=PLACED_HELP,
+        resumable=False,
     ),
 )

@@ -117,9 +117,10 @@ async def again_tapped(turn: Turn, tapped: OrderAgain) -> Outcome:
 # -- confirm_cancel ------------------------------------------------------------------------
 async def confirm_cancel_prompt(turn: Turn) -> list[Reply]:
     order = await _focused(turn)
+    if order is None or order.status != orders.AWAITING_PAYMENT:  # cancelled or paid since
+        back = CancelNo().button(turn._("⬅ Back to the order"))
+        return [Reply(_not_cancellable(turn), ((back,),))]
     keep = CancelNo().button(turn._("No, keep it"))
-    if order is None or order.status != orders.AWAITING_PAYMENT:
-        return [Reply(_not_cancellable(turn), ((keep,),))]
     text = turn._("Cancel order {number} ({total})? This cannot be undone.").format(
         number=order.number, total=turn.t.money(order.total, order.currency)
     )
@@ -168,5 +169,6 @@ STEPS = (
         prompt=confirm_cancel_prompt,
         on={CancelNo: keep_tapped, CancelYes: cancel_confirmed},
         help=CANCEL_HELP,
+        resumable=False,
     ),
 )

@@ -55,6 +55,10 @@ class PickMatch(Action, prefix="qo:m"):
 NONE_OF_THESE = "-"
 
 
+class AddUnderstood(Action, prefix="qo:ok"):
+    """Add the products of a typed order that were understood; the rest was not."""
+
+
 class Checkout(Action, prefix="qo:checkout"):
     """The cart's main button: go on with these contents (the flow says where to)."""
 

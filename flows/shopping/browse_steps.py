@@ -1,7 +1,7 @@
 """The picker's browsing steps, as a base of `Picker` (flows/shopping/picker.py): category,
-product, quantity, and pick_match (an ambiguous name typed in a quick order). They use the
-picker's cart, extras and adding (`cart`, `extras`, `add_typed`, `_added`, `_added_note`,
-`_limit`)."""
+product, quantity, and pick_match (a typed quick order that was not all clear). They use the
+picker's cart, extras and adding (`cart`, `extras`, `add_typed`, `add_understood`,
+`unclear_line`, `_added`, `_added_note`, `_limit`)."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from core.flow import Turn
 from core.types import Outcome, Reply, go, invalid, rows, stale, stay
 from flows.shopping.actions import (
     NONE_OF_THESE,
+    AddUnderstood,
     ChooseCategory,
     ChooseProduct,
     PickMatch,
@@ -141,12 +142,30 @@ class BrowseSteps:
         note = self._added_note(turn, [self._added(turn, product, quantity)])
         return go("to_cart", Reply(note))
 
-    # -- pick_match: an ambiguous name typed in a quick order --------------------------------
+    # -- pick_match: a typed order that was not all clear -------------------------------------
+    # Nothing of it is in the cart yet (`quick_add`): the products understood are held in
+    # "understood", the names that fit several products in "pending", the rest in "unclear".
     def _pending(self, turn: Turn) -> list[dict[str, Any]]:
         pending = turn.data.get("pending")
         return pending if isinstance(pending, list) else []
 
+    def _unclear(self, turn: Turn) -> list[list[Any]]:
+        unclear = turn.data.get("unclear")
+        return unclear if isinstance(unclear, list) else []
+
+    def _understood(self, turn: Turn) -> list[str]:
+        """The products held so far, as "Lemon × 1"."""
+        held = turn.data.get("understood")
+        products = catalog(turn)
+        return [
+            self._added(turn, product, int(quantity))
+            for sku, quantity in (held if isinstance(held, list) else [])
+            if (product := products.get(str(sku))) is not None
+        ]
+
     async def pick_match_prompt(self, turn: Turn) -> list[Reply]:
+        if self._unclear(turn):
+            return [self._understood_reply(turn)]
         pending = self._pending(turn)
         if not pending:
             text = turn._("There is nothing left to choose.")
@@ -155,21 +174,58 @@ class BrowseSteps:
         products = [catalog(turn).get(str(sku)) for sku in current["skus"]]
         choices = [(PickMatch(p.sku).button(product_label(turn, p)),) for p in products if p]
         skip = (PickMatch(NONE_OF_THESE).button(turn._("None of these")),)
-        text = turn._("Which one did you mean by {name}?").format(
+        question = turn._("Which one did you mean by {name}?").format(
             name=quoted(turn, str(current["query"]))
         )
-        return [Reply(text, (*choices, skip))]
+        held = self._understood(turn)
+        lines = [turn._("Here is what I understood:"), *(f"✅ {name}" for name in held)]
+        return [Reply("\n".join([*(lines if held else []), question]), (*choices, skip))]
+
+    def _understood_reply(self, turn: Turn) -> Reply:
+        """Item by item, what was understood of a typed order and what was not."""
+        lines = [turn._("Here is what I understood:")]
+        lines += [f"✅ {name}" for name in self._understood(turn)]
+        lines += [
+            "❔ "
+            + turn._("{name}: several products match; I'll ask which one.").format(
+                name=quoted(turn, str(item["query"]))
+            )
+            for item in self._pending(turn)
+        ]
+        lines += [
+            "❌ " + self.unclear_line(turn, str(query), bool(found))
+            for query, found in self._unclear(turn)
+        ]
+        lines.append(
+            turn._(
+                "Nothing is in your cart yet. Add what I understood, or type the whole order again."
+            )
+        )
+        add = AddUnderstood().button(turn._("✅ Add what I understood"))
+        return Reply("\n".join(lines), ((add,), (back_to_cart_button(turn),)))
+
+    async def understood_tapped(self, turn: Turn, tapped: AddUnderstood) -> Outcome:
+        if not self._unclear(turn):
+            return stale()
+        turn.data.pop("unclear")
+        return stay() if self._pending(turn) else self.add_understood(turn)
 
     def _offered(self, turn: Turn) -> tuple[str, ...]:
         """The SKUs offered for the first ambiguous name."""
         return tuple(str(sku) for sku in self._pending(turn)[0]["skus"])
 
     async def pick_match_tapped(self, turn: Turn, tapped: PickMatch) -> Outcome:
-        if not self._pending(turn) or tapped.sku not in (*self._offered(turn), NONE_OF_THESE):
+        if (
+            self._unclear(turn)
+            or not self._pending(turn)
+            or tapped.sku not in (*self._offered(turn), NONE_OF_THESE)
+        ):
             return stale()
         return self._take_match(turn, tapped.sku)
 
     async def pick_match_typed(self, turn: Turn, text: str) -> Outcome:
+        if self._unclear(turn):  # the order typed again, corrected
+            return await self.add_typed(turn, text)
         if not self._pending(turn):
             return go("to_cart")
         found = match(text, catalog(turn), among=self._offered(turn)) if text else ()
@@ -178,15 +234,14 @@ class BrowseSteps:
         return self._take_match(turn, found[0])
 
     def _take_match(self, turn: Turn, chosen: str) -> Outcome:
-        """The product chosen for the first ambiguous name (NONE_OF_THESE: none) into the cart."""
+        """The product chosen for the first ambiguous name (NONE_OF_THESE: none) held with the
+        others; the last choice puts them all into the cart."""
         pending = self._pending(turn)
         current = pending.pop(0)
-        say = []
-        product = catalog(turn).get(chosen)
-        if product is not None:
-            quantity = int(current["quantity"])
-            if self.cart(turn).add(product.sku, quantity):
-                say.append(Reply(self._added_note(turn, [self._added(turn, product, quantity)])))
-            else:
-                say.append(Reply(self._limit(turn, product)))
-        return stay(*say) if pending else go("to_cart", *say)
+        if catalog(turn).get(chosen) is not None:
+            held = turn.data.get("understood")
+            turn.data["understood"] = [
+                *(held if isinstance(held, list) else []),
+                [chosen, int(current["quantity"])],
+            ]
+        return stay() if pending else self.add_understood(turn)

@@ -10,7 +10,7 @@ from typing import Any
 from core.actions import Action, ToMenu
 from core.flow import Turn
 from core.i18n import N_
-from core.parsing import typed_whole_number
+from core.parsing import typed_count
 from core.types import Button
 from flows.shopping.actions import (
     EditCart,
@@ -62,8 +62,8 @@ def quantity_buttons() -> tuple[Button, ...]:
 
 
 def typed_quantity(text: str, lowest: int = 1) -> int | None:
-    """A typed quantity within lowest..MAX_QUANTITY (at most three digits: "007" is 7)."""
-    return typed_whole_number(text, lowest, MAX_QUANTITY)
+    """A typed quantity within lowest..MAX_QUANTITY: "7", "007", "7개", "two", "두 개"."""
+    return typed_count(text, lowest, MAX_QUANTITY)
 
 
 def cart_button(turn: Turn, count: int) -> Button:
@@ -110,7 +110,11 @@ def transitions(
             "source": ["product", "cart", "edit", *to_categories_from],
             "dest": "category",
         },
-        {"trigger": "ask_match", "source": [*BROWSING, *ask_match_from], "dest": "pick_match"},
+        {
+            "trigger": "ask_match",
+            "source": [*BROWSING, "pick_match", *ask_match_from],
+            "dest": "pick_match",
+        },
         {
             "trigger": "to_cart",
             "source": [

@@ -65,13 +65,18 @@ def from_contact(text: str) -> str:
 
 @lru_cache(maxsize=1024)  # parsing is ~100 us and the same numbers show on every review
 def display(e164: str, market: str) -> str:
-    """'010-1234-5678' in Korea, '+7 701 123 4567' in Kazakhstan; as stored if unreadable."""
+    """'010-1234-5678' in Korea, '+7 701 123 45 67' in Kazakhstan; as stored if unreadable."""
     try:
         number = phonenumbers.parse(e164, REGION.get(market, "KR"))
     except phonenumbers.NumberParseException:
         return e164
-    style = PhoneNumberFormat.NATIONAL if market == "KR" else PhoneNumberFormat.INTERNATIONAL
-    return phonenumbers.format_number(number, style)
+    if market == "KR":
+        return phonenumbers.format_number(number, PhoneNumberFormat.NATIONAL)
+    national = str(number.national_number)
+    if number.country_code != 7 or len(national) != 10:
+        return phonenumbers.format_number(number, PhoneNumberFormat.INTERNATIONAL)
+    # As Kazakhstan writes it (and the source letter): +7 701 123 45 67.
+    return f"+7 {national[:3]} {national[3:6]} {national[6:8]} {national[8:]}"
 
 
 def saved_phone(turn: Turn) -> str | None:

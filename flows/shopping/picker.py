@@ -19,13 +19,13 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import Any
 
 from core.flow import Turn
 from core.i18n import N_
 from core.steps import Step
 from core.types import Button, Outcome, Reply, go, invalid, stale
 from flows.shopping.actions import (
+    AddUnderstood,
     Checkout,
     ChooseCategory,
     ChooseProduct,
@@ -94,43 +94,55 @@ class Picker(BrowseSteps, CartSteps):
         )
 
     async def quick_add(self, turn: Turn, text: str) -> Outcome:
-        """Add what the customer typed; ask about ambiguous names (state pick_match)."""
+        """Read a typed order. All of it clear: into the cart. Otherwise nothing goes in yet:
+        the products understood are held, and state pick_match says item by item what was
+        understood and what was not, or asks which product an ambiguous name meant."""
+        items = parse_order(text, catalog(turn))
+        clear = [item for item in items if len(item.skus) == 1 and item.quantity is not None]
+        ambiguous = [item for item in items if len(item.skus) > 1 and item.quantity is not None]
+        unclear = [item for item in items if not item.skus or item.quantity is None]
+        if not clear and not ambiguous:
+            problems = [self.unclear_line(turn, item.query, bool(item.skus)) for item in unclear]
+            return invalid("\n".join([*problems, turn._(ORDER_EXAMPLE_HINT)]))
+        turn.data["understood"] = [[item.skus[0], item.quantity] for item in clear]
+        turn.data["pending"] = [
+            {"query": item.query, "quantity": item.quantity, "skus": item.skus}
+            for item in ambiguous
+        ]
+        turn.data["unclear"] = [[item.query, bool(item.skus)] for item in unclear]
+        if unclear or ambiguous:
+            return go("ask_match")
+        return self.add_understood(turn)
+
+    def unclear_line(self, turn: Turn, query: str, found: bool) -> str:
+        """What was wrong with one item of a typed order: its name, or its quantity."""
+        if not found:
+            return turn._("I couldn't find {name} in the catalogue.").format(
+                name=quoted(turn, query)
+            )
+        return turn._("{name}: the quantity must be a number from 1 to {max}.").format(
+            name=quoted(turn, query), max=MAX_QUANTITY
+        )
+
+    def add_understood(self, turn: Turn) -> Outcome:
+        """Put the products held from a typed order into the cart, and show the cart."""
         products = catalog(turn)
         cart = self.cart(turn)
         added: list[str] = []
         problems: list[str] = []
-        pending: list[dict[str, Any]] = []
-        for item in parse_order(text, products):
-            if not item.skus:
-                problems.append(
-                    turn._("I couldn't find {name} in the catalogue.").format(
-                        name=quoted(turn, item.query)
-                    )
-                )
-            elif item.quantity is None:
-                problems.append(
-                    turn._("{name}: the quantity must be a number from 1 to {max}.").format(
-                        name=quoted(turn, item.query), max=MAX_QUANTITY
-                    )
-                )
-            elif len(item.skus) > 1:
-                pending.append({"query": item.query, "quantity": item.quantity, "skus": item.skus})
+        for sku, quantity in turn.data.pop("understood", []):
+            product = products.get(str(sku))
+            if product is None:
+                continue
+            if cart.add(product.sku, int(quantity)):
+                added.append(self._added(turn, product, int(quantity)))
             else:
-                product = products.get(item.skus[0])
-                assert product is not None
-                if cart.add(product.sku, item.quantity):
-                    added.append(self._added(turn, product, item.quantity))
-                else:
-                    problems.append(self._limit(turn, product))
+                problems.append(self._limit(turn, product))
+        for key in ("pending", "unclear"):
+            turn.data.pop(key, None)
         notes = [self._added_note(turn, added)] if added else []
         notes += problems
-        say = [Reply("\n".join(notes))] if notes else []
-        if pending:
-            turn.data["pending"] = pending
-            return go("ask_match", *say)
-        if added:
-            return go("to_cart", *say)
-        return invalid("\n".join([*problems, turn._(ORDER_EXAMPLE_HINT)]))
+        return go("to_cart", *([Reply("\n".join(notes))] if notes else []))
 
     async def add_typed(self, turn: Turn, text: str, hint: str = ORDER_EXAMPLE_HINT) -> Outcome:
         """What a browsing step does with typed input: product names go into the cart; `hint`
@@ -185,7 +197,7 @@ class Picker(BrowseSteps, CartSteps):
             Step(
                 "pick_match",
                 prompt=self.pick_match_prompt,
-                on={PickMatch: self.pick_match_tapped},
+                on={PickMatch: self.pick_match_tapped, AddUnderstood: self.understood_tapped},
                 answer=self.pick_match_typed,
                 help=PICK_HELP,
             ),

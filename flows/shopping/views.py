@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from decimal import Decimal
 
@@ -23,6 +24,9 @@ CATEGORY_LABELS = {
     "supplement": N_("Supplements"),
 }
 QUOTE_LENGTH = 40  # of a customer's words repeated back
+# The units of the catalogue's sizes, in the reader's language: "15 mL" reads "15 мл".
+SIZE_UNITS = {"mL": N_("mL"), "pack": N_("pack")}
+_SIZE = re.compile(r"(?P<amount>[\d.,]+)\s*(?P<unit>\w+)")
 
 
 def money(turn: Turn, amount: Decimal, market: str | None = None) -> str:
@@ -47,14 +51,22 @@ def product_name(turn: Turn, product: Product) -> str:
     return product.name(turn.t.language)
 
 
+def product_size(turn: Turn, product: Product) -> str:
+    """The product's size with its unit in the reader's language ("15 mL", "15 мл")."""
+    found = _SIZE.fullmatch(product.size)
+    unit = SIZE_UNITS.get(found["unit"]) if found else None
+    return f"{found['amount']} {turn._(unit)}" if found and unit else product.size
+
+
 def product_label(turn: Turn, product: Product) -> str:
     """'Lavender 15 mL · ₩35,000'"""
-    return f"{product_name(turn, product)} {product.size} · {money(turn, product.price)}"
+    name = f"{product_name(turn, product)} {product_size(turn, product)}"
+    return f"{name} · {money(turn, product.price)}"
 
 
 def line_text(turn: Turn, line: CartLine) -> str:
     """'Lavender 15 mL × 2 = ₩70,000'"""
-    name = f"{product_name(turn, line.product)} {line.product.size}"
+    name = f"{product_name(turn, line.product)} {product_size(turn, line.product)}"
     return f"{name} × {line.quantity} = {money(turn, line.total)}"
 
 

@@ -49,6 +49,7 @@ def _order(row: Row[Any], lines: list[OrderLine]) -> Order:
         address=row.address,
         phone=row.phone,
         lines=lines,
+        updated_at=row.updated_at,
     )
 
 

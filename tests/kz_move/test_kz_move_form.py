@@ -62,7 +62,7 @@ async def test_a_russian_number_is_refused_and_a_kazakh_one_accepted(
     await d.say("+7 916 123 45 67")
     d.expect(refusal)
     await d.say("8 (701) 123-45-67")
-    d.expect("✅ +77011234567")
+    d.expect("✅ +7 701 123 45 67")
 
 
 @pytest.mark.parametrize(
@@ -158,3 +158,15 @@ async def test_usual_country_names_are_accepted(engine: Engine, typed: str, coun
     d = await walk_to(await customer(engine, language="ru"), "form_card")
     await d.say(typed)
     d.expect(f"✅ Карта банка этой страны ({country}) принимается")
+
+
+async def test_ru_the_phone_question_asks_for_the_number_not_for_a_contact(
+    engine: Engine,
+) -> None:
+    """Issue 18, 10: "share your contact" is the transport's control (Telegram shows one); the
+    text asks for the number, which every channel, the terminal too, can take typed."""
+    d = await walk_to(await customer(engine, language="ru"), "form_phone")
+    assert d.replies[-1].request_contact
+    d.expect("Какой номер телефона", "+7 701 123 45 67").expect_not("поделитесь", "контакт")
+    await d.say("87011234567")
+    d.expect("✅ +7 701 123 45 67")

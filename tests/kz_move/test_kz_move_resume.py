@@ -90,15 +90,33 @@ async def test_a_finished_move_resumes_at_the_checklist_after_it(
 ) -> None:
     d = await walk_to(await customer(engine), "step5")
     await d.tap("Done")
-    d.expect("Congratulations", "Create a new LRP template", "⬜")
+    d.expect("Congratulations", "After the move").expect_buttons("⬜ Create a new LRP template")
     await d.tap("Check your address and phone")
     d.expect("working Kazakhstan number")
     await d.tap("Mark as done")
-    d.expect("✅ Check your address and phone")
+    d.expect_buttons("✅ Check your address and phone")
     await d.tap("Finish")
     d.expect("What would you like to do?")
     await d.say("/move")
-    d.expect("Your move is done", "✅ Check your address and phone", "⬜ Create a new LRP")
+    d.expect("Your move is done").expect_buttons(
+        "✅ Check your address and phone", "⬜ Create a new LRP"
+    )
     row = await checklist(db)
     assert row is not None
     assert row.progress["after"] == ["contacts"]
+
+
+async def test_ru_the_checklist_after_the_move_is_listed_once_with_the_letters_items(
+    engine: Engine,
+) -> None:
+    """Issue 18, 10: the items were printed as text and again as buttons, and the letter's
+    "order from the warehouse in Kazakhstan" and "register new customers" were missing."""
+    d = await walk_to(await customer(engine, language="ru"), "step5")
+    await d.tap("Готово")
+    items = [b.label for b in d.buttons if b.label.startswith("⬜")]
+    assert len(items) == 6
+    for label in items:
+        assert d.text.count(label.removeprefix("⬜ ")) == 0, label  # only the button says it
+    d.expect_buttons("Заказывайте со склада в Казахстане", "Регистрируйте новых клиентов")
+    await d.tap("Заказывайте со склада")
+    d.expect("со склада в Алматы")

@@ -60,13 +60,26 @@ async def test_typo_in_a_quick_command_still_matches(dialogue: Dialogue) -> None
     )
 
 
-async def test_unknown_names_are_said_back_and_known_ones_added(dialogue: Dialogue) -> None:
+async def test_what_was_not_understood_is_said_item_by_item_before_anything_is_added(
+    dialogue: Dialogue,
+) -> None:
     await fill_cart(dialogue, "en", "KR", "unicorn tears 2, lemon 200, tea tree")
     dialogue.expect(
-        "Added to your cart: Tea Tree × 1.",
-        "I couldn't find “unicorn tears” in the catalogue.",
-        "“lemon”: the quantity must be a number from 1 to 99.",
-    )
+        "Here is what I understood:",
+        "✅ Tea Tree × 1",
+        "❌ I couldn't find “unicorn tears” in the catalogue.",
+        "❌ “lemon”: the quantity must be a number from 1 to 99.",
+        "Nothing is in your cart yet.",
+    ).expect_not("Added to your cart")
+    await dialogue.tap("Add what I understood")
+    dialogue.expect("Added to your cart: Tea Tree × 1.", "Your cart (1 item)")
+
+
+async def test_an_order_typed_again_replaces_the_one_not_understood(dialogue: Dialogue) -> None:
+    await fill_cart(dialogue, "en", "KR", "lemon, unicorn")
+    dialogue.expect("✅ Lemon × 1", "❌ I couldn't find “unicorn”")
+    await dialogue.say("lemon 2, lavender")
+    dialogue.expect("Added to your cart: Lemon × 2, Lavender × 1.", "Your cart (3 items)")
 
 
 async def test_nothing_found_is_a_miss_and_the_step_is_asked_again(dialogue: Dialogue) -> None:
@@ -77,10 +90,12 @@ async def test_nothing_found_is_a_miss_and_the_step_is_asked_again(dialogue: Dia
 async def test_ambiguous_name_asks_with_buttons(engine: Engine) -> None:
     d = Dialogue(engine, "olga")
     await fill_cart(d, "en", "KR", "ла 2, lemon")
-    d.expect("Added to your cart: Lemon × 1.", "Which one did you mean by “ла”?")
+    d.expect("✅ Lemon × 1", "Which one did you mean by “ла”?").expect_not("Added to your cart")
     d.expect_buttons("Lavender 15 mL · ₩35,000", "Frankincense 15 mL · ₩98,000", "None of these")
     await d.tap("Frankincense")
-    d.expect("Added to your cart: Frankincense × 2.", "Frankincense 15 mL × 2 = ₩196,000")
+    d.expect(
+        "Added to your cart: Lemon × 1, Frankincense × 2.", "Frankincense 15 mL × 2 = ₩196,000"
+    )
 
 
 async def test_ambiguous_name_can_be_answered_by_typing_or_skipped(dialogue: Dialogue) -> None:

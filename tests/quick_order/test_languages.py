@@ -21,7 +21,7 @@ from tests.quick_order.helpers import (
 
 NUMBER = "KR-2611-000001"
 NBSP = "\u00a0"  # Russian groups digits and separates the currency with no-break spaces
-DEADLINE_RU = "1 дек. 2026\u202fг. 23:59"  # Babel puts a narrow no-break space before "г."
+DEADLINE_RU = "1 дек. 2026\u202fг. в 23:59"  # Babel puts a narrow no-break space before "г."
 
 
 def rub(amount: str, currency: str = "₩") -> str:
@@ -35,18 +35,18 @@ async def test_ko_exactly_50000_ships_free(dialogue: Dialogue) -> None:
     dialogue.expect(
         "장바구니에 담았어요: 레몬 × 1, 와일드 오렌지 × 2.",
         "🛒 장바구니 (3개):",
-        "상품 금액: ₩50,000",
+        "상품 금액: 50,000원",
         "배송비: 무료",
-        "총 결제 금액: ₩50,000",
+        "총 결제 금액: 50,000원",
     ).expect_buttons("주문하기", "더 담기", "장바구니 수정")
 
 
 async def test_ko_below_50000_pays_the_fee(dialogue: Dialogue) -> None:
     await fill_cart(dialogue, "ko", "KR", "온가드")
     dialogue.expect(
-        "상품 금액: ₩45,300",
-        "배송비: ₩4,500 (₩4,700 더 담으면 무료 배송이에요)",
-        "총 결제 금액: ₩49,800",
+        "상품 금액: 45,300원",
+        "배송비: 4,500원 (4,700원 더 담으면 무료 배송이에요)",
+        "총 결제 금액: 49,800원",
     )
 
 
@@ -56,11 +56,11 @@ async def test_ko_menu_path_and_quantity_check(dialogue: Dialogue) -> None:
     dialogue.expect("어떤 상품을 주문하시겠어요?").expect_buttons("싱글 오일", "블렌드 오일")
     await dialogue.tap("싱글 오일")
     await dialogue.tap("라벤더")
-    dialogue.expect("라벤더 15 mL · ₩35,000, 몇 개 주문할까요?")
+    dialogue.expect("라벤더 15 mL · 35,000원, 몇 개 주문할까요?")
     await dialogue.say("0")
     dialogue.expect("숫자를 누르거나 1에서 99 사이의 수량을 입력해 주세요.")
     await dialogue.tap("2")
-    dialogue.expect("장바구니에 담았어요: 라벤더 × 2.", "총 결제 금액: ₩70,000")
+    dialogue.expect("장바구니에 담았어요: 라벤더 × 2.", "총 결제 금액: 70,000원")
 
 
 async def test_ko_bank_transfer_on_the_closing_day(
@@ -79,9 +79,9 @@ async def test_ko_bank_transfer_on_the_closing_day(
     ).expect_buttons("주문 확정", "배송지 변경", "결제 방법 변경")
     await confirm(dialogue)
     dialogue.expect(
-        "✅ 감사합니다! 주문이 접수되었어요.",
+        "✅ 감사해요! 주문이 접수되었어요.",
         "주문 KR-2611-000001 · 결제 대기",
-        "다음 계좌로 ₩50,000 입금해 주세요: SAMPLE-000-000000-00-000 (예시용 임시 값이며",
+        "다음 계좌로 50,000원을 입금해 주세요: SAMPLE-000-000000-00-000 (예시용 임시 값이며",
         "입금자명은 주문자 이름과 회원번호로 해 주세요.",
     ).expect_buttons("주문 내역", "더 주문하기", "메뉴")
     [order] = await all_orders(db)
@@ -108,23 +108,23 @@ async def test_ko_staff_marks_paid_and_shipped(dialogue: Dialogue, db: Database)
     await mark(db, NUMBER, "paid", datetime.fromisoformat("2026-11-25T09:00:00+09:00"))
     await mark(db, NUMBER, "shipped", datetime.fromisoformat("2026-11-25T16:00:00+09:00"))
     assert [n.payload["text"] for n in await notices(db)] == [
-        f"{NUMBER} 주문의 결제가 확인되었습니다. 예상 도착일: 11월 26일 (목) – 11월 30일 (월) "
+        f"{NUMBER} 주문의 결제가 확인되었어요. 예상 도착일: 11월 26일 (목) – 11월 30일 (월) "
         "(택배사 사정에 따라 달라질 수 있어요).",
-        f"{NUMBER} 주문이 발송되었습니다. 예상 도착일: 11월 26일 (목) – 11월 30일 (월) "
+        f"{NUMBER} 주문이 발송되었어요. 예상 도착일: 11월 26일 (목) – 11월 30일 (월) "
         "(택배사 사정에 따라 달라질 수 있어요).",
     ]
     await dialogue.say("/orders")
-    dialogue.expect("최근 주문 내역:", f"• {NUMBER} · 11월 24일 (화) · ₩54,000 · 발송됨")
+    dialogue.expect("최근 주문 내역:", f"• {NUMBER} · 11월 24일 (화) · 54,000원 · 발송됨")
 
 
 # -- Russian -------------------------------------------------------------------------------
 async def test_ru_ambiguous_name_and_cart_edits(engine: Engine) -> None:
     d = Dialogue(engine, "olga")
     await fill_cart(d, "ru", "KR", "ла 2, лемон")  # "лемон": a typo of Лимон
-    d.expect("Добавлено в корзину: Лимон × 1.", "Какой товар вы имели в виду под «ла»?")
-    d.expect_buttons(f"Лаванда 15 mL · {rub('35 000')}", "Ладан", "Ничего из этого")
+    d.expect("Вот что удалось понять:", "✅ Лимон × 1", "Какой товар вы имели в виду под «ла»?")
+    d.expect_buttons(f"Лаванда 15 мл · {rub('35 000')}", "Ладан", "Ничего из этого")
     await d.tap("Лаванда")
-    d.expect("Добавлено в корзину: Лаванда × 2.", "🛒 Ваша корзина (3 товара):")
+    d.expect("Добавлено в корзину: Лимон × 1, Лаванда × 2.", "🛒 Ваша корзина (3 товара):")
     d.expect(f"Товары на сумму: {rub('88 000')}", "Доставка: бесплатно")
     await d.tap("Изменить корзину")
     d.expect("Какой товар вы хотите изменить?")
@@ -174,8 +174,8 @@ async def test_ru_kazakhstan_order(engine: Engine, db: Database) -> None:
     d = Dialogue(engine, "aigerim")
     await fill_cart(d, "ru", "KZ", "лаванда 2")
     d.expect(
-        f"Товары на сумму: {rub('29 000', 'KZT')}",
-        f"Доставка: {rub('2 000', 'KZT')}",
+        f"Товары на сумму: {rub('29 000', '₸')}",
+        f"Доставка: {rub('2 000', '₸')}",
         "Эта стоимость доставки — пример, не подтверждённый компанией",
     )
     await d.tap("Оформить заказ")
