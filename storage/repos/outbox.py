@@ -71,6 +71,39 @@ class OutboxRepo(Repo):
             OutboxMessage(r.id, r.channel, r.user_id, dict(r.payload), r.attempts) for r in rows
         ]
 
+    async def pending_for(
+        self, user_id: int, now: datetime, limit: int = 20
+    ) -> list[OutboxMessage]:
+        """Claim a customer's messages that wait for their next turn (a channel without push
+        hands them over with its answer): those due, and those a push channel gave back to
+        wait for it (`"held"` in the payload) whenever they are due again. A message leased
+        for delivery is not due, so never handed over twice. On PostgreSQL rows locked by
+        another worker are skipped."""
+        stmt = (
+            select(
+                outbox.c.id,
+                outbox.c.user_id,
+                outbox.c.payload,
+                outbox.c.attempts,
+                outbox.c.available_at,
+            )
+            .where(
+                outbox.c.sent_at.is_(None),
+                outbox.c.channel == "user",
+                outbox.c.user_id == user_id,
+            )
+            .order_by(outbox.c.id)
+            .limit(limit)
+        )
+        if self.conn.dialect.name == "postgresql":
+            stmt = stmt.with_for_update(skip_locked=True)
+        rows = (await self.conn.execute(stmt)).all()
+        return [
+            OutboxMessage(r.id, "user", r.user_id, dict(r.payload), r.attempts)
+            for r in rows
+            if r.available_at <= now or r.payload.get("held")
+        ]
+
     async def prune_sent(self, before: datetime, limit: int = 5000) -> int:
         """Delete up to `limit` messages sent before `before`; unsent ones are never touched."""
         oldest = (
