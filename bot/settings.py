@@ -76,7 +76,7 @@ class Settings(BaseSettings):
         default=3.5,
         gt=0,
         le=4.5,
-        description="a turn not done by then is answered \"one moment\" and its answer kept for "
+        description='a turn not done by then is answered "one moment" and its answer kept for '
         "the user's next message (Kakao gives up after 5 s)",
     )
     kakao_event_api_key: SecretStr | None = Field(

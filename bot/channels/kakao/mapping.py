@@ -18,6 +18,7 @@ included. Kakao has no delivery id and no redelivery: `Event.delivery_id` is Non
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from typing import Any
 
@@ -116,20 +117,28 @@ def _menu_words() -> frozenset[str]:
 MENU_WORDS = _menu_words()
 
 
+def hashed(key: str) -> str:
+    """A user key as logged or shown to staff: keys are personal data."""
+    return hashlib.sha256(key.encode()).hexdigest()[:12]
+
+
 def to_event(inbound: Inbound) -> Event:
     """The payload as the engine's event (module docstring)."""
-    user, hint = inbound.user, language_hint(inbound.lang)
+    user = inbound.user
+    # Kakao gives no name: staff see a pseudonym, never the key.
+    common: dict[str, Any] = {
+        "language_hint": language_hint(inbound.lang),
+        "display_name": f"Kakao {hashed(inbound.user_key)[:6]}",
+    }
     if inbound.token is not None:
         action = inbound.token if fits(inbound.token) and inbound.token.isprintable() else ""
-        return Event(user, Kind.ACTION, action=action or STALE_ACTION, language_hint=hint)
+        return Event(user, Kind.ACTION, action=action or STALE_ACTION, **common)
     text = inbound.utterance.strip()
     if not text:
-        return Event(user, Kind.COMMAND, command="resume", language_hint=hint)
+        return Event(user, Kind.COMMAND, command="resume", **common)
     if text.startswith("/"):
         name, _, args = text[1:].partition(" ")
-        return Event(
-            user, Kind.COMMAND, text=args.strip(), command=name.lower(), language_hint=hint
-        )
+        return Event(user, Kind.COMMAND, text=args.strip(), command=name.lower(), **common)
     if folded(text) in MENU_WORDS:
-        return Event(user, Kind.COMMAND, command=QUICK_ORDER_COMMAND, language_hint=hint)
-    return Event(user, Kind.TEXT, text=text, language_hint=hint, numbered=True)
+        return Event(user, Kind.COMMAND, command=QUICK_ORDER_COMMAND, **common)
+    return Event(user, Kind.TEXT, text=text, numbered=True, **common)

@@ -124,30 +124,35 @@ def render(
     """The response for `replies` after `notices`; `more` ends the last output when the text
     does not fit (in the user's language); `block_id`: where quick replies send their text."""
     options = [button for reply in replies for button in reply.options()]
-    texts = [*notices, *(reply.text.strip() for reply in replies)]
+    texts = [reply.text.strip() for reply in replies] or [""]
     cards: list[dict[str, Any]] = []
     quick: list[dict[str, Any]] = []
     if len(options) > limits.QUICK_REPLIES:
         cards.append(_list_cards(options))
         shown = limits.LIST_ITEMS_IN_CAROUSEL * limits.LIST_CARDS_IN_CAROUSEL
         if len(options) > shown:
-            texts.append(_numbered(options[shown:], shown + 1))
+            texts[-1] += "\n\n" + _numbered(options[shown:], shown + 1)
     else:
         quick = [_quick_reply(button, block_id) for button in options]
         if any(short(b.label) != " ".join(b.label.split()) for b in options):
-            texts.append(_numbered(options))
-    outputs, rest = _text_outputs(
-        "\n\n".join(t for t in texts if t), limits.OUTPUTS - len(cards), more
-    )
+            texts[-1] += "\n\n" + _numbered(options)
+    outputs, rest = _text_outputs([*notices, *texts], limits.OUTPUTS - len(cards), more)
     template: dict[str, Any] = {"outputs": outputs + cards}
     if quick:
         template["quickReplies"] = quick
     return Rendered({"version": "2.0", "template": template}, rest)
 
 
-def _text_outputs(text: str, slots: int, more: str) -> tuple[list[dict[str, Any]], str]:
-    """`simpleText` outputs for `text` in `slots` bubbles, and what did not fit."""
-    found = chunks(text) or [more or SHORTENED]
+def _text_outputs(
+    segments: Sequence[str], slots: int, more: str
+) -> tuple[list[dict[str, Any]], str]:
+    """`simpleText` outputs for the text `segments` (each notice, then each reply) in `slots`
+    bubbles, a bubble each where they fit so, and what did not fit."""
+    separate = [chunk for segment in segments for chunk in chunks(segment)]
+    if len(separate) <= slots:
+        return [{"simpleText": {"text": chunk}} for chunk in separate or [more or SHORTENED]], ""
+    text = "\n\n".join(segment.strip() for segment in segments if segment.strip())
+    found = chunks(text)
     if len(found) <= slots:
         return [{"simpleText": {"text": chunk}} for chunk in found], ""
     # Room for the pointer in the last bubble: the text is split again a little shorter.

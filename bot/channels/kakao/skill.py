@@ -16,9 +16,9 @@ reference the user is not shown and the log keeps. User keys are logged hashed.
 from __future__ import annotations
 
 import asyncio
-import hashlib
 import logging
 import secrets
+from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -39,12 +39,8 @@ ONE_MOMENT = N_(
     "One moment, please: this is taking longer than usual. Send any message to see the result."
 )
 MORE = N_("(continued with your next message)")
+LANGUAGES_KEPT = 10_000
 LOOKUP_SECONDS = 0.5  # reading the user's language for an apology: the database may be away
-
-
-def hashed(key: str) -> str:
-    """A user key as logged: keys are personal data."""
-    return hashlib.sha256(key.encode()).hexdigest()[:12]
 
 
 @dataclass(slots=True)
@@ -73,6 +69,9 @@ class Skill:
         self.strict = strict  # tests: a response over the limits raises
         self.wake_outbox = wake_outbox
         self._late: set[asyncio.Task[Any]] = set()  # late turns still running
+        # The language of users seen lately, for the words said when a turn did not answer:
+        # the database may be busy with that very turn.
+        self._languages: OrderedDict[str, str] = OrderedDict()
 
     async def answer(self, inbound: mapping.Inbound) -> dict[str, Any]:
         """The response to one skill call (always a valid one)."""
@@ -82,20 +81,20 @@ class Skill:
         async def on_commit(tx: Tx, replies: list[Reply]) -> None:
             await self._commit(tx, inbound, state, replies)
 
-        log.debug("kakao %s from %s", inbound.trigger or "input", hashed(inbound.user_key))
+        log.debug("kakao %s from %s", inbound.trigger or "input", mapping.hashed(inbound.user_key))
         task = asyncio.ensure_future(self.engine.handle(event, on_commit=on_commit))
         done, _ = await asyncio.wait({task}, timeout=self.budget)
         if not done:
             state.late = True
             self._late.add(task)
             task.add_done_callback(lambda finished: self._finished_late(finished, state))
-            return await self._words(inbound, ONE_MOMENT)
+            return await self._words(inbound, ONE_MOMENT, look_up=False)
         try:
             task.result()
         except Exception:
             reference = secrets.token_hex(4)
             log.exception(
-                "kakao turn failed (ref %s, user %s)", reference, hashed(inbound.user_key)
+                "kakao turn failed (ref %s, user %s)", reference, mapping.hashed(inbound.user_key)
             )
             return await self._words(inbound, APOLOGY)
         self.wake_outbox()
@@ -118,7 +117,9 @@ class Skill:
         notices = await tx.outbox.pending_for(user.id, now)
         for notice in notices:
             await tx.outbox.mark_sent(notice.id, now)
-        t = translator(user.language or self._hinted(inbound))
+        language = user.language or self._hinted(inbound)
+        self._remember(inbound.user.external_id, language)
+        t = translator(language)
         state.rendered = self.channel.render(
             replies, notices=[str(n.payload.get("text") or "") for n in notices], more=t._(MORE)
         )
@@ -156,23 +157,33 @@ class Skill:
         while self._late:
             await asyncio.gather(*list(self._late), return_exceptions=True)
 
-    async def _words(self, inbound: mapping.Inbound, message: str) -> dict[str, Any]:
-        t = await self._translator(inbound)
+    async def _words(
+        self, inbound: mapping.Inbound, message: str, *, look_up: bool = True
+    ) -> dict[str, Any]:
+        t = await self._translator(inbound, look_up=look_up)
         return self.checked(
             {"version": "2.0", "template": {"outputs": [{"simpleText": {"text": t._(message)}}]}}
         )
 
-    async def _translator(self, inbound: mapping.Inbound) -> Translator:
-        """The user's language, else the payload's hint: read briefly, as the database may be
-        what failed."""
-        language = None
-        try:
-            async with asyncio.timeout(LOOKUP_SECONDS):
-                async with self.engine.db.transaction() as tx:
-                    found = await tx.users.find(mapping.TRANSPORT, inbound.user.external_id)
-            language = found.language if found is not None else None
-        except Exception as error:
-            log.warning("kakao: could not read a user's language: %s", error)
+    def _remember(self, key: str, language: str) -> None:
+        self._languages[key] = language
+        self._languages.move_to_end(key)
+        while len(self._languages) > LANGUAGES_KEPT:
+            self._languages.popitem(last=False)
+
+    async def _translator(self, inbound: mapping.Inbound, *, look_up: bool) -> Translator:
+        """The user's language as last seen, else (`look_up`) as stored, read briefly since the
+        database may be what failed, else the payload's hint."""
+        key = inbound.user.external_id
+        language = self._languages.get(key)
+        if language is None and look_up:
+            try:
+                async with asyncio.timeout(LOOKUP_SECONDS):
+                    async with self.engine.db.transaction() as tx:
+                        found = await tx.users.find(mapping.TRANSPORT, key)
+                language = found.language if found is not None else None
+            except Exception as error:
+                log.warning("kakao: could not read a user's language: %r", error)
         return translator(language or self._hinted(inbound))
 
     @staticmethod

@@ -85,13 +85,22 @@ class Kakao:
         return await self.send(payloads.typed(text, user=self.user, **kwargs))
 
     async def tap(self, label: str) -> Kakao:
-        """Tap the quick reply or list item whose label contains `label`."""
+        """Tap the quick reply or list item whose full text contains `label`."""
         folded = label.casefold()
         for option in self.options:
-            if folded in option["label"].casefold():
+            if folded in option["messageText"].casefold():
                 body = payloads.tapped(option["messageText"], option["extra"]["a"], user=self.user)
                 return await self.send(body)
         raise AssertionError(f"no option like {label!r}: {[o['label'] for o in self.options]}")
+
+    async def press_token(self, token: str) -> Kakao:
+        """Tap a quick reply carrying `token` (shown or not: an older answer's)."""
+        return await self.send(payloads.tapped("…", token, user=self.user))
+
+    def expect_not(self, *fragments: str) -> Kakao:
+        for fragment in fragments:
+            assert fragment.casefold() not in self.text.casefold(), f"{fragment!r} in:\n{self.text}"
+        return self
 
     @property
     def outputs(self) -> list[dict[str, Any]]:

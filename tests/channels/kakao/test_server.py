@@ -43,5 +43,5 @@ async def test_healthz(kakao_app: KakaoApp, http: aiohttp.ClientSession) -> None
 
 async def test_the_welcome_block_starts_onboarding_in_the_payloads_language(kakao: Kakao) -> None:
     await kakao.send(payloads.welcome(user=kakao.user))
-    print(kakao.response)
-    assert kakao.options
+    kakao.expect("언어를 선택하세요")
+    assert kakao.options[0]["label"] == "✓ 한국어"
