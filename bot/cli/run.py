@@ -8,12 +8,15 @@ import argparse
 import asyncio
 import re
 import sys
-from typing import Any
+from typing import TYPE_CHECKING
 
 from bot.app import ChannelApp, Host, build_engine, tune_gc
 from bot.cli.common import settings_for
 from bot.settings import Settings
 from core.engine import Engine
+
+if TYPE_CHECKING:
+    from bot.channels.kakao.app import KakaoApp
 
 SECRET_TOKEN = re.compile(r"[A-Za-z0-9_-]{1,256}")  # what Telegram accepts as a secret_token
 
@@ -66,8 +69,8 @@ def problem(settings: Settings, *, webhook: bool, kakao: bool = False) -> str | 
     return None
 
 
-def kakao_app(engine: Engine, settings: Settings) -> Any:
-    """The Kakao channel as the settings describe it."""
+def kakao_app(engine: Engine, settings: Settings) -> KakaoApp:
+    """The Kakao channel as the settings describe it (loaded by `--kakao` only)."""
     from bot.channels.kakao.app import KakaoApp
     from bot.channels.kakao.event_api import EventApi
     from bot.channels.kakao.server import SkillEndpoint

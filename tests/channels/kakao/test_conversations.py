@@ -5,11 +5,14 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
+import pytest
+
 from core.engine import Engine
 from flows.quick_order.actions import Checkout
 from storage.db import Database
 from tests.channels.kakao import payloads
 from tests.channels.kakao.conftest import Kakao
+from tests.conftest import BACKENDS
 
 ADDRESS = "서울시 서초구 강남대로 369, 8층"
 KEY = "fake-bot-id-0001:fake-bot-user-key-0001"
@@ -28,6 +31,7 @@ async def orders_of(db: Database, key: str = KEY) -> list[Any]:
         return await tx.orders.recent(user.id, 10)
 
 
+@pytest.mark.parametrize("database_url", BACKENDS, indirect=True)
 async def test_the_channel_menu_opens_the_quick_order_to_its_confirmation(
     kakao: Kakao, db: Database
 ) -> None:
@@ -115,6 +119,7 @@ async def test_an_error_inside_a_turn_is_an_apology_in_the_users_language(
     assert kakao.user not in caplog.text  # keys are logged hashed
 
 
+@pytest.mark.parametrize("database_url", BACKENDS, indirect=True)
 async def test_pending_notices_come_first_and_once(
     kakao: Kakao, engine: Engine, db: Database
 ) -> None:
@@ -152,6 +157,7 @@ async def test_a_long_answer_is_kept_whole_across_turns(
     assert seen == words  # every word once, in order, none cut
 
 
+@pytest.mark.parametrize("database_url", BACKENDS, indirect=True)
 async def test_a_slow_turn_answers_within_the_budget_and_delivers_next_time(
     engine: Engine, db: Database, http, monkeypatch
 ) -> None:

@@ -16,6 +16,7 @@ from core.engine import Engine
 from storage.db import Database
 from tests.channels.kakao.conftest import Kakao, base_url, serving
 from tests.channels.kakao.test_conversations import KEY, onboard
+from tests.conftest import BACKENDS
 
 API_KEY = "rest-api-key-for-tests"
 
@@ -99,6 +100,7 @@ async def test_a_notice_goes_through_the_event_api_once(
         assert "is paid" not in kakao.text  # not shown a second time
 
 
+@pytest.mark.parametrize("database_url", BACKENDS, indirect=True)
 @pytest.mark.parametrize("refusal", ["FAIL", 400])
 async def test_a_refused_notice_waits_for_the_next_message(
     engine: Engine,

@@ -12,7 +12,7 @@ from storage.db import Database
 from tests.dialogue import Dialogue
 from tests.test_every_state import STATES, put_user_at
 
-INPUTS = ["/help", "/back", "asdf qwerty", "x" * 5000, "?", "stale-button"]
+INPUTS = ["/help", "asdf qwerty", "x" * 5000, "stale-button"]
 CHANNEL = KakaoChannel(block_id="fake-block-fallback")
 NOTICE = "Support: " + "a long answer from staff " * 60
 
