@@ -134,8 +134,9 @@ class Skill:
 
     def _finished_late(self, task: asyncio.Task[Any], state: _Turn) -> None:
         self._late.discard(task)
-        if task.cancelled() or task.exception() is not None:
-            log.error("kakao late turn failed: nothing was saved", exc_info=task.exception())
+        error = asyncio.CancelledError() if task.cancelled() else task.exception()
+        if error is not None:
+            log.error("kakao late turn failed: nothing was saved", exc_info=error)
             return
         if not state.kept and state.rendered is not None and state.user_id is not None:
             # Committed just as the budget ran out: its answer (notices included) is kept now.
