@@ -49,7 +49,7 @@ class KakaoChannel(Channel):
         return mapping.to_event(mapping.read_payload(raw))
 
     def render(
-        self, replies: Sequence[Reply], *, notices: Sequence[str] = (), more: str = ""
+        self, replies: Sequence[Reply], *, notices: Sequence[Reply] = (), more: str = ""
     ) -> render.Rendered:
         return render.render(replies, notices=notices, more=more, block_id=self.block_id)
 

@@ -8,7 +8,8 @@
 - Options: up to 10 as quick replies, their token in `extra` (it comes back as `clientExtra`),
   their label cut to 14 characters with "…"; when a label had to be cut, the options are listed
   numbered in the bubble with their full text (a typed number or label picks one). More than 10
-  options: list cards in a carousel, 4 per card, 5 cards; any beyond as numbered lines.
+  options: list cards in a carousel, 4 per card, 5 cards; any beyond as numbered lines. A
+  notice's buttons (an auto-order reminder's) follow as quick replies where there is room.
 
 The words the channel adds (the pointer to the rest) come from the caller, in the user's
 language. Every response passes `limits.problems`.
@@ -114,29 +115,45 @@ def _numbered(options: Sequence[Button], first: int = 1) -> str:
     return "\n".join(f"{number}. {b.label}" for number, b in enumerate(options, first))
 
 
+def _cut(options: Sequence[Button]) -> bool:
+    """Some label had to be shortened to fit a quick reply."""
+    return any(short(b.label) != " ".join(b.label.split()) for b in options)
+
+
+def _notice_text(notice: Reply) -> str:
+    """A notice's text, with its buttons' full labels when a quick reply shortens one."""
+    options = notice.options()
+    listed = "\n".join(f"• {b.label}" for b in options) if _cut(options) else ""
+    return "\n\n".join(part for part in (notice.text.strip(), listed) if part)
+
+
 def render(
     replies: Sequence[Reply],
     *,
-    notices: Sequence[str] = (),
+    notices: Sequence[Reply] = (),
     more: str = "",
     block_id: str = "",
 ) -> Rendered:
-    """The response for `replies` after `notices`; `more` ends the last output when the text
+    """The response for `replies` after `notices` (outbox messages; their buttons become quick
+    replies after the answer's, where there is room); `more` ends the last output when the text
     does not fit (in the user's language); `block_id`: where quick replies send their text."""
     options = [button for reply in replies for button in reply.options()]
     texts = [reply.text.strip() for reply in replies] or [""]
     cards: list[dict[str, Any]] = []
-    quick: list[dict[str, Any]] = []
+    buttons: list[Button] = []
     if len(options) > limits.QUICK_REPLIES:
         cards.append(_list_cards(options))
         shown = limits.LIST_ITEMS_IN_CAROUSEL * limits.LIST_CARDS_IN_CAROUSEL
         if len(options) > shown:
             texts[-1] += "\n\n" + _numbered(options[shown:], shown + 1)
     else:
-        quick = [_quick_reply(button, block_id) for button in options]
-        if any(short(b.label) != " ".join(b.label.split()) for b in options):
+        buttons = list(options)
+        if _cut(options):
             texts[-1] += "\n\n" + _numbered(options)
-    outputs, rest = _text_outputs([*notices, *texts], limits.OUTPUTS - len(cards), more)
+    buttons += [b for notice in notices for b in notice.options()]
+    quick = [_quick_reply(b, block_id) for b in buttons[: limits.QUICK_REPLIES]]
+    segments = [*(_notice_text(notice) for notice in notices), *texts]
+    outputs, rest = _text_outputs(segments, limits.OUTPUTS - len(cards), more)
     template: dict[str, Any] = {"outputs": outputs + cards}
     if quick:
         template["quickReplies"] = quick

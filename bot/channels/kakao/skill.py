@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from bot.channels.base import payload_buttons
 from bot.channels.kakao import limits, mapping
 from bot.channels.kakao.channel import KakaoChannel
 from bot.channels.kakao.render import Rendered, chunks
@@ -51,6 +52,11 @@ class _Turn:
     kept: bool = False  # it went there in the turn's transaction
     rendered: Rendered | None = None
     user_id: int | None = None
+
+
+def notice_of(payload: dict[str, Any]) -> Reply:
+    """An outbox message as shown in front of an answer: its text and its buttons."""
+    return Reply(str(payload.get("text") or ""), payload_buttons(payload))
 
 
 class Skill:
@@ -120,9 +126,10 @@ class Skill:
         language = user.language or self._hinted(inbound)
         self._remember(inbound.user.external_id, language)
         t = translator(language)
-        state.rendered = self.channel.render(
-            replies, notices=[str(n.payload.get("text") or "") for n in notices], more=t._(MORE)
-        )
+        shown = [
+            Reply(str(n.payload.get("text") or ""), payload_buttons(n.payload)) for n in notices
+        ]
+        state.rendered = self.channel.render(replies, notices=shown, more=t._(MORE))
         if state.rendered.rest:
             await self._keep(tx, user.id, now, state.rendered.rest)
 

@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 
+from core.actions import ToMenu
 from core.engine import Engine
 from flows.quick_order.actions import Checkout
 from storage.db import Database
@@ -187,3 +188,21 @@ async def test_a_slow_turn_answers_within_the_budget_and_delivers_next_time(
         assert len(await orders_of(db)) == 1
         await kakao.say("/menu")
         kakao.expect_not("Thank you")
+
+
+async def test_a_notices_buttons_are_quick_replies_that_work(
+    kakao: Kakao, engine: Engine, db: Database
+) -> None:
+    await onboard(kakao, "English", "Korea")
+    await kakao.say("/order lemon 1")
+    button = {"label": "🏠 Back to the main menu", "action": ToMenu().pack()}
+    async with db.transaction() as tx:
+        user = await tx.users.find("kakao", KEY)
+        assert user is not None
+        notice = {"text": "Your auto-order runs soon.", "buttons": [[button]]}
+        await tx.outbox.add("user", notice, engine.clock(), user_id=user.id)
+    await kakao.say("/cart")
+    assert kakao.texts[0].startswith("Your auto-order runs soon.")
+    assert "• 🏠 Back to the main menu" in kakao.texts[0]  # its label is shortened below
+    await kakao.tap("Back to the main menu")
+    kakao.expect("What would you like to do?")

@@ -8,13 +8,17 @@ import pytest
 from bot.channels.kakao import limits
 from bot.channels.kakao.channel import KakaoChannel
 from core.engine import Engine
+from core.types import Button, Reply
 from storage.db import Database
 from tests.dialogue import Dialogue
 from tests.test_every_state import STATES, put_user_at
 
 INPUTS = ["/help", "asdf qwerty", "x" * 5000, "stale-button"]
 CHANNEL = KakaoChannel(block_id="fake-block-fallback")
-NOTICE = "Support: " + "a long answer from staff " * 60
+NOTICE = Reply(
+    "Support: " + "a long answer from staff " * 60,
+    ((Button("✏️ Change the order", "lrp:rc:1"), Button("⏭ Skip this month", "lrp:rs:1")),),
+)
 
 
 @pytest.mark.parametrize(("flow", "state"), STATES)
@@ -35,11 +39,16 @@ async def test_every_reply_keeps_kakaos_limits(
             found = limits.problems(rendered.response)
             assert not found, f"{flow}/{state} {language} after {text[:20]!r}: {found}"
             shown = [b.action for r in d.replies for b in r.options()]
-            quick = rendered.response["template"].get("quickReplies", [])
-            carried = [q["extra"]["a"] for q in quick] + [
+            extra = [b.action for b in NOTICE.options()] if notices else []
+            template = rendered.response["template"]
+            quick = [q["extra"]["a"] for q in template.get("quickReplies", [])]
+            listed = [
                 item["extra"]["a"]
-                for output in rendered.response["template"]["outputs"]
+                for output in template["outputs"]
                 for card in output.get("carousel", {}).get("items", [])
                 for item in card["items"]
             ]
-            assert carried == shown[: len(carried)], f"{flow}/{state}: options lost or reordered"
+            if listed:  # list cards for the answer, quick replies for the notice
+                assert (listed, quick) == (shown[: len(listed)], extra), f"{flow}/{state}"
+            else:
+                assert quick == [*shown, *extra][: limits.QUICK_REPLIES], f"{flow}/{state}"

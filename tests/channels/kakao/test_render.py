@@ -73,9 +73,24 @@ def test_overflow_points_to_the_next_message_and_keeps_the_rest() -> None:
 
 
 def test_notices_come_first_in_bubbles_of_their_own() -> None:
-    response = render([Reply("What would you like to do?")], notices=["Support: hello"]).response
+    response = render(
+        [Reply("What would you like to do?")], notices=[Reply("Support: hi")]
+    ).response
     texts = [o["simpleText"]["text"] for o in response["template"]["outputs"]]
-    assert texts == ["Support: hello", "What would you like to do?"]
+    assert texts == ["Support: hi", "What would you like to do?"]
+
+
+def test_a_notices_buttons_follow_the_answers_quick_replies_where_there_is_room() -> None:
+    reminder = Reply(
+        "Your auto-order runs on Dec 15.",
+        ((Button("✏️ Change the order", "lrp:rc:1"), Button("⏭ Skip this month", "lrp:rs:1")),),
+    )
+    response = render([Reply("Pick", options(9))], notices=[reminder]).response
+    limits.check(response)
+    tokens = [q["extra"]["a"] for q in response["template"]["quickReplies"]]
+    assert tokens == [f"x:{n}" for n in range(1, 10)] + ["lrp:rc:1"]  # ten at most
+    notice = response["template"]["outputs"][0]["simpleText"]["text"]
+    assert "• ✏️ Change the order" in notice  # shortened on the button: in full here
 
 
 def test_a_word_longer_than_a_bubble_is_cut_but_kept() -> None:
