@@ -111,9 +111,9 @@ def _run(args: argparse.Namespace) -> None:
     from bot.channels.telegram.webhook import Webhook
 
     async def serve() -> None:
-        engine = await build_engine(
-            settings, staff_desk=telegram and settings.staff_chat_id is not None
-        )
+        # With a staff group set, customers' requests become tickets whichever channel this
+        # process runs: the Telegram process (this one, or another) delivers them to the desk.
+        engine = await build_engine(settings, staff_desk=settings.staff_chat_id is not None)
         try:
             apps: list[ChannelApp] = []
             if telegram:
