@@ -23,6 +23,21 @@ from bot.channels.kakao.skill import Skill
 log = logging.getLogger(__name__)
 
 dumps = partial(json.dumps, ensure_ascii=False)
+# Untranslated on purpose: said when even finding the user's language failed.
+LAST_RESORT = {
+    "version": "2.0",
+    "template": {
+        "outputs": [
+            {
+                "simpleText": {
+                    "text": "죄송해요, 잠시 후 다시 보내 주세요."
+                    " · Sorry, please try again in a moment."
+                    " · Извините, попробуйте ещё раз чуть позже."
+                }
+            }
+        ]
+    },
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,7 +99,12 @@ class SkillServer:
             return web.Response(status=400, text=f"not a skill payload: {error}")
         if request_id := request.headers.get("X-Request-Id"):
             log.debug("kakao request %s", request_id[:64])
-        return web.json_response(await self.skill.answer(inbound), dumps=dumps)
+        try:
+            answer = await self.skill.answer(inbound)
+        except Exception:  # a bug past the turn's own apology: still no error bubble
+            log.exception("kakao skill call failed")
+            answer = LAST_RESORT
+        return web.json_response(answer, dumps=dumps)
 
     async def _healthz(self, request: web.Request) -> web.StreamResponse:
         return web.json_response({"status": "ok"})

@@ -206,3 +206,40 @@ async def test_a_notices_buttons_are_quick_replies_that_work(
     assert "• 🏠 Back to the main menu" in kakao.texts[0]  # its label is shortened below
     await kakao.tap("Back to the main menu")
     kakao.expect("What would you like to do?")
+
+
+async def test_a_late_turn_that_fails_saves_nothing_and_the_next_message_is_answered(
+    engine: Engine, db: Database, http, monkeypatch, caplog
+) -> None:
+    from tests.channels.kakao.conftest import base_url, serving
+
+    async with serving(engine, budget=0.2) as app:
+        kakao = Kakao(http, base_url(app), "fake-bot-user-key-0001")
+        await onboard(kakao, "English", "Korea")
+        route = engine.route
+
+        async def slow_and_broken(turn: Any) -> Any:
+            await asyncio.sleep(0.5)
+            raise RuntimeError("a bug")
+
+        monkeypatch.setattr(engine, "route", slow_and_broken)
+        await kakao.say("/order lemon 1")
+        kakao.expect("One moment")
+        await app.skill.drain()
+        assert "kakao late turn failed: nothing was saved" in caplog.text
+        monkeypatch.setattr(engine, "route", route)
+        await kakao.say("/cart")
+        kakao.expect("Your cart is empty").expect_not("One moment")
+        assert await orders_of(db) == []
+
+
+async def test_a_bug_past_the_turn_is_still_a_valid_answer(
+    kakao: Kakao, kakao_app, monkeypatch
+) -> None:
+    async def broken(inbound: Any) -> Any:
+        raise RuntimeError("a bug")
+
+    monkeypatch.setattr(kakao_app.skill, "answer", broken)
+    status, answer = await kakao.post(payloads.typed("hi", user=kakao.user))
+    assert status == 200
+    assert "Sorry" in answer["template"]["outputs"][0]["simpleText"]["text"]
