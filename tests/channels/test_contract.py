@@ -107,7 +107,9 @@ async def hosted(engine: Engine) -> AsyncIterator[tuple[FakeBotAPI, KakaoApp]]:
         yield api, kakao
     finally:
         host.stop()
-        await asyncio.wait_for(task, 10)
+        # Generous: on a loaded PostgreSQL server, cancelling a query waits for its cancel
+        # request, on a connection of its own.
+        await asyncio.wait_for(task, 30)
         await api.close()
 
 

@@ -45,7 +45,9 @@ async def serving(
         yield app
     finally:
         host.stop()
-        await asyncio.wait_for(task, 10)
+        # Generous: on a loaded PostgreSQL server, cancelling a query waits for its cancel
+        # request, on a connection of its own.
+        await asyncio.wait_for(task, 30)
 
 
 def base_url(app: KakaoApp) -> str:
