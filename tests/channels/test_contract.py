@@ -107,8 +107,8 @@ async def hosted(engine: Engine) -> AsyncIterator[tuple[FakeBotAPI, KakaoApp]]:
         yield api, kakao
     finally:
         host.stop()
-        # Generous: on a loaded PostgreSQL server, cancelling a query waits for its cancel
-        # request, on a connection of its own.
+        # Generous: a stop once took over 10 s on a loaded, shared PostgreSQL server (the
+        # outbox runner being cancelled; cause not pinned down).
         await asyncio.wait_for(task, 30)
         await api.close()
 
