@@ -51,4 +51,38 @@ class Settings(BaseSettings):
         description="how long a worker's hold on a chat's stored updates lasts unless renewed: "
         "after a crash, another worker (or the next start) takes them over after this long",
     )
+    kakao_host: str = "127.0.0.1"
+    kakao_port: int = 8081
+    kakao_path: str = Field(
+        default="/kakao/skill",
+        description="the skill URL's path (an unguessable one adds a little: docs/kakao.md)",
+    )
+    kakao_bot_id: str | None = Field(
+        default=None, description="the Open Builder bot's id: requests of another bot get 403"
+    )
+    kakao_secret_header: str = Field(
+        default="X-Orderbot-Secret", description="the custom header set on the skill"
+    )
+    kakao_secret: SecretStr | None = Field(
+        default=None, description="its value: requests without it get 401"
+    )
+    kakao_fallback_block_id: str = Field(
+        default="", description="the fallback block's id: quick replies send their text there"
+    )
+    kakao_max_body: int = Field(
+        default=64 * 1024, ge=1024, le=1024 * 1024, description="bytes; a larger body gets 413"
+    )
+    kakao_budget_seconds: float = Field(
+        default=3.5,
+        gt=0,
+        le=4.5,
+        description='a turn not done by then is answered "one moment" and its answer kept for '
+        "the user's next message (Kakao gives up after 5 s)",
+    )
+    kakao_event_api_key: SecretStr | None = Field(
+        default=None,
+        description="REST API key for Kakao's paid Event API: notices are sent at once "
+        "(15 KRW each) instead of waiting for the user's next message",
+    )
+    kakao_event_api_base: str = "https://bot-api.kakao.com"
     log_level: str = "INFO"

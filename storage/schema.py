@@ -73,13 +73,16 @@ users = Table(
     metadata,
     Column("id", ID, primary_key=True, autoincrement=True),
     Column("transport", String(16), nullable=False),
-    Column("external_id", String(64), nullable=False),
+    Column("external_id", String(128), nullable=False),
     Column("language", String(8)),
     Column("market", String(2)),
     Column("display_name", String(128), nullable=False, default=""),
     Column("phone", String(32)),
     Column("address", Text),
     Column("created_at", UtcDateTime(), nullable=False),
+    # A second key of the transport's for this user (Kakao's plusfriendUserKey): read only to
+    # re-link them or reach them unprompted, never on the message path.
+    Column("linked_key", String(128)),
     UniqueConstraint("transport", "external_id"),
 )
 

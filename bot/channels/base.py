@@ -30,6 +30,7 @@ from datetime import datetime
 from enum import Enum
 from typing import Any, ClassVar
 
+from core.actions import fits
 from core.types import Button, Event, Kind, Reply, UserRef
 from storage.db import Database
 from storage.records import User
@@ -71,6 +72,27 @@ def failure(error: BaseException) -> Failure:
     """The channel-neutral part: a payload that cannot be read (a missing key, a bad value)
     never will be; anything else may pass on a later attempt."""
     return Failure.PERMANENT if isinstance(error, KeyError | ValueError) else Failure.RETRY
+
+
+def payload_buttons(payload: dict[str, Any]) -> tuple[tuple[Button, ...], ...]:
+    """The buttons an outbox notice carries (`[[{"label", "action"}, ...], ...]`); a row or button
+    that is not of that shape, or a token that does not fit, is left out rather than failing
+    the message."""
+    rows = payload.get("buttons")
+    if not isinstance(rows, list):
+        return ()
+    kept = []
+    for row in rows:
+        if not isinstance(row, list):
+            continue
+        buttons = tuple(
+            Button(str(b["label"]), b["action"])
+            for b in row
+            if isinstance(b, dict) and b.get("label") and fits(b.get("action"))
+        )
+        if buttons:
+            kept.append(buttons)
+    return tuple(kept)
 
 
 @dataclass(frozen=True, slots=True)

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 
 from storage.records import OutboxMessage, UnsentMessage
 from storage.repos._base import Repo, ignoring_duplicates, on
@@ -14,6 +14,20 @@ from storage.schema import outbox, users
 
 # On the message path: built once (storage/repos/__init__.py says why).
 _OUTBOX_ADD = ignoring_duplicates(outbox)
+# A customer's unsent messages, for their next turn (`pending_for`): a turn claims 20 at most.
+_PENDING = (
+    select(
+        outbox.c.id, outbox.c.user_id, outbox.c.payload, outbox.c.attempts, outbox.c.available_at
+    )
+    .where(
+        outbox.c.sent_at.is_(None),
+        outbox.c.channel == "user",
+        outbox.c.user_id == bindparam("user_id"),
+    )
+    .order_by(outbox.c.id)
+    .limit(20)
+)
+_PENDING_FOR = {"sqlite": _PENDING, "postgresql": _PENDING.with_for_update(skip_locked=True)}
 
 
 class OutboxRepo(Repo):
@@ -69,6 +83,19 @@ class OutboxRepo(Repo):
         rows = (await self.conn.execute(stmt)).all()
         return [
             OutboxMessage(r.id, r.channel, r.user_id, dict(r.payload), r.attempts) for r in rows
+        ]
+
+    async def pending_for(self, user_id: int, now: datetime) -> list[OutboxMessage]:
+        """Claim a customer's messages that wait for their next turn (a channel without push
+        hands them over with its answer): those due, and those a push channel gave back to
+        wait for it (`"held"` in the payload) whenever they are due again. A message leased
+        for delivery is not due, so never handed over twice. On PostgreSQL rows locked by
+        another worker are skipped."""
+        rows = (await self.conn.execute(on(self.conn, _PENDING_FOR), {"user_id": user_id})).all()
+        return [
+            OutboxMessage(r.id, "user", r.user_id, dict(r.payload), r.attempts)
+            for r in rows
+            if r.available_at <= now or r.payload.get("held")
         ]
 
     async def prune_sent(self, before: datetime, limit: int = 5000) -> int:

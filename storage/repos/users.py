@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Row, bindparam, insert, select, update
+from sqlalchemy import Row, bindparam, insert, or_, select, update
 
 from storage.records import Conversation, User
 from storage.repos._base import Repo
@@ -16,6 +16,16 @@ from storage.schema import conversations, users
 _USER_INSERT = insert(users)
 _USER_GET = select(users).where(users.c.id == bindparam("id"))
 _USER_UPDATE = update(users).where(users.c.id == bindparam("where_id"))
+# Only when it changed: the message path writes nothing when the key is the one stored.
+_LINK_KEY = (
+    update(users)
+    .where(
+        users.c.transport == bindparam("of_transport"),
+        users.c.external_id == bindparam("of_external_id"),
+        or_(users.c.linked_key.is_(None), users.c.linked_key != bindparam("key")),
+    )
+    .values(linked_key=bindparam("key"))
+)
 _USER_FIND = select(users).where(
     users.c.transport == bindparam("transport"), users.c.external_id == bindparam("external_id")
 )
@@ -99,3 +109,14 @@ class UserRepo(Repo):
         await self.conn.execute(_USER_UPDATE, {**changes, "where_id": user.id})
         for key, value in changes.items():
             setattr(user, key, value)
+
+    async def link_key(self, transport: str, external_id: str, key: str) -> None:
+        """Keep a second key of the transport's for the user (`users.linked_key`)."""
+        params = {"of_transport": transport, "of_external_id": external_id, "key": key[:128]}
+        await self.conn.execute(_LINK_KEY, params)
+
+    async def linked_key(self, user_id: int) -> str | None:
+        row = (
+            await self.conn.execute(select(users.c.linked_key).where(users.c.id == user_id))
+        ).first()
+        return row.linked_key if row is not None else None
