@@ -40,14 +40,14 @@ async def test_the_channel_menu_opens_the_quick_order_to_its_confirmation(
     await kakao.say("카톡 간편 주문 바로가기")  # the channel's bottom menu (R-KR-ORD-7)
     kakao.expect("어떤 상품을 주문하시겠어요?")
     await kakao.say("레몬 1, 와일드 오렌지 2")
-    kakao.expect("• 레몬 15 mL × 1 = ₩18,000", "총 결제 금액: ₩50,000")
+    kakao.expect("• 레몬 15 mL × 1 = 18,000원", "총 결제 금액: 50,000원")
     await kakao.say("주문하기")  # a label typed, not tapped
     await kakao.say(ADDRESS)
     await kakao.say("010-1234-5678")
     await kakao.tap("무통장 입금")
     kakao.expect("주문 내용을 확인해 주세요", "결제 방법: 무통장 입금")
     await kakao.tap("주문 확정")
-    kakao.expect("감사합니다! 주문이 접수되었어요.", "주문 KR-2611-000001")
+    kakao.expect("감사해요! 주문이 접수되었어요.", "주문 KR-2611-000001")
     [order] = await orders_of(db)
     assert (order.number, order.payment_method) == ("KR-2611-000001", "bank_transfer")
     async with db.transaction() as tx:
