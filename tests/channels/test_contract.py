@@ -174,7 +174,7 @@ async def test_a_kakao_customers_request_reaches_the_telegram_staff_desk(
         kakao.expect("support request #1")
         (topic,) = await api.wait_sent("createForumTopic", STAFF)
         thread = topic.result["message_thread_id"]
-        card = await api.wait_for(lambda: [t for t in api.texts(STAFF) if "Via: kakao" in t])
+        card = await api.wait_for(lambda: [t for t in api.texts(STAFF) if "Via: KakaoTalk" in t])
         assert "kakao-user-key-0002" not in card[0]  # a pseudonym, never the key
         api.say(STAFF, "It ships today.", user_id=9001, name="Mina", thread=thread)
 

@@ -47,6 +47,8 @@ from storage.records import Ticket
 log = logging.getLogger(__name__)
 
 TOPIC_NAME_LIMIT = 128
+# How staff read the channel a customer writes from (the transport's name is a code).
+TRANSPORT_NAMES = {"telegram": "Telegram", "kakao": "KakaoTalk", "terminal": "terminal"}
 Methods = Callable[[int], list[TelegramMethod[Any]]]  # a topic's thread id -> what to send
 # The outbox payload being delivered and how to store its progress (set by `delivering`).
 _delivery: contextvars.ContextVar[tuple[dict[str, Any], Checkpoint] | None] = (
@@ -202,7 +204,7 @@ class StaffTopics:
             t._("Language: {language} · Market: {market} · Via: {transport}").format(
                 language=s.get("language") or "?",
                 market=s.get("market") or "?",
-                transport=s.get("transport") or "?",
+                transport=TRANSPORT_NAMES.get(s.get("transport") or "", s.get("transport") or "?"),
             ),
             t._("Where: {flow} / {step} · Reason: {reason}").format(
                 flow=ticket.flow or "-", step=ticket.step or "-", reason=ticket.reason
