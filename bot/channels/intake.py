@@ -345,8 +345,9 @@ class Intake:
     ) -> dict[str, list[IntakeRow]]:
         now = self.clock()
         await tx.intake.finish(finished)
-        await tx.intake.release(idle, self.owner)
-        # A stalled chat stays ours for `retry_after`, then lapses: any worker may retry it.
+        # A stalled chat goes idle too, but is not released: it stays ours for `retry_after`,
+        # then lapses and any worker may retry it (released, it would be taken at once).
+        await tx.intake.release(idle - stalled, self.owner)
         await tx.intake.renew(stalled, self.owner, now + self.retry_after)
         await tx.intake.renew(due, self.owner, now + self.lease)
         await tx.intake.drop_lapsed(now)

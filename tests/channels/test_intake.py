@@ -212,10 +212,21 @@ async def test_two_workers_never_reorder_a_chat(db: Database, clock: Clock, data
 async def test_a_turn_the_database_failed_stays_and_runs_later_in_order(db: Database, clock: Clock):
     worker = Worker(db, clock)
     worker.fail_once = {2}
+    attempted: list[int] = []
+    process = worker.process
+
+    async def counting(receipt: Receipt, n: int) -> None:
+        attempted.append(n)
+        await process(receipt, n)
+
+    worker.intake.process = counting
     await worker.receive("a", 1, 2, 3)
-    await eventually(lambda: len(worker.sent["a"]) == 1)
-    clock.advance(seconds=1)  # past `retry_after`: the chat is taken up again
+    await eventually(lambda: attempted == [1, 2] and not worker.intake.queues.busy("a"))
+    await asyncio.sleep(0.3)  # many ticks, the clock still before `retry_after`
+    assert attempted == [1, 2], "the chat is left alone while the database recovers"
+    clock.advance(seconds=1)
     await eventually(lambda: len(worker.sent["a"]) == 3)
     await worker.stop()
+    assert attempted == [1, 2, 2, 3]
     assert worker.runs["a"] == [1, 2, 3]
     assert await pending(db) == 0
