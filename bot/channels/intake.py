@@ -62,7 +62,9 @@ class Incoming:
 
 @dataclass(slots=True)
 class Receipt:
-    """A stored update being processed; `answered` once its turn committed its replies."""
+    """A stored update being processed; `answered` once its turn committed its replies.
+    `replies`: those an earlier commit of the same turn stored, when the turn found itself done
+    (its commit landed but was not seen, and it ran again): the intake sends them."""
 
     row_id: int
     chat: str
@@ -211,8 +213,14 @@ class Intake:
     async def answer(self, tx: Tx, receipt: Receipt, replies: dict[str, Any] | None) -> None:
         """In a turn's transaction: the row is answered with `replies` (sent after the commit).
         Raises `OutOfTurn` (rolling the turn back) when an earlier row of the chat is to do."""
-        if not await tx.intake.answer(receipt.row_id, receipt.chat, replies):
+        if await tx.intake.answer(receipt.row_id, receipt.chat, replies):
+            return
+        row = await tx.intake.find(receipt.row_id)
+        if row is not None and row.state != ANSWERED:
             raise OutOfTurn(receipt.chat)
+        # Answered already: an earlier commit of this turn landed unseen (the retry found its
+        # delivery done and has no replies), or a worker that took the chat over ran it.
+        receipt.replies = row.replies if row is not None else None
 
     async def _run(self, receipt: Receipt, item: Any, *, catching_up: bool = False) -> None:
         if receipt.chat in self._stalled:
@@ -235,8 +243,10 @@ class Intake:
             return
         if not receipt.answered:
             await self._forget_now(receipt)
-        else:
-            self._finished.append(receipt.row_id)
+            return
+        if receipt.replies is not None:  # the turn's own, stored by a commit it did not see
+            await self.resend(receipt, receipt.replies)
+        self._finished.append(receipt.row_id)
 
     async def _forget_now(self, receipt: Receipt) -> None:
         """A row handled without a turn (a staff message, an edit): done now, so that it does

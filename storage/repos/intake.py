@@ -89,6 +89,12 @@ class IntakeRepo(Repo):
         params = {"row_id": row_id, "chat_key": chat, "answer": replies}
         return (await self.conn.execute(_ANSWER, params)).rowcount == 1
 
+    async def find(self, row_id: int) -> IntakeRow | None:
+        """A row; None once it is finished."""
+        stmt = select(*_ROW_COLUMNS).where(intake.c.id == row_id)
+        r = (await self.conn.execute(stmt)).first()
+        return None if r is None else IntakeRow(r.id, r.chat, dict(r.payload), r.state, r.replies)
+
     async def backlog(self, chat: str, before: int | None = None) -> list[IntakeRow]:
         """The chat's rows not finished yet (to process, or answered with replies to send),
         those before row `before` when it is given."""

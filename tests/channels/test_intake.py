@@ -230,3 +230,36 @@ async def test_a_turn_the_database_failed_stays_and_runs_later_in_order(db: Data
     assert attempted == [1, 2, 2, 3]
     assert worker.runs["a"] == [1, 2, 3]
     assert await pending(db) == 0
+
+
+async def test_a_turn_whose_commit_landed_unseen_sends_its_replies_in_order(
+    db: Database, clock: Clock
+):
+    """The connection drops during COMMIT, the commit landed: the turn runs again, finds its
+    delivery done and answers nothing. The replies stored by the first commit are the turn's."""
+    worker = Worker(db, clock)
+    process = worker.process
+
+    async def commit_lands_unseen(receipt: Receipt, n: int) -> None:
+        if n != 1:
+            await process(receipt, n)
+            return
+
+        async def landed(tx: Tx) -> None:
+            await worker.intake.answer(tx, receipt, {"reply": n})
+
+        async def again(tx: Tx) -> None:  # the delivery is known: no replies this time
+            await worker.intake.answer(tx, receipt, None)
+
+        await db.run_in_transaction(landed)
+        await db.run_in_transaction(again)
+        receipt.answered = True
+        worker.runs[receipt.chat].append(n)
+
+    worker.intake.process = commit_lands_unseen
+    await worker.receive("a", 1, 2)
+    await eventually(lambda: len(worker.sent["a"]) == 2)
+    await worker.stop()
+    assert worker.sent["a"] == [1, 2], "the first turn's replies, before the second's"
+    assert worker.runs["a"] == [1, 2]
+    assert await pending(db) == 0
