@@ -363,6 +363,11 @@ class Intake:
         await tx.intake.drop_lapsed(now)
         taken: dict[str, list[IntakeRow]] = {}
         for chat in await tx.intake.unowned_chats(now):
-            if await tx.intake.take_lease(chat, self.owner, now + self.lease, now):
-                taken[chat] = await tx.intake.backlog(chat)
+            if not await tx.intake.take_lease(chat, self.owner, now + self.lease, now):
+                continue
+            rows = await tx.intake.backlog(chat)
+            if rows:
+                taken[chat] = rows
+            else:  # finished since it was listed (its late worker): held, it would never idle
+                await tx.intake.release([chat], self.owner)
         return taken

@@ -15,6 +15,7 @@ from bot.channels.serial import ChatQueues
 from storage.db import Database
 from storage.migrate import ensure_schema
 from storage.repos import Tx
+from storage.repos.intake import IntakeRepo
 from storage.retry import DatabaseUnavailable
 from tests.conftest import BACKENDS, Clock
 
@@ -263,3 +264,41 @@ async def test_a_turn_whose_commit_landed_unseen_sends_its_replies_in_order(
     assert worker.sent["a"] == [1, 2], "the first turn's replies, before the second's"
     assert worker.runs["a"] == [1, 2]
     assert await pending(db) == 0
+
+
+async def test_a_chat_finished_while_it_was_taken_over_is_not_held_for_ever(
+    db: Database, clock: Clock, database_url, monkeypatch: pytest.MonkeyPatch
+):
+    """PostgreSQL reads each statement afresh: a lapsed chat's rows may be finished by their
+    late worker between the tick listing the chat and reading its rows. The chat, taken with
+    nothing to do, must not stay held: its next update, stored by another worker, would wait
+    for ever."""
+    dead = Worker(db, clock, lease=0.3)
+    dead.before_turn = asyncio.Event()  # never set
+    await dead.receive("a", 1)
+    await dead.crash()
+    clock.advance(seconds=1)
+
+    listed = IntakeRepo.unowned_chats
+    ticks: list[list[str]] = []
+
+    async def listed_then_finished(self: IntakeRepo, now: Any, limit: int = 100) -> list[str]:
+        chats = await listed(self, now, limit)
+        ticks.append(chats)
+        for chat in chats:  # the late worker finishes them meanwhile
+            await self.finish(row.id for row in await self.backlog(chat))
+        return chats
+
+    monkeypatch.setattr(IntakeRepo, "unowned_chats", listed_then_finished)
+    taker = Worker(db, clock)
+    await eventually(lambda: ["a"] in ticks and len(ticks) > ticks.index(["a"]) + 1)
+    monkeypatch.undo()
+
+    other_db = Database(database_url)
+    other = Worker(other_db, clock)
+    await other.receive("a", 2)
+    await eventually(lambda: taker.sent["a"] + other.sent["a"] == [2])
+    for worker in (taker, other):
+        await worker.stop()
+    assert await pending(db) == 0
+    await other_db.dispose()
