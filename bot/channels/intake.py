@@ -192,13 +192,23 @@ class Intake:
         taken: dict[str, list[IntakeRow]] = {}
         renewed: set[str] = set()
         fresh = time.monotonic()
-        for chat, first in first_new.items():
-            if self._held.get(chat, 0.0) > fresh:
-                taken[chat] = []
-            elif await tx.intake.take_lease(chat, self.owner, now + self.lease, now):
+        # Chats of updates stored before too: when this is the retry of a commit that landed
+        # unseen, all of them are, and their chats' leases are already ours.
+        for chat in dict.fromkeys(item.chat for item in incoming):
+            first = first_new.get(chat)
+            if self._held.get(chat, 0.0) <= fresh:
+                if not await tx.intake.take_lease(chat, self.owner, now + self.lease, now):
+                    continue
                 renewed.add(chat)
-                held_before = chat in self._held
-                taken[chat] = [] if held_before else await tx.intake.backlog(chat, before=first)
+            if chat in self._held:  # its earlier rows are queued here already
+                if first is not None:
+                    taken[chat] = []
+                continue
+            rows = await tx.intake.backlog(chat, before=first)
+            if rows or first is not None:
+                taken[chat] = rows
+            else:  # nothing left to do: held, it would never go idle
+                await tx.intake.release([chat], self.owner)
         return stored, taken, renewed
 
     def _mark_held(self, chats: set[str], renewed: set[str]) -> None:

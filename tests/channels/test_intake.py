@@ -302,3 +302,24 @@ async def test_a_chat_finished_while_it_was_taken_over_is_not_held_for_ever(
         await worker.stop()
     assert await pending(db) == 0
     await other_db.dispose()
+
+
+async def test_updates_whose_storing_commit_landed_unseen_are_still_run(
+    db: Database, clock: Clock, monkeypatch: pytest.MonkeyPatch
+):
+    """The connection drops during the receiving COMMIT, which landed: the retry finds every
+    update stored already. They are this worker's to run (it took their chat's lease)."""
+    worker = Worker(db, clock)
+    run_in_transaction = db.run_in_transaction
+
+    async def landed_then_retried(work: Any, what: str = "database work") -> Any:
+        if what == "receiving":
+            await run_in_transaction(work, what)  # committed, the answer lost
+        return await run_in_transaction(work, what)
+
+    monkeypatch.setattr(db, "run_in_transaction", landed_then_retried)
+    await worker.receive("a", 1, 2)
+    monkeypatch.undo()
+    await eventually(lambda: worker.sent["a"] == [1, 2])  # the clock stands: no lease lapses
+    await worker.stop()
+    assert await pending(db) == 0
