@@ -127,6 +127,7 @@ class Intake:
         self._flushing: asyncio.Task[None] | None = None
         self._bookkeeping = asyncio.Lock()  # receiving and the tick change the leases
         self._stop = asyncio.Event()
+        self._taking_over = True  # False while the worker drains before stopping
 
     # -- receiving -----------------------------------------------------------------------------
     async def receive(self, batch: list[Incoming]) -> None:
@@ -314,6 +315,11 @@ class Intake:
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._stop.wait(), self.tick)
 
+    def drain(self) -> None:
+        """The worker is stopping: the tick takes over no more chats (the shutdown would cut
+        their turns short), while it still renews, releases and deletes until `stop`."""
+        self._taking_over = False
+
     def stop(self) -> None:
         self._stop.set()
 
@@ -372,7 +378,8 @@ class Intake:
         await tx.intake.renew(due, self.owner, now + self.lease)
         await tx.intake.drop_lapsed(now)
         taken: dict[str, list[IntakeRow]] = {}
-        for chat in await tx.intake.unowned_chats(now):
+        unowned = await tx.intake.unowned_chats(now) if self._taking_over else []
+        for chat in unowned:
             if not await tx.intake.take_lease(chat, self.owner, now + self.lease, now):
                 continue
             rows = await tx.intake.backlog(chat)

@@ -83,6 +83,8 @@ class Worker:
         await queues.close()
 
     async def stop(self) -> None:
+        """As the channel stops (bot/channels/telegram/app.py, `serve`)."""
+        self.intake.drain()
         queues = self.intake.queues
         assert isinstance(queues, ChatQueues)
         await queues.join(5)
@@ -323,3 +325,24 @@ async def test_updates_whose_storing_commit_landed_unseen_are_still_run(
     await eventually(lambda: worker.sent["a"] == [1, 2])  # the clock stands: no lease lapses
     await worker.stop()
     assert await pending(db) == 0
+
+
+async def test_a_stopping_worker_takes_up_no_more_chats(db: Database, clock: Clock):
+    """While it drains, a worker takes over no chat left by another: the shutdown would cut
+    their turns short (replies half sent, then sent again by the next worker)."""
+    dead = Worker(db, clock, lease=0.3)
+    dead.before_turn = asyncio.Event()  # never set
+    await dead.receive("b", 1)
+    await dead.crash()
+
+    worker = Worker(db, clock)
+    worker.before_turn = asyncio.Event()
+    await worker.receive("a", 2)  # its turn still running when the worker stops
+    stopping = asyncio.create_task(worker.stop())
+    await asyncio.sleep(0.05)
+    clock.advance(seconds=1)  # the dead worker's lease lapses during the drain
+    await asyncio.sleep(0.3)  # many ticks
+    worker.before_turn.set()
+    await stopping
+    assert worker.runs == {"a": [2]}, "chat b is left for the next start"
+    assert await pending(db) == 1

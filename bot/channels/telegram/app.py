@@ -281,6 +281,7 @@ class TelegramApp:
             else:
                 await self._serve_webhook(self.webhook)
         finally:
+            self.intake.drain()
             if not await self.queues.join(self.drain_timeout):
                 log.warning(
                     "stopping with updates in progress: they stay stored for the next start"
