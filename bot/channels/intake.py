@@ -256,8 +256,17 @@ class Intake:
             await self._forget_now(receipt)
             return
         if receipt.replies is not None:  # the turn's own, stored by a commit it did not see
-            await self.resend(receipt, receipt.replies)
+            await self._send_stored(receipt, receipt.replies)
         self._finished.append(receipt.row_id)
+
+    async def _send_stored(self, receipt: Receipt, replies: dict[str, Any]) -> None:
+        """A committed turn's stored replies, sent again. A refusal (the customer blocked the
+        bot) is logged and the row finished all the same, as after a live turn: kept, it would
+        be taken up and refused again at every tick."""
+        try:
+            await self.resend(receipt, replies)
+        except Exception:
+            log.exception("replies of update %s of %s not sent", receipt.row_id, receipt.chat)
 
     async def _forget_now(self, receipt: Receipt) -> None:
         """A row handled without a turn (a staff message, an edit): done now, so that it does
@@ -287,7 +296,7 @@ class Intake:
         receipt = Receipt(row.id, row.chat)
         if row.state == ANSWERED:
             if row.replies is not None:
-                await self.resend(receipt, row.replies)
+                await self._send_stored(receipt, row.replies)
             self._finished.append(row.id)
             return
         try:

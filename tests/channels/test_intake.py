@@ -346,3 +346,33 @@ async def test_a_stopping_worker_takes_up_no_more_chats(db: Database, clock: Clo
     await stopping
     assert worker.runs == {"a": [2]}, "chat b is left for the next start"
     assert await pending(db) == 1
+
+
+async def test_stored_replies_that_cannot_be_sent_are_not_tried_for_ever(
+    db: Database, clock: Clock, database_url
+):
+    """A turn committed before a crash; its customer has blocked the bot since: Telegram
+    refuses the replies. The row is given up, not taken up again at every tick."""
+    first = Worker(db, clock, lease=0.3)
+    first.before_send = asyncio.Event()  # never set: killed between the commit and the send
+    await first.receive("a", 1)
+    await eventually(lambda: first.runs["a"] == [1])
+    await first.crash()
+
+    clock.advance(seconds=1)
+    second_db = Database(database_url)
+    second = Worker(second_db, clock)
+    refused: list[dict[str, Any]] = []
+
+    async def blocked(receipt: Receipt, replies: dict[str, Any]) -> None:
+        refused.append(replies)
+        raise RuntimeError("Forbidden: bot was blocked by the user")
+
+    second.intake.resend = blocked
+    await eventually(lambda: refused)
+    await eventually(lambda: second.intake.queues.busy("a") is False)
+    await asyncio.sleep(0.3)  # many ticks
+    await second.stop()
+    assert refused == [{"reply": 1}]
+    assert await pending(db) == 0
+    await second_db.dispose()
