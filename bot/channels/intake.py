@@ -122,6 +122,9 @@ class Intake:
         self._held: dict[str, float] = {}  # chat -> monotonic time its lease needs renewing
         self._idle_chats: set[str] = set()
         self._stalled: set[str] = set()  # the database failed one of their turns
+        # Taken over by another worker while their rows were queued here (this one stalled
+        # past its lease): those rows are skipped, the new holder runs them. Until idle.
+        self._lost: set[str] = set()
         self._finished: list[int] = []  # rows done and sent, deleted at the next tick
         self._waiting: list[tuple[list[Incoming], asyncio.Future[None]]] = []
         self._flushing: asyncio.Task[None] | None = None
@@ -196,6 +199,8 @@ class Intake:
         # Chats of updates stored before too: when this is the retry of a commit that landed
         # unseen, all of them are, and their chats' leases are already ours.
         for chat in dict.fromkeys(item.chat for item in incoming):
+            if chat in self._lost:  # left in the table until its stale rows are skipped
+                continue
             first = first_new.get(chat)
             if self._held.get(chat, 0.0) <= fresh:
                 if not await tx.intake.take_lease(chat, self.owner, now + self.lease, now):
@@ -234,7 +239,7 @@ class Intake:
         receipt.replies = row.replies if row is not None else None
 
     async def _run(self, receipt: Receipt, item: Any, *, catching_up: bool = False) -> None:
-        if receipt.chat in self._stalled:
+        if receipt.chat in self._stalled or receipt.chat in self._lost:
             return  # left received: retried when the chat is taken over
         try:
             await self.process(receipt, item)
@@ -251,6 +256,8 @@ class Intake:
         except Exception:  # the channel apologized; a row that always fails must not block
             log.exception("update %s of %s failed; dropped", receipt.row_id, receipt.chat)
             await self._forget_now(receipt)
+            return
+        if receipt.chat in self._lost:  # the turn ran on; the chat's new holder finishes it
             return
         if not receipt.answered:
             await self._forget_now(receipt)
@@ -308,7 +315,10 @@ class Intake:
         await self._run(receipt, item)
 
     def _idle(self, chat: Hashable) -> None:
-        if isinstance(chat, str) and chat in self._held:
+        if not isinstance(chat, str):
+            return
+        self._lost.discard(chat)
+        if chat in self._held:
             self._idle_chats.add(chat)
 
     # -- housekeeping --------------------------------------------------------------------------
@@ -361,34 +371,46 @@ class Intake:
             moment = time.monotonic()
             due = [chat for chat, renew_at in self._held.items() if renew_at <= moment]
             try:
-                taken = await self.db.run_in_transaction(
+                taken, kept = await self.db.run_in_transaction(
                     lambda tx: self._housekeep(tx, finished, idle, stalled, due), "intake tick"
                 )
             except BaseException:
                 self._finished.extend(finished)
                 raise
             for chat in due:
-                self._held[chat] = moment + self.lease.total_seconds() / 3
+                if chat in kept:
+                    self._held[chat] = moment + self.lease.total_seconds() / 3
+                else:
+                    self._lose(chat)
             self._mark_held(set(taken), set(taken))
             # A chat is taken only when no lease was live: none of its rows is queued here.
             for rows in taken.values():
                 for row in rows:
                     self.queues.put(row.chat, lambda row=row: self._run_row(row))
 
+    def _lose(self, chat: str) -> None:
+        log.warning("chat %s was taken over by another worker (this one stalled)", chat)
+        self._held.pop(chat, None)
+        if self.queues.busy(chat):
+            self._lost.add(chat)
+
     async def _housekeep(
         self, tx: Tx, finished: list[int], idle: set[str], stalled: set[str], due: list[str]
-    ) -> dict[str, list[IntakeRow]]:
+    ) -> tuple[dict[str, list[IntakeRow]], set[str]]:
+        """The chats taken over, with their rows; the due chats still ours."""
         now = self.clock()
         await tx.intake.finish(finished)
         # A stalled chat goes idle too, but is not released: it stays ours for `retry_after`,
         # then lapses and any worker may retry it (released, it would be taken at once).
         await tx.intake.release(idle - stalled, self.owner)
         await tx.intake.renew(stalled, self.owner, now + self.retry_after)
-        await tx.intake.renew(due, self.owner, now + self.lease)
+        kept = await tx.intake.renew(due, self.owner, now + self.lease)
         await tx.intake.drop_lapsed(now)
         taken: dict[str, list[IntakeRow]] = {}
         unowned = await tx.intake.unowned_chats(now) if self._taking_over else []
         for chat in unowned:
+            if chat in self._lost:
+                continue
             if not await tx.intake.take_lease(chat, self.owner, now + self.lease, now):
                 continue
             rows = await tx.intake.backlog(chat)
@@ -396,4 +418,4 @@ class Intake:
                 taken[chat] = rows
             else:  # finished since it was listed (its late worker): held, it would never idle
                 await tx.intake.release([chat], self.owner)
-        return taken
+        return taken, kept

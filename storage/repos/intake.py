@@ -120,14 +120,19 @@ class IntakeRepo(Repo):
         if ids:
             await self.conn.execute(delete(intake).where(intake.c.id.in_(ids)))
 
-    async def renew(self, chats: Iterable[str], owner: str, until: datetime) -> None:
+    async def renew(self, chats: Iterable[str], owner: str, until: datetime) -> set[str]:
+        """Hold `chats` until `until`; those still ours (another worker may have taken a chat
+        whose lease lapsed)."""
         names = list(chats)
-        if names:
-            await self.conn.execute(
-                update(intake_leases)
-                .where(intake_leases.c.owner == owner, intake_leases.c.chat.in_(names))
-                .values(until=until)
-            )
+        if not names:
+            return set()
+        stmt = (
+            update(intake_leases)
+            .where(intake_leases.c.owner == owner, intake_leases.c.chat.in_(names))
+            .values(until=until)
+            .returning(intake_leases.c.chat)
+        )
+        return set((await self.conn.execute(stmt)).scalars().all())
 
     async def release(self, chats: Iterable[str] | None, owner: str) -> None:
         """Give up our leases of `chats` (None: all of ours)."""
