@@ -14,7 +14,9 @@ The path of an update (docs/architecture.md, "Intake"):
    chats with no work left, renews the others, and takes over chats whose rows have no live
    lease (left by a worker that died or stopped, or received by a worker that did not hold
    the chat): their rows are queued from the database in order; answered rows have their
-   stored replies sent again (replies are at least once, effects exactly once).
+   stored replies sent again (replies are at least once, effects exactly once). A worker whose
+   renewal finds a chat taken by another (it stalled past its lease) skips the chat's rows it
+   still has queued: the new holder runs them.
 
 Order across workers: a turn's answer lands only while no earlier row of its chat is still to
 be processed (storage/repos/intake.py); otherwise the turn rolls back (`OutOfTurn`) and the
