@@ -14,7 +14,9 @@ The path of an update (docs/architecture.md, "Intake"):
    chats with no work left, renews the others, and takes over chats whose rows have no live
    lease (left by a worker that died or stopped, or received by a worker that did not hold
    the chat): their rows are queued from the database in order; answered rows have their
-   stored replies sent again (replies are at least once, effects exactly once).
+   stored replies sent again (replies are at least once, effects exactly once). A worker whose
+   renewal finds a chat taken by another (it stalled past its lease) skips the chat's rows it
+   still has queued: the new holder runs them.
 
 Order across workers: a turn's answer lands only while no earlier row of its chat is still to
 be processed (storage/repos/intake.py); otherwise the turn rolls back (`OutOfTurn`) and the
@@ -62,7 +64,9 @@ class Incoming:
 
 @dataclass(slots=True)
 class Receipt:
-    """A stored update being processed; `answered` once its turn committed its replies."""
+    """A stored update being processed; `answered` once its turn committed its replies.
+    `replies`: those an earlier commit of the same turn stored, when the turn found itself done
+    (its commit landed but was not seen, and it ran again): the intake sends them."""
 
     row_id: int
     chat: str
@@ -120,11 +124,15 @@ class Intake:
         self._held: dict[str, float] = {}  # chat -> monotonic time its lease needs renewing
         self._idle_chats: set[str] = set()
         self._stalled: set[str] = set()  # the database failed one of their turns
+        # Taken over by another worker while their rows were queued here (this one stalled
+        # past its lease): those rows are skipped, the new holder runs them. Until idle.
+        self._lost: set[str] = set()
         self._finished: list[int] = []  # rows done and sent, deleted at the next tick
         self._waiting: list[tuple[list[Incoming], asyncio.Future[None]]] = []
         self._flushing: asyncio.Task[None] | None = None
         self._bookkeeping = asyncio.Lock()  # receiving and the tick change the leases
         self._stop = asyncio.Event()
+        self._taking_over = True  # False while the worker drains before stopping
 
     # -- receiving -----------------------------------------------------------------------------
     async def receive(self, batch: list[Incoming]) -> None:
@@ -190,13 +198,25 @@ class Intake:
         taken: dict[str, list[IntakeRow]] = {}
         renewed: set[str] = set()
         fresh = time.monotonic()
-        for chat, first in first_new.items():
-            if self._held.get(chat, 0.0) > fresh:
-                taken[chat] = []
-            elif await tx.intake.take_lease(chat, self.owner, now + self.lease, now):
+        # Chats of updates stored before too: when this is the retry of a commit that landed
+        # unseen, all of them are, and their chats' leases are already ours.
+        for chat in dict.fromkeys(item.chat for item in incoming):
+            if chat in self._lost:  # left in the table until its stale rows are skipped
+                continue
+            first = first_new.get(chat)
+            if self._held.get(chat, 0.0) <= fresh:
+                if not await tx.intake.take_lease(chat, self.owner, now + self.lease, now):
+                    continue
                 renewed.add(chat)
-                held_before = chat in self._held
-                taken[chat] = [] if held_before else await tx.intake.backlog(chat, before=first)
+            if chat in self._held:  # its earlier rows are queued here already
+                if first is not None:
+                    taken[chat] = []
+                continue
+            rows = await tx.intake.backlog(chat, before=first)
+            if rows or first is not None:
+                taken[chat] = rows
+            else:  # nothing left to do: held, it would never go idle
+                await tx.intake.release([chat], self.owner)
         return stored, taken, renewed
 
     def _mark_held(self, chats: set[str], renewed: set[str]) -> None:
@@ -211,11 +231,17 @@ class Intake:
     async def answer(self, tx: Tx, receipt: Receipt, replies: dict[str, Any] | None) -> None:
         """In a turn's transaction: the row is answered with `replies` (sent after the commit).
         Raises `OutOfTurn` (rolling the turn back) when an earlier row of the chat is to do."""
-        if not await tx.intake.answer(receipt.row_id, receipt.chat, replies):
+        if await tx.intake.answer(receipt.row_id, receipt.chat, replies):
+            return
+        row = await tx.intake.find(receipt.row_id)
+        if row is not None and row.state != ANSWERED:
             raise OutOfTurn(receipt.chat)
+        # Answered already: an earlier commit of this turn landed unseen (the retry found its
+        # delivery done and has no replies), or a worker that took the chat over ran it.
+        receipt.replies = row.replies if row is not None else None
 
     async def _run(self, receipt: Receipt, item: Any, *, catching_up: bool = False) -> None:
-        if receipt.chat in self._stalled:
+        if receipt.chat in self._stalled or receipt.chat in self._lost:
             return  # left received: retried when the chat is taken over
         try:
             await self.process(receipt, item)
@@ -233,10 +259,23 @@ class Intake:
             log.exception("update %s of %s failed; dropped", receipt.row_id, receipt.chat)
             await self._forget_now(receipt)
             return
+        if receipt.chat in self._lost:  # the turn ran on; the chat's new holder finishes it
+            return
         if not receipt.answered:
             await self._forget_now(receipt)
-        else:
-            self._finished.append(receipt.row_id)
+            return
+        if receipt.replies is not None:  # the turn's own, stored by a commit it did not see
+            await self._send_stored(receipt, receipt.replies)
+        self._finished.append(receipt.row_id)
+
+    async def _send_stored(self, receipt: Receipt, replies: dict[str, Any]) -> None:
+        """A committed turn's stored replies, sent again. A refusal (the customer blocked the
+        bot) is logged and the row finished all the same, as after a live turn: kept, it would
+        be taken up and refused again at every tick."""
+        try:
+            await self.resend(receipt, replies)
+        except Exception:
+            log.exception("replies of update %s of %s not sent", receipt.row_id, receipt.chat)
 
     async def _forget_now(self, receipt: Receipt) -> None:
         """A row handled without a turn (a staff message, an edit): done now, so that it does
@@ -266,7 +305,7 @@ class Intake:
         receipt = Receipt(row.id, row.chat)
         if row.state == ANSWERED:
             if row.replies is not None:
-                await self.resend(receipt, row.replies)
+                await self._send_stored(receipt, row.replies)
             self._finished.append(row.id)
             return
         try:
@@ -278,7 +317,10 @@ class Intake:
         await self._run(receipt, item)
 
     def _idle(self, chat: Hashable) -> None:
-        if isinstance(chat, str) and chat in self._held:
+        if not isinstance(chat, str):
+            return
+        self._lost.discard(chat)
+        if chat in self._held:
             self._idle_chats.add(chat)
 
     # -- housekeeping --------------------------------------------------------------------------
@@ -293,6 +335,11 @@ class Intake:
                 log.exception("intake housekeeping failed")
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._stop.wait(), self.tick)
+
+    def drain(self) -> None:
+        """The worker is stopping: the tick takes over no more chats (the shutdown would cut
+        their turns short), while it still renews, releases and deletes until `stop`."""
+        self._taking_over = False
 
     def stop(self) -> None:
         self._stop.set()
@@ -326,32 +373,51 @@ class Intake:
             moment = time.monotonic()
             due = [chat for chat, renew_at in self._held.items() if renew_at <= moment]
             try:
-                taken = await self.db.run_in_transaction(
+                taken, kept = await self.db.run_in_transaction(
                     lambda tx: self._housekeep(tx, finished, idle, stalled, due), "intake tick"
                 )
             except BaseException:
                 self._finished.extend(finished)
                 raise
             for chat in due:
-                self._held[chat] = moment + self.lease.total_seconds() / 3
+                if chat in kept:
+                    self._held[chat] = moment + self.lease.total_seconds() / 3
+                else:
+                    self._lose(chat)
             self._mark_held(set(taken), set(taken))
             # A chat is taken only when no lease was live: none of its rows is queued here.
             for rows in taken.values():
                 for row in rows:
                     self.queues.put(row.chat, lambda row=row: self._run_row(row))
 
+    def _lose(self, chat: str) -> None:
+        log.warning("chat %s was taken over by another worker (this one stalled)", chat)
+        self._held.pop(chat, None)
+        if self.queues.busy(chat):
+            self._lost.add(chat)
+
     async def _housekeep(
         self, tx: Tx, finished: list[int], idle: set[str], stalled: set[str], due: list[str]
-    ) -> dict[str, list[IntakeRow]]:
+    ) -> tuple[dict[str, list[IntakeRow]], set[str]]:
+        """The chats taken over, with their rows; the due chats still ours."""
         now = self.clock()
         await tx.intake.finish(finished)
-        await tx.intake.release(idle, self.owner)
-        # A stalled chat stays ours for `retry_after`, then lapses: any worker may retry it.
+        # A stalled chat goes idle too, but is not released: it stays ours for `retry_after`,
+        # then lapses and any worker may retry it (released, it would be taken at once).
+        await tx.intake.release(idle - stalled, self.owner)
         await tx.intake.renew(stalled, self.owner, now + self.retry_after)
-        await tx.intake.renew(due, self.owner, now + self.lease)
+        kept = await tx.intake.renew(due, self.owner, now + self.lease)
         await tx.intake.drop_lapsed(now)
         taken: dict[str, list[IntakeRow]] = {}
-        for chat in await tx.intake.unowned_chats(now):
-            if await tx.intake.take_lease(chat, self.owner, now + self.lease, now):
-                taken[chat] = await tx.intake.backlog(chat)
-        return taken
+        unowned = await tx.intake.unowned_chats(now) if self._taking_over else []
+        for chat in unowned:
+            if chat in self._lost:
+                continue
+            if not await tx.intake.take_lease(chat, self.owner, now + self.lease, now):
+                continue
+            rows = await tx.intake.backlog(chat)
+            if rows:
+                taken[chat] = rows
+            else:  # finished since it was listed (its late worker): held, it would never idle
+                await tx.intake.release([chat], self.owner)
+        return taken, kept

@@ -89,6 +89,12 @@ class IntakeRepo(Repo):
         params = {"row_id": row_id, "chat_key": chat, "answer": replies}
         return (await self.conn.execute(_ANSWER, params)).rowcount == 1
 
+    async def find(self, row_id: int) -> IntakeRow | None:
+        """A row; None once it is finished."""
+        stmt = select(*_ROW_COLUMNS).where(intake.c.id == row_id)
+        r = (await self.conn.execute(stmt)).first()
+        return None if r is None else IntakeRow(r.id, r.chat, dict(r.payload), r.state, r.replies)
+
     async def backlog(self, chat: str, before: int | None = None) -> list[IntakeRow]:
         """The chat's rows not finished yet (to process, or answered with replies to send),
         those before row `before` when it is given."""
@@ -114,14 +120,19 @@ class IntakeRepo(Repo):
         if ids:
             await self.conn.execute(delete(intake).where(intake.c.id.in_(ids)))
 
-    async def renew(self, chats: Iterable[str], owner: str, until: datetime) -> None:
+    async def renew(self, chats: Iterable[str], owner: str, until: datetime) -> set[str]:
+        """Hold `chats` until `until`; those still ours (another worker may have taken a chat
+        whose lease lapsed)."""
         names = list(chats)
-        if names:
-            await self.conn.execute(
-                update(intake_leases)
-                .where(intake_leases.c.owner == owner, intake_leases.c.chat.in_(names))
-                .values(until=until)
-            )
+        if not names:
+            return set()
+        stmt = (
+            update(intake_leases)
+            .where(intake_leases.c.owner == owner, intake_leases.c.chat.in_(names))
+            .values(until=until)
+            .returning(intake_leases.c.chat)
+        )
+        return set((await self.conn.execute(stmt)).scalars().all())
 
     async def release(self, chats: Iterable[str] | None, owner: str) -> None:
         """Give up our leases of `chats` (None: all of ours)."""

@@ -281,6 +281,7 @@ class TelegramApp:
             else:
                 await self._serve_webhook(self.webhook)
         finally:
+            self.intake.drain()
             if not await self.queues.join(self.drain_timeout):
                 log.warning(
                     "stopping with updates in progress: they stay stored for the next start"
@@ -295,8 +296,7 @@ class TelegramApp:
     async def _poll(self) -> None:
         """Long polling. The offset moves past updates only once they are stored: Telegram
         keeps (and sends again) every update of a batch until the next call confirms it."""
-        await self.start()
-        await self._until_done("deleteWebhook", lambda: self.sender.call(DeleteWebhook()))
+        await self._until_stopped(self._start_polling())  # Telegram may be away: stop anyway
         offset: int | None = None
         while not self._stop.is_set():
             updates = await self._until_stopped(self._get_updates(offset))
@@ -305,6 +305,10 @@ class TelegramApp:
             if not await self._until_stopped(self._store(updates)):
                 return  # stopping before they were stored: Telegram sends them again
             offset = updates[-1].update_id + 1
+
+    async def _start_polling(self) -> None:
+        await self.start()
+        await self._until_done("deleteWebhook", lambda: self.sender.call(DeleteWebhook()))
 
     async def _get_updates(self, offset: int | None) -> list[Update]:
         call = GetUpdates(

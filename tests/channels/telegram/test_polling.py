@@ -11,7 +11,7 @@ from core.commands import secret_refusal
 from core.i18n import translator
 from flows.quick_order.actions import Checkout, Confirm
 from flows.start import StartLanguage, StartMarket
-from tests.channels.telegram.conftest import STAFF
+from tests.channels.telegram.conftest import STAFF, make_app
 from tests.channels.telegram.fake_api import BOT_USERNAME, Call, FakeBotAPI
 
 ALICE, BORIS = 1001, 1002
@@ -341,3 +341,15 @@ async def test_a_label_typed_without_its_emoji_is_the_tap(polling, api: FakeBotA
     api.say(ALICE, "checkout")
     await api.wait_for(lambda: any("Where should we deliver" in t for t in api.texts(ALICE)))
     assert not any("couldn't find" in t for t in api.texts(ALICE))
+
+
+async def test_a_stop_while_telegram_is_unreachable_at_start_ends_serving(engine, api) -> None:
+    """SIGTERM before getMe ever answered: the bot stops instead of retrying for ever."""
+    api.fail("getMe", status=500, times=10_000)
+    app = make_app(engine, api)
+    serving = asyncio.create_task(app.serve())
+    await api.wait_for(lambda: [call for call in api.calls if call.method == "getMe"])
+    app.stop()
+    await asyncio.wait_for(serving, 5)
+    await app.close()
+    assert not api.sent("getUpdates")
