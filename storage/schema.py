@@ -125,6 +125,9 @@ intake = Table(
     Column("replies", JSON),
     UniqueConstraint("channel", "update_key"),
     Index(None, "chat", "id"),
+    # Never reuse a deleted row's id (SQLite would, for the highest): a late turn holding an
+    # old receipt must never answer another update.
+    sqlite_autoincrement=True,
 )
 
 # Which worker processes a chat's intake now: held while it has work, renewed, released when

@@ -384,10 +384,6 @@ async def test_a_worker_that_lost_a_chat_to_another_leaves_its_queued_rows(
     """A worker stalled past its lease (its tick could not run): another took the chat over and
     ran its rows. The first, running again, finds its lease gone and runs none of the rows it
     still had queued (the turn it was in the middle of ends as it may)."""
-    if database_url.startswith("sqlite"):
-        # SQLite serves one worker (docs/telegram.md); it also gives a deleted row's id to the
-        # next row, which the stalled worker's late turn would then answer.
-        pytest.skip("a worker losing a chat to another needs PostgreSQL")
     slow = Worker(db, clock, lease=0.3)
     slow.before_turn = asyncio.Event()
     await slow.receive("a", 1, 2)

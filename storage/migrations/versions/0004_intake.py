@@ -31,6 +31,7 @@ def upgrade() -> None:
         sa.Column("replies", sa.JSON(), nullable=True),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_intake")),
         sa.UniqueConstraint("channel", "update_key", name=op.f("uq_intake_channel_update_key")),
+        sqlite_autoincrement=True,
     )
     op.create_index(op.f("ix_intake_chat_id"), "intake", ["chat", "id"], unique=False)
     op.create_table(
