@@ -21,11 +21,10 @@ from typing import Any
 from aiogram.methods import CopyMessage, SendMessage
 from aiogram.types import Update
 
-from bot.channels.base import Capabilities, Channel, Checkpoint, Failure
+from bot.channels.base import Capabilities, Channel, Checkpoint, Failure, notice_buttons
 from bot.channels.telegram import errors, mapping, render
 from bot.channels.telegram.sender import Sender, send_resumable
-from core.actions import fits
-from core.types import Button, Event, Reply
+from core.types import Event, Reply
 from storage.records import User
 
 
@@ -95,7 +94,7 @@ class TelegramChannel(Channel):
             )
             return (await self.sender.send(chat_id, copy, max_wait=self.max_wait)).message_id
         methods = [SendMessage(chat_id=chat_id, text=chunk) for chunk in render.split_text(text)]
-        buttons = _buttons(payload)
+        buttons = notice_buttons(payload)
         if buttons and methods:  # decision buttons (an auto-order reminder) under the last part
             methods[-1] = methods[-1].model_copy(
                 update={"reply_markup": render.buttons_markup(buttons)}
@@ -110,24 +109,3 @@ class TelegramChannel(Channel):
 
     def failure(self, error: BaseException) -> Failure:
         return errors.failure(error)
-
-
-def _buttons(payload: dict[str, Any]) -> tuple[tuple[Button, ...], ...]:
-    """The buttons a notice carries (`[[{"label", "action"}, ...], ...]`); a row or button
-    that is not of that shape, or a token that does not fit, is left out rather than failing
-    the message."""
-    rows = payload.get("buttons")
-    if not isinstance(rows, list):
-        return ()
-    kept = []
-    for row in rows:
-        if not isinstance(row, list):
-            continue
-        buttons = tuple(
-            Button(str(b["label"]), b["action"])
-            for b in row
-            if isinstance(b, dict) and b.get("label") and fits(b.get("action"))
-        )
-        if buttons:
-            kept.append(buttons)
-    return tuple(kept)
