@@ -10,11 +10,14 @@ from datetime import date, datetime
 
 import pytest
 
+from bot.jobs import run_once
+from core.flow import Resources
+from flows.lrp import Lrp
 from flows.lrp.jobs import catalogs, remind_job, reminder
 from services import lrp, lrp_reminders, lrp_runs
 from storage.db import Database
 from tests.conftest import BACKENDS
-from tests.lrp.helpers import ADDRESS, lines, notices, orders_of, templates
+from tests.lrp.helpers import ADDRESS, FAR_FUTURE, lines, notices, orders_of, templates
 
 pytestmark = pytest.mark.parametrize("database_url", BACKENDS, indirect=True)
 
@@ -65,6 +68,25 @@ async def test_a_run_makes_one_normal_order_and_a_notice(db: Database) -> None:
     [after] = await templates(db)
     assert after.next_run == date(2027, 1, 28) and after.last_period == "2026-12"
     assert (await run(db, kst("2026-12-28T23:00:00"))).changed == 0
+
+
+@pytest.mark.parametrize("desk", [True, False])
+async def test_the_job_queues_a_staff_card_only_where_a_staff_desk_exists(
+    db: Database, desk: bool
+) -> None:
+    """Without a staff desk (no staff chat configured) nothing would ever take a staff card off
+    the outbox: the run's order and the customer's notice are made, no card is queued."""
+    uid = await customer(db)
+    await template(db, uid, 28, kst("2026-12-01T10:00:00"))
+    runs = next(job for job in Lrp.jobs if job.name == "lrp_runs")
+    resources = Resources(catalogs=catalogs(), staff_desk=desk)
+    assert await run_once(db, kst("2026-12-28T00:10:00"), (runs,), resources) == {"lrp_runs": 1}
+    [order] = await orders_of(db)
+    [notice] = await notices(db)
+    assert order.number in notice.payload["text"]
+    async with db.transaction() as tx:
+        cards = await tx.outbox.due(FAR_FUTURE, channel="staff")
+    assert [card.payload["type"] for card in cards] == (["lrp_order_placed"] if desk else [])
 
 
 async def test_two_runners_at_once_make_one_order_per_template(
