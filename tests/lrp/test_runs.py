@@ -6,9 +6,11 @@ none; reminders go out once (services/lrp.py, R-KR-LRP-1..4)."""
 from __future__ import annotations
 
 import asyncio
+import contextvars
 from datetime import date, datetime
 
 import pytest
+from sqlalchemy import func, select
 
 from bot.jobs import run_once
 from core.flow import Resources
@@ -16,6 +18,7 @@ from flows.lrp import Lrp
 from flows.lrp.jobs import catalogs, remind_job, reminder
 from services import lrp, lrp_reminders, lrp_runs
 from storage.db import Database
+from storage.schema import lrp_runs as lrp_runs_table
 from tests.conftest import BACKENDS
 from tests.lrp.helpers import ADDRESS, FAR_FUTURE, lines, notices, orders_of, templates
 
@@ -106,6 +109,42 @@ async def test_two_runners_at_once_make_one_order_per_template(
     assert first.ordered + second.ordered == 3
     assert len(await orders_of(db)) == 3
     assert len(await notices(db)) == 3
+
+
+@pytest.mark.parametrize("worker", ["this", "another"])
+async def test_a_run_gives_way_to_a_chat_turn_waiting_for_sqlite(
+    db: Database, database_url: str, monkeypatch: pytest.MonkeyPatch, worker: str
+) -> None:
+    """A chat turn that finds the write lock held by a run's batch (in its own worker or in
+    another one) gets it after the run in progress, not after the whole batch."""
+    if not db.is_sqlite:
+        pytest.skip("SQLite: one writer at a time")
+    uid = await customer(db)
+    for _ in range(30):
+        await template(db, uid, 28, kst("2026-12-01T10:00:00"))
+    chat = db if worker == "this" else Database(database_url)
+    runs_before_the_turn: list[int] = []
+
+    async def turn() -> None:
+        async with chat.transaction() as tx:
+            made = await tx.conn.execute(select(func.count()).select_from(lrp_runs_table))
+            runs_before_the_turn.append(made.scalar_one())
+
+    turns: list[asyncio.Task[None]] = []
+
+    def a_customer_writes(_: object) -> None:
+        if not turns:  # during the first run; a turn of its own, outside the run's transaction
+            turns.append(asyncio.create_task(turn(), context=contextvars.Context()))
+
+    monkeypatch.setattr(lrp_runs, "_after_order", a_customer_writes)
+    try:
+        report = await lrp_runs.run_due(db, kst("2026-12-28T01:00:00"), catalogs(), batch=30)
+        await asyncio.gather(*turns)
+    finally:
+        if chat is not db:
+            await chat.dispose()
+    assert report.ordered == 30
+    assert runs_before_the_turn[0] < 5  # not 30: the batch ended for the turn
 
 
 async def test_a_crash_between_the_order_and_its_notice_leaves_neither(
