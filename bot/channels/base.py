@@ -40,7 +40,7 @@ from storage.records import User
 # Stores the payload being delivered again: it records how far a resumable delivery got.
 Checkpoint = Callable[[], Awaitable[None]]
 # Shows an outbox message (its payload, its buttons, the number its first button is shown with).
-ShowQueued = Callable[[dict[str, Any], Sequence["Button"], int], None]
+ShowQueued = Callable[[dict[str, Any], Sequence[Button], int], None]
 
 
 @dataclass(frozen=True, slots=True)
