@@ -3,9 +3,11 @@
 Seeds N templates (default 100,000) due on one day, each with its own customer, then
 measures the chat path idle (customers typing to the engine at a fixed rate), then runs the
 day with TWO runners at once (this process and a second one: two workers) while the same chat
-load goes on in this process, sampling RSS. Reports orders/s, the run's wall time, RSS as the
-run goes on, duplicates (orders per (template, period) beyond one, and notices beyond one),
-and the chat p50/p99 during the run as ratios of the idle ones measured in the same run.
+load goes on in this process, then measures idle again, sampling RSS throughout. Both
+processes tune the collector as `orderbot run` does (bot/app.py `tune_gc`). Reports
+orders/s, the run's wall time, RSS as the run goes on, duplicates (orders per (template,
+period) beyond one, and notices beyond one), and the chat p50/p99 during the run as ratios of
+the idle ones (the windows before and after the run together).
 
     python -m bench.lrp                                  # SQLite in a temporary folder
     python -m bench.lrp --db postgresql+asyncpg://postgres@127.0.0.1:5432/h10_lrp_bench
@@ -32,6 +34,7 @@ from typing import Any
 from sqlalchemy import func, insert, select, text
 from sqlalchemy.engine import make_url
 
+from bot.app import tune_gc
 from core.engine import Engine
 from core.flow import Resources
 from core.types import Event, Kind, UserRef
@@ -216,15 +219,15 @@ async def bench(url: str, count: int, batch: int, idle_seconds: float, rate: flo
         engine = Engine(db, default_flows(), resources=resources, clock=lambda: RUN_AT)
         chat = Chat(engine, rate=rate)
         await chat.onboard()
+        tune_gc()  # as `orderbot run` does once started (bot/app.py)
         await chat.load(2.0)  # warm-up, not reported
-        idle = percentiles(await chat.load(idle_seconds))
 
         rss: list[float] = [rss_mb()]
         progress: list[tuple[int, float]] = []  # (runs made, RSS MB)
-        done = asyncio.Event()
+        sampled = asyncio.Event()
 
         async def sample() -> None:
-            while not done.is_set():
+            while not sampled.is_set():
                 rss.append(rss_mb())
                 async with db.engine.connect() as conn:
                     made = (
@@ -233,7 +236,11 @@ async def bench(url: str, count: int, batch: int, idle_seconds: float, rate: flo
                 progress.append((int(made), round(rss[-1], 1)))
                 await asyncio.sleep(2.0)
 
+        # Idle and during are measured alike: the sampler runs through both, and the idle
+        # windows come before and after the run (the machine is shared: its load drifts).
         sampler = asyncio.create_task(sample())
+        idle_before = await chat.load(idle_seconds / 2)
+        done = asyncio.Event()
         chat_task = asyncio.create_task(chat.load(done))
         began = time.perf_counter()
         # The second runner is another worker: another process on the same database.
@@ -253,7 +260,10 @@ async def bench(url: str, count: int, batch: int, idle_seconds: float, rate: flo
         wall = time.perf_counter() - began
         done.set()
         during = percentiles(await chat_task)
+        idle_after = await chat.load(idle_seconds / 2)
+        sampled.set()
         await sampler
+        idle = percentiles(idle_before + idle_after)
         rss.append(rss_mb())
         found = await counts(db)
     finally:
@@ -281,6 +291,10 @@ async def bench(url: str, count: int, batch: int, idle_seconds: float, rate: flo
             "by_runs_made": progress[:: max(1, len(progress) // 8)],
         },
         "chat_idle": {k: round(v, 2) for k, v in idle.items()},
+        "chat_idle_p99_before_after": [
+            round(percentiles(idle_before)["p99_ms"], 2),
+            round(percentiles(idle_after)["p99_ms"], 2),
+        ],
         "chat_during": {k: round(v, 2) for k, v in during.items()},
         "chat_p50_ratio": round(during["p50_ms"] / idle["p50_ms"], 2),
         "chat_p99_ratio": round(during["p99_ms"] / idle["p99_ms"], 2),
@@ -290,8 +304,10 @@ async def bench(url: str, count: int, batch: int, idle_seconds: float, rate: flo
 async def runner(url: str, batch: int) -> None:
     """The second worker: runs the day and prints its report."""
     db = Database(url)
+    catalogs = load_catalogs()
+    tune_gc()  # a worker's process: as `orderbot run` does once started
     try:
-        report = await run_due(db, RUN_AT, load_catalogs(), batch=batch, markets=("KR",))
+        report = await run_due(db, RUN_AT, catalogs, batch=batch, markets=("KR",))
     finally:
         await db.dispose()
     print(json.dumps(dataclasses.asdict(report)))
@@ -302,7 +318,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--db", help="a PostgreSQL URL (a scratch database); default SQLite")
     parser.add_argument("--templates", type=int, default=100_000)
     parser.add_argument("--batch", type=int, default=BATCH)
-    parser.add_argument("--idle-seconds", type=float, default=10.0)
+    parser.add_argument(
+        "--idle-seconds", type=float, default=10.0, help="half before the run, half after"
+    )
     parser.add_argument("--chat-rate", type=float, default=40.0, help="chat messages per second")
     parser.add_argument("--out", type=Path, help="write the figures as JSON here too")
     parser.add_argument("--runner", metavar="URL", help=argparse.SUPPRESS)  # the second worker

@@ -142,7 +142,13 @@ class Host:
                 background = [
                     asyncio.create_task(self.outbox.run()),
                     asyncio.create_task(
-                        run_forever(self.engine.db, self.engine.clock, self._stop, self.jobs)
+                        run_forever(
+                            self.engine.db,
+                            self.engine.clock,
+                            self._stop,
+                            self.jobs,
+                            self.engine.resources,
+                        )
                     ),
                 ]
                 for task in background:

@@ -17,6 +17,7 @@ import logging
 from collections.abc import Callable
 from datetime import datetime
 
+from core.flow import Resources
 from core.surface import Job, Surface
 from services.housekeeping import HOUSEKEEPING
 from storage.db import Database
@@ -30,12 +31,15 @@ def all_jobs(surface: Surface) -> tuple[Job, ...]:
     return (*surface.jobs, *HOUSEKEEPING)
 
 
-async def run_once(db: Database, now: datetime, jobs: tuple[Job, ...]) -> dict[str, int]:
-    """Every job once; one failing job is logged and does not stop the others."""
+async def run_once(
+    db: Database, now: datetime, jobs: tuple[Job, ...], resources: Resources
+) -> dict[str, int]:
+    """Every job once, with the process's `resources`; one failing job is logged and does not
+    stop the others."""
     done: dict[str, int] = {}
     for job in jobs:
         try:
-            run = functools.partial(job.run, db, now)
+            run = functools.partial(job.run, db, now, resources)
             done[job.name] = await db.with_retries(run, f"job {job.name}")
         except DatabaseUnavailable:  # the retry policy has logged the outage
             done[job.name] = -1
@@ -50,15 +54,16 @@ async def run_forever(
     clock: Callable[[], datetime],
     stop: asyncio.Event,
     jobs: tuple[Job, ...],
+    resources: Resources,
     tick: float = 5.0,
 ) -> None:
-    """Run each job when due until `stop` is set."""
+    """Run each job when due, with the process's `resources`, until `stop` is set."""
     next_run = {job.name: clock() for job in jobs}
     while not stop.is_set():
         now = clock()
         due = tuple(job for job in jobs if next_run[job.name] <= now)
         if due:
-            await run_once(db, now, due)
+            await run_once(db, now, due, resources)
             for job in due:
                 next_run[job.name] = now + job.every
         with contextlib.suppress(TimeoutError):

@@ -21,7 +21,7 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from core.parsing import typed_whole_number
-from core.types import Reply
+from core.types import Button, Reply
 
 # The conversation slot holding the options last shown: [[label, action token], ...].
 SHOWN = "_shown"
@@ -55,6 +55,14 @@ def remember(slots: dict[str, Any], replies: Iterable[Reply]) -> None:
         slots[SHOWN] = shown
     else:
         slots.pop(SHOWN, None)
+
+
+def also_shown(slots: dict[str, Any], buttons: Sequence[Button]) -> int:
+    """Add ``buttons`` (a notice's, shown after the replies) to the options kept by `remember`,
+    so that a typed answer names them too; the number the first of them is shown with."""
+    shown = [list(option) for option in shown_in(slots)]
+    slots[SHOWN] = shown + [[button.label, button.action] for button in buttons]
+    return len(shown) + 1
 
 
 def shown_in(slots: dict[str, Any]) -> list[tuple[str, str]]:

@@ -21,7 +21,7 @@ from core.types import Button
 from storage.db import Database
 
 if TYPE_CHECKING:
-    from core.flow import Flow, Turn
+    from core.flow import Flow, Resources, Turn
     from core.types import Outcome
 
 MARKETS = ("KR", "KZ")
@@ -75,11 +75,13 @@ class MenuItem:
 @dataclass(frozen=True, slots=True)
 class Job:
     """Scheduled work, run by every worker's jobs loop every `every`: it must be safe to run
-    on several workers at once and twice in a row. Returns how many rows it changed."""
+    on several workers at once and twice in a row. Returns how many rows it changed. It is
+    given the process's `Resources`: the catalogues, and whether a staff desk exists (without
+    one, nobody would ever take a staff notice off the outbox)."""
 
     name: str
     every: timedelta
-    run: Callable[[Database, datetime], Awaitable[int]]
+    run: Callable[[Database, datetime, Resources], Awaitable[int]]
 
 
 @dataclass(frozen=True, slots=True)

@@ -9,6 +9,7 @@ import asyncio
 from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
 
+from core.flow import Resources
 from core.surface import Job
 from storage.db import Database
 from storage.repos import Tx
@@ -20,11 +21,11 @@ OUTBOX_RETENTION = timedelta(days=30)
 PRUNE_BATCH = 5000
 
 
-async def prune_inbox(db: Database, now: datetime) -> int:
+async def prune_inbox(db: Database, now: datetime, _: Resources | None = None) -> int:
     return await _in_batches(db, lambda tx: tx.inbox.prune(now - INBOX_RETENTION, PRUNE_BATCH))
 
 
-async def prune_outbox(db: Database, now: datetime) -> int:
+async def prune_outbox(db: Database, now: datetime, _: Resources | None = None) -> int:
     return await _in_batches(
         db, lambda tx: tx.outbox.prune_sent(now - OUTBOX_RETENTION, PRUNE_BATCH)
     )

@@ -7,9 +7,10 @@ makes it happen once however many workers race; the order, the staff card, the c
 notice and the template's next run are written in that same transaction, so a crash anywhere
 between them leaves none of it and the next pass makes the run whole. Runs are taken in
 batches of `BATCH` templates, each batch its own transaction, so memory stays flat and chat
-turns get the database in between. A run found late (downtime) is still made; a period whose
-following run is also due already is recorded as missed (no order, the customer is told)
-rather than sending two months at once.
+turns get the database in between; a batch ends early when a chat turn of any process waits
+for SQLite's write lock (`Database.writers_waiting`). A run found late (downtime) is still
+made; a period whose following run is also due already is recorded as missed (no order, the
+customer is told) rather than sending two months at once.
 """
 
 from __future__ import annotations
@@ -96,18 +97,28 @@ async def run_due(
         today = day or policy.local_date(market, now)
         while True:
             began = time.perf_counter()
-            async with db.transaction() as tx:
+            async with db.transaction(gives_way=True) as tx:
                 due = await tx.lrp.due(market, today, batch)
                 for template in due:
                     outcome = await _run_one(
                         tx, template, today, now, catalogs.get(market), staff_desk
                     )
                     setattr(report, outcome, getattr(report, outcome) + 1)
+                    if await _chat_waits(db):
+                        break  # the rest of the batch stays due: the next batch takes it
             if not due:
                 break
             # Chat turns take the loop and the database between batches.
             await asyncio.sleep((time.perf_counter() - began) * breathe)
     return report
+
+
+async def _chat_waits(db: Database) -> bool:
+    """Whether a chat turn (of this process or another) waits for SQLite's write lock, which
+    this batch holds: the batch then ends at once, so that the turn waits for one run rather
+    than a batch. The loop is given up first so that arriving turns can get in line."""
+    await asyncio.sleep(0)
+    return db.writers_waiting
 
 
 async def _run_one(

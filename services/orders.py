@@ -22,6 +22,7 @@ from decimal import Decimal
 from typing import Any
 
 import policy
+from core.flow import Resources
 from core.i18n import N_, Translator
 from services.notices import tell_customer
 from storage.db import Database
@@ -267,7 +268,7 @@ async def expire_unpaid(db: Database, now: datetime) -> list[Order]:
             return expired
 
 
-async def expire_job(db: Database, now: datetime) -> int:
+async def expire_job(db: Database, now: datetime, _: Resources | None = None) -> int:
     """The scheduled job's entry: how many orders it cancelled."""
     return len(await expire_unpaid(db, now))
 

@@ -109,12 +109,15 @@ class Database:
         # They share one sqlite3 connection, kept open.
         self._sqlite_writer: asyncio.Lock | None = None
         self._sqlite_raw: sqlite3.Connection | None = None
+        self._queued = 0  # transactions waiting for `_sqlite_writer`
+        self._waiting: sqlite_tx.WaitingWriters | None = None
         self._statements = Statements(self.engine.dialect)
         self._commits = 0
         self._checkpoint: asyncio.Task[None] | None = None
         if self.is_sqlite:
             _configure_sqlite_engine(self.engine)
             self._sqlite_writer = asyncio.Lock()
+            self._waiting = sqlite_tx.WaitingWriters(self.url.database)
         self._postgres: asyncpg.Pool | None = None
         self._postgres_opening = asyncio.Lock()
         # Connection failures: how long work waits for the database (storage/retry.py).
@@ -141,7 +144,10 @@ class Database:
         return await self.retry.run(once, what)
 
     @asynccontextmanager
-    async def transaction(self) -> AsyncIterator[Tx]:
+    async def transaction(self, *, gives_way: bool = False) -> AsyncIterator[Tx]:
+        """`gives_way`: a long job's transaction, which ends early when `writers_waiting`; on
+        SQLite it waits for another process's write lock without announcing it, so that the
+        jobs of two processes do not make each other give way."""
         # A transaction inside another on the same task would wait for itself on SQLite's
         # writer lock (and on PostgreSQL see none of the outer one's writes): refuse it.
         if _IN_TRANSACTION.get():
@@ -158,8 +164,8 @@ class Database:
                         raise
                     await self._postgres_end(conn, commit=True)
                 return
-            async with self._sqlite_writer:
-                conn = await self._sqlite_begin()
+            async with self._writer_turn(self._sqlite_writer):
+                conn = await self._sqlite_begin(gives_way)
                 try:
                     yield Tx(conn)
                 except BaseException:
@@ -168,6 +174,26 @@ class Database:
                 self._sqlite_commit(conn)
         finally:
             _IN_TRANSACTION.reset(token)
+
+    @asynccontextmanager
+    async def _writer_turn(self, writer: asyncio.Lock) -> AsyncIterator[None]:
+        """This process's turn at the SQLite writer, counted while it waits for it."""
+        self._queued += 1
+        try:
+            await writer.acquire()
+        finally:
+            self._queued -= 1
+        try:
+            yield
+        finally:
+            writer.release()
+
+    @property
+    def writers_waiting(self) -> bool:
+        """Whether other transactions wait for SQLite's write lock now: this process's, or
+        another process's that announced it (never on PostgreSQL, where they run side by
+        side). A long job ends its transaction early for them (services/lrp_runs.py)."""
+        return self._queued > 0 or (self._waiting is not None and self._waiting.waiting())
 
     async def _postgres_pool(self) -> asyncpg.Pool:
         if self._postgres is None:
@@ -198,9 +224,18 @@ class Database:
                 await raw.execute("ROLLBACK")
             raise postgres.as_sqlalchemy_error("COMMIT", (), error, raw) from error
 
-    async def _sqlite_begin(self) -> sqlite_tx.SqliteConnection:
+    async def _sqlite_begin(self, gives_way: bool) -> sqlite_tx.SqliteConnection:
         raw = self._clean_sqlite()
-        await sqlite_tx.begin_immediate(raw)  # a failed BEGIN leaves the connection at rest
+        waiting = self._waiting
+        assert waiting is not None
+
+        def busy() -> None:
+            # Another process holds the lock: a job there gives way if a turn waits here
+            # (this transaction's, or one queued behind this job's).
+            if not gives_way or self._queued:
+                waiting.announce()
+
+        await sqlite_tx.begin_immediate(raw, busy)  # a failed BEGIN leaves the connection at rest
         return sqlite_tx.SqliteConnection(raw, self._statements, echo=self.echo)
 
     def _sqlite_rollback(self, conn: sqlite_tx.SqliteConnection) -> None:
@@ -286,6 +321,9 @@ class Database:
         if self._checkpoint is not None:
             await self._checkpoint
         self._drop_sqlite()
+        if self._waiting is not None:
+            self._waiting.close()
+            self._waiting = None
         if self._postgres is not None:
             await self._postgres.close()
             self._postgres = None

@@ -23,11 +23,11 @@ def refuse_connections(monkeypatch: pytest.MonkeyPatch, db: Database, times: int
     begin = db._sqlite_begin
     left = [times]
 
-    async def refused() -> Any:
+    async def refused(*args: Any) -> Any:
         if left[0] > 0:
             left[0] -= 1
             raise ConnectionRefusedError(111, "Connect call failed")
-        return await begin()
+        return await begin(*args)
 
     monkeypatch.setattr(db, "_sqlite_begin", refused)
     return left

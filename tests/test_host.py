@@ -82,7 +82,7 @@ async def until(condition: Any, timeout: float = 2.0) -> None:
 async def test_any_channel_gets_the_jobs_and_its_outbox(engine, db, clock) -> None:
     runs: list[object] = []
 
-    async def record(db, now) -> int:
+    async def record(db, now, resources) -> int:
         runs.append(now)
         return 0
 
@@ -117,7 +117,7 @@ async def test_a_channel_stopping_stops_the_process(engine) -> None:
 async def test_a_channel_that_cannot_run_is_closed_and_its_error_raised(engine) -> None:
     ran: list[object] = []
 
-    async def record(db, now) -> int:
+    async def record(db, now, resources) -> int:
         ran.append(now)
         return 0
 

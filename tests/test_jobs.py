@@ -6,6 +6,7 @@ import asyncio
 from datetime import timedelta
 
 from bot.jobs import run_forever, run_once
+from core.flow import Resources
 from core.surface import Job
 from services.housekeeping import prune_inbox, prune_outbox
 from storage.db import Database
@@ -23,27 +24,26 @@ async def test_prune_forgets_only_old_delivery_ids(db: Database, clock) -> None:
 
 
 async def test_a_failing_job_does_not_stop_the_others(db: Database, clock) -> None:
-    async def broken(db, now):
+    async def broken(db, now, resources):
         raise RuntimeError("boom")
 
-    async def fine(db, now):
+    async def fine(db, now, resources):
         return 3
 
     jobs = (Job("broken", timedelta(minutes=1), broken), Job("fine", timedelta(minutes=1), fine))
-    assert await run_once(db, clock.now, jobs) == {"broken": -1, "fine": 3}
+    assert await run_once(db, clock.now, jobs, Resources()) == {"broken": -1, "fine": 3}
 
 
 async def test_run_forever_runs_due_jobs_and_stops(db: Database, clock) -> None:
     runs: list[object] = []
 
-    async def record(db, now):
+    async def record(db, now, resources):
         runs.append(now)
         return 0
 
     stop = asyncio.Event()
-    task = asyncio.create_task(
-        run_forever(db, clock, stop, (Job("record", timedelta(minutes=1), record),), tick=0.01)
-    )
+    jobs = (Job("record", timedelta(minutes=1), record),)
+    task = asyncio.create_task(run_forever(db, clock, stop, jobs, Resources(), tick=0.01))
     await asyncio.sleep(0.05)
     assert len(runs) == 1  # not due again until the clock moves a minute
     clock.advance(minutes=1)
@@ -88,7 +88,7 @@ async def test_a_job_waits_out_a_lost_database_connection(db: Database, clock, m
         await tx.inbox.record("old", clock.now - timedelta(days=8))
     refused = refuse_connections(monkeypatch, db, 2)
     jobs = (Job("prune_inbox", timedelta(hours=1), prune_inbox),)
-    assert await run_once(db, clock.now, jobs) == {"prune_inbox": 1}
+    assert await run_once(db, clock.now, jobs, Resources()) == {"prune_inbox": 1}
     assert refused == [0]
 
 
@@ -101,7 +101,8 @@ async def test_a_job_the_database_stays_away_from_waits_for_its_next_turn(
         Job("prune_inbox", timedelta(hours=1), prune_inbox),
         Job("prune_outbox", timedelta(hours=6), prune_outbox),
     )
-    assert await run_once(db, clock.now, jobs) == {"prune_inbox": -1, "prune_outbox": -1}
+    done = await run_once(db, clock.now, jobs, Resources())
+    assert done == {"prune_inbox": -1, "prune_outbox": -1}
     # No traceback per job: the outage is logged once, and the first job that gave up.
     assert "job prune_inbox failed" not in caplog.text
     assert [r.levelname for r in caplog.records] == ["WARNING", "ERROR"]

@@ -13,7 +13,8 @@ capability it lacks degrades instead of failing:
   answered by typing the number;
 - no edit or delete: replies go out as new messages, a message to delete stays;
 - no push (`push`): the outbox runner never claims this channel's messages; they stay queued
-  and ride on the user's next answer (`show_queued`), as the terminal prints them.
+  and ride on the user's next answer (`show_queued`), as the terminal prints them, their
+  buttons numbered after the answer's options and answered like them.
 
 The process host (bot/app.py) hands the channels that push to the outbox runner
 (bot/channels/outbox.py), which calls `deliver` for their users' rows and `failure` to tell a
@@ -30,6 +31,7 @@ from datetime import datetime
 from enum import Enum
 from typing import Any, ClassVar
 
+from core import options
 from core.actions import fits
 from core.types import Button, Event, Kind, Reply, UserRef
 from storage.db import Database
@@ -37,6 +39,8 @@ from storage.records import User
 
 # Stores the payload being delivered again: it records how far a resumable delivery got.
 Checkpoint = Callable[[], Awaitable[None]]
+# Shows an outbox message (its payload, its buttons, the number its first button is shown with).
+ShowQueued = Callable[[dict[str, Any], Sequence[Button], int], None]
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,27 +78,6 @@ def failure(error: BaseException) -> Failure:
     return Failure.PERMANENT if isinstance(error, KeyError | ValueError) else Failure.RETRY
 
 
-def payload_buttons(payload: dict[str, Any]) -> tuple[tuple[Button, ...], ...]:
-    """The buttons an outbox notice carries (`[[{"label", "action"}, ...], ...]`); a row or button
-    that is not of that shape, or a token that does not fit, is left out rather than failing
-    the message."""
-    rows = payload.get("buttons")
-    if not isinstance(rows, list):
-        return ()
-    kept = []
-    for row in rows:
-        if not isinstance(row, list):
-            continue
-        buttons = tuple(
-            Button(str(b["label"]), b["action"])
-            for b in row
-            if isinstance(b, dict) and b.get("label") and fits(b.get("action"))
-        )
-        if buttons:
-            kept.append(buttons)
-    return tuple(kept)
-
-
 @dataclass(frozen=True, slots=True)
 class PlainText:
     """The base rendering: the replies' text with their options as numbered lines."""
@@ -122,9 +105,8 @@ class Channel(ABC):
         options: list[Button] = []
         for reply in replies:
             parts.append(reply.text.rstrip() + "\n")
-            for button in reply.options():
-                options.append(button)
-                parts.append(f"  [{len(options)}] {button.label}\n")
+            parts.append(numbered(reply.options(), len(options) + 1))
+            options.extend(reply.options())
             parts.append("\n")
         return PlainText("".join(parts), tuple(options))
 
@@ -157,18 +139,54 @@ class Channel(ABC):
 
     # -- channels without push -------------------------------------------------------------
     @staticmethod
-    async def show_queued(
-        db: Database, user: UserRef, now: datetime, show: Callable[[dict[str, Any]], None]
-    ) -> None:
+    async def show_queued(db: Database, user: UserRef, now: datetime, show: ShowQueued) -> None:
         """Hand each outbox message due for `user` to `show`, then mark it sent, in one
-        transaction: what a channel without push shows with its next answer."""
+        transaction: what a channel without push shows with its next answer (after it).
+
+        A message's buttons (an auto-order reminder's) join the options last shown, numbered
+        after them: `show` gets them and the number of the first, and the next typed line
+        names one by its number or label as a tap would (core/options.py)."""
         async with db.transaction() as tx:
-            found = await tx.users.find(user.transport, user.external_id)
+            found = await tx.users.find_with_conversation(user.transport, user.external_id)
             if found is None:
                 return
-            for message in await tx.outbox.due(now, channel="user", user_id=found.id):
-                show(message.payload)
+            user_row, conv = found
+            slots = conv.slots if conv is not None else {}  # none stored: no turn taken yet
+            remembered = False
+            for message in await tx.outbox.due(now, channel="user", user_id=user_row.id):
+                buttons = [b for row in notice_buttons(message.payload) for b in row]
+                first = options.also_shown(slots, buttons) if buttons else 1
+                show(message.payload, buttons, first)
+                remembered = remembered or bool(buttons)
                 await tx.outbox.mark_sent(message.id, now)
+            if conv is not None and remembered:
+                await tx.conversations.save(conv, now)
+
+
+def numbered(buttons: Sequence[Button], first: int = 1) -> str:
+    """Options as the plain rendering shows them: `  [n] Label` lines, from number `first`."""
+    return "".join(f"  [{n}] {button.label}\n" for n, button in enumerate(buttons, first))
+
+
+def notice_buttons(payload: dict[str, Any]) -> tuple[tuple[Button, ...], ...]:
+    """The buttons an outbox message carries (`[[{"label", "action"}, ...], ...]`); a row or
+    button that is not of that shape, or a token that does not fit, is left out rather than
+    failing the message."""
+    rows = payload.get("buttons")
+    if not isinstance(rows, list):
+        return ()
+    kept = []
+    for row in rows:
+        if not isinstance(row, list):
+            continue
+        buttons = tuple(
+            Button(str(b["label"]), b["action"])
+            for b in row
+            if isinstance(b, dict) and b.get("label") and fits(b.get("action"))
+        )
+        if buttons:
+            kept.append(buttons)
+    return tuple(kept)
 
 
 class StaffSide(ABC):

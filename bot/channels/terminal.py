@@ -2,7 +2,8 @@
 
 A plain channel (bot/channels/base.py): buttons print as `[1] Label` (the base rendering), and
 the user answers with the number, the label, or a command. It cannot push: messages queued for
-this user in the outbox (support replies, order notices) print with the next answer.
+this user in the outbox (support replies, order notices) print after the next answer, their
+buttons (an auto-order reminder's) numbered after its options, and answered the same way.
 """
 
 from __future__ import annotations
@@ -11,14 +12,14 @@ import asyncio
 import logging
 import os
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any, TextIO
 
 import policy
-from bot.channels.base import Channel, PlainText
+from bot.channels.base import Channel, PlainText, numbered
 from core.engine import Engine
-from core.types import Event, Kind, Reply, UserRef
+from core.types import Button, Event, Kind, Reply, UserRef
 
 log = logging.getLogger(__name__)
 # Untranslated on purpose: it must work even when translation itself is what failed.
@@ -66,8 +67,8 @@ class TerminalChat(Channel):
         # The shell's locale suggests the language, as a Telegram client's language does.
         hint = self.language or os.environ.get("LC_ALL") or os.environ.get("LANG")
         first = Event(self.user, Kind.COMMAND, command=command, language_hint=hint)
-        await self._print_notifications()  # what arrived while the user was away
         self.show(await self.engine.handle(first))
+        await self._print_notifications()  # what arrived while the user was away
         while True:
             line = await asyncio.to_thread(self.stdin.readline)
             if not line or line.strip().lower() in QUIT:
@@ -114,5 +115,6 @@ class TerminalChat(Channel):
         await self.show_queued(self.engine.db, self.user, self.clock(), self._notify)
         self.stdout.flush()
 
-    def _notify(self, payload: dict[str, Any]) -> None:
-        self.stdout.write("🔔 " + payload.get("text", "") + "\n\n")
+    def _notify(self, payload: dict[str, Any], buttons: Sequence[Button], first: int) -> None:
+        """A queued message, its buttons numbered after the options printed before it."""
+        self.stdout.write("🔔 " + payload.get("text", "") + "\n" + numbered(buttons, first) + "\n")

@@ -6,6 +6,7 @@ import argparse
 import asyncio
 import sys
 
+from bot.app import load_resources
 from bot.cli.common import parse_now, settings_for
 from bot.jobs import all_jobs, run_once
 from core.engine import utc_now
@@ -29,7 +30,9 @@ def _jobs(args: argparse.Namespace) -> None:
         try:
             await ensure_schema(db, auto_upgrade=settings.auto_migrate)
             now = parse_now(args.now, None) if args.now else utc_now()
-            return await run_once(db, now, all_jobs(Surface(default_flows())))
+            # The workers' resources: a staff desk where they have a staff chat.
+            resources = load_resources(settings, staff_desk=settings.staff_chat_id is not None)
+            return await run_once(db, now, all_jobs(Surface(default_flows())), resources)
         finally:
             await db.dispose()
 

@@ -108,7 +108,8 @@ async def _due(db: Database, args: argparse.Namespace, now: datetime) -> int:
 async def _run(db: Database, args: argparse.Namespace, now: datetime) -> int:
     # Orders are placed now; --date runs the templates due by that local day.
     day = date.fromisoformat(args.date) if args.date else None
-    report = await lrp_runs.run_due(db, now, catalogs(), day=day)
+    desk = settings_for(args).staff_chat_id is not None  # staff cards only where read
+    report = await lrp_runs.run_due(db, now, catalogs(), day=day, staff_desk=desk)
     print(
         f"ordered {report.ordered}, skipped {report.skipped}, missed {report.missed}, "
         f"empty {report.empty}, already made {report.already}"

@@ -12,6 +12,7 @@ import os
 from datetime import datetime
 from pathlib import Path
 
+from core.flow import Resources
 from core.i18n import Translator
 from flows.lrp import texts
 from flows.lrp.actions import RemindChange, RemindKeep, RemindSkip
@@ -23,13 +24,17 @@ from storage.records import LrpTemplate
 
 @functools.cache
 def catalogs() -> dict[str, Catalog]:
-    """The catalogues the runs price from: those the bot sells from (ORDERBOT_CATALOG_DIR)."""
+    """The catalogues `orderbot lrp run` prices from: those the bot sells from
+    (ORDERBOT_CATALOG_DIR). The job is given the process's own (`Resources`)."""
     folder = os.environ.get("ORDERBOT_CATALOG_DIR")
     return load_catalogs(Path(folder) if folder else None)
 
 
-async def run_job(db: Database, now: datetime) -> int:
-    return (await lrp_runs.run_due(db, now, catalogs())).changed
+async def run_job(db: Database, now: datetime, resources: Resources) -> int:
+    """The runs, priced from the catalogues the process sells from; a staff card for each
+    order only where the process has a staff desk (none: nobody would take it)."""
+    report = await lrp_runs.run_due(db, now, resources.catalogs, staff_desk=resources.staff_desk)
+    return report.changed
 
 
 def reminder(
@@ -55,5 +60,5 @@ def reminder(
     return text, [[{"label": b.label, "action": b.action} for b in buttons]]
 
 
-async def remind_job(db: Database, now: datetime) -> int:
+async def remind_job(db: Database, now: datetime, _: Resources | None = None) -> int:
     return await lrp_reminders.remind_due(db, now, reminder)

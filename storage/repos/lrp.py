@@ -38,6 +38,19 @@ _ADVANCE = update(lrp_templates).where(
     lrp_templates.c.id == bindparam("where_id"),
     lrp_templates.c.next_run == bindparam("where_next_run"),
 )
+# The runs' batch query, built once: one built per batch left a compiled plan and a row type
+# behind each time, young objects whose collections paused the chat (docs/performance.md).
+_DUE = (
+    select(lrp_templates)
+    .where(
+        lrp_templates.c.status == ACTIVE,
+        lrp_templates.c.next_run <= bindparam("day"),
+        lrp_templates.c.market == bindparam("market"),
+    )
+    .order_by(lrp_templates.c.next_run, lrp_templates.c.id)
+    .limit(bindparam("limit"))
+)
+_DUE_UNLOCKED = _DUE.with_for_update(skip_locked=True)
 _SET_RUN_ORDER = (
     update(lrp_runs).where(lrp_runs.c.id == bindparam("where_id")).values(order_id=bindparam("oid"))
 )
@@ -132,19 +145,9 @@ class LrpRepo(Repo):
     async def due(self, market: str, day: date, limit: int) -> list[LrpTemplate]:
         """Active templates of a market whose run is on or before `day` (the day's runs and
         any missed during downtime). On PostgreSQL rows another runner holds are skipped."""
-        stmt = (
-            select(lrp_templates)
-            .where(
-                lrp_templates.c.status == ACTIVE,
-                lrp_templates.c.next_run <= day,
-                lrp_templates.c.market == market,
-            )
-            .order_by(lrp_templates.c.next_run, lrp_templates.c.id)
-            .limit(limit)
-        )
-        if self.conn.dialect.name == "postgresql":
-            stmt = stmt.with_for_update(skip_locked=True)
-        return [_template(r) for r in (await self.conn.execute(stmt)).all()]
+        stmt = _DUE_UNLOCKED if self.conn.dialect.name == "postgresql" else _DUE
+        values = {"day": day, "market": market, "limit": limit}
+        return [_template(r) for r in (await self.conn.execute(stmt, values)).all()]
 
     async def reminders_due(self, market: str, day: date, limit: int) -> list[LrpTemplate]:
         """Active templates whose reminder day has come and whose next run was not reminded."""

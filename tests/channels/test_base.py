@@ -3,6 +3,7 @@ the options last shown to that user, queued messages shown by a channel that can
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import timedelta
 
 import pytest
@@ -65,11 +66,15 @@ async def test_a_channel_without_push_shows_what_is_queued(db, clock) -> None:
     async with db.transaction() as tx:
         user = await tx.users.create("plain", "alice", "Alice", clock())
         await tx.outbox.add("user", {"text": "Your order shipped."}, clock(), user_id=user.id)
-    shown: list[dict] = []
-    await Plain.show_queued(db, ALICE, clock(), shown.append)
-    await Plain.show_queued(db, ALICE, clock(), shown.append)
-    await Plain.show_queued(db, BORIS, clock(), shown.append)  # unknown: nothing
-    assert shown == [{"text": "Your order shipped."}]
+    shown: list[tuple] = []
+
+    def show(payload: dict, buttons: Sequence[Button], first: int) -> None:
+        shown.append((payload, list(buttons), first))
+
+    await Plain.show_queued(db, ALICE, clock(), show)
+    await Plain.show_queued(db, ALICE, clock(), show)
+    await Plain.show_queued(db, BORIS, clock(), show)  # unknown: nothing
+    assert shown == [({"text": "Your order shipped."}, [], 1)]
     async with db.transaction() as tx:
         assert await tx.outbox.due(clock() + timedelta(days=1)) == []
 

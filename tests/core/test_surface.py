@@ -21,7 +21,7 @@ from tests.dialogue import Dialogue
 RUNS: list[object] = []
 
 
-async def feed_the_toy(db, now) -> int:
+async def feed_the_toy(db, now, resources) -> int:
     RUNS.append(now)
     return 1
 
@@ -93,7 +93,7 @@ async def test_the_jobs_loop_runs_its_job(toy_engine: Engine, clock) -> None:
         "prune_inbox",
         "prune_outbox",
     ]
-    done = await run_once(toy_engine.db, clock.now, jobs)
+    done = await run_once(toy_engine.db, clock.now, jobs, toy_engine.resources)
     assert done["feed_the_toy"] == 1 and RUNS[-1] == clock.now
 
 

@@ -5,11 +5,16 @@ R-KZ-MIG-5)."""
 
 from __future__ import annotations
 
+import io
+import re
+from collections.abc import Callable
 from datetime import date
 
 import pytest
 
+from bot.channels.terminal import TerminalChat
 from core.actions import MenuChoice
+from core.engine import Engine
 from flows.lrp.actions import (
     CancelAsk,
     CancelYes,
@@ -23,6 +28,7 @@ from flows.lrp.actions import (
     Resume,
     Skip,
 )
+from flows.lrp.jobs import remind_job
 from flows.shopping.actions import Checkout
 from storage.db import Database
 from tests.dialogue import Dialogue
@@ -218,6 +224,67 @@ async def test_the_reminder_buttons_work_from_anywhere(
     d.expect("will be skipped")
     [after] = await templates(db)
     assert after.skip_period == "2026-12"
+
+
+class Person:
+    """The terminal's input: each line typed after reading the screen so far."""
+
+    def __init__(self, screen: io.StringIO, *typing: Callable[[str], str]) -> None:
+        self.screen, self.typing = screen, list(typing)
+
+    def readline(self) -> str:
+        return self.typing.pop(0)(self.screen.getvalue()) + "\n" if self.typing else ""
+
+    def isatty(self) -> bool:
+        return False
+
+
+def number_of(label: str) -> Callable[[str], str]:
+    """Types the number the screen shows `label` with, last."""
+    return lambda screen: re.findall(rf"\[(\d+)\] {re.escape(label)}", screen)[-1]
+
+
+def words(text: str) -> Callable[[str], str]:
+    return lambda _screen: text
+
+
+@pytest.mark.parametrize(
+    ("language", "typed", "skipped"),
+    [
+        ("en", number_of("👍 Keep it"), None),
+        ("ko", words("이번 달 건너뛰기"), "2026-12"),
+        ("ru", number_of("⏭ Пропустить в этом месяце"), "2026-12"),
+    ],
+)
+async def test_a_reminder_in_the_terminal_shows_its_buttons_and_takes_them_typed(
+    engine: Engine,
+    db: Database,
+    clock,
+    language: str,
+    typed: Callable[[str], str],
+    skipped: str | None,
+) -> None:
+    """The terminal cannot push: the reminder prints after the next answer, its buttons
+    numbered after that answer's options, and its number or label typed next is its tap."""
+    d = Dialogue(engine, "t1", transport="terminal")
+    await created(d, language, clock, "2026-12-01T10:00:00+09:00")
+    clock.set("2026-12-21T10:00:00+09:00")
+    assert await remind_job(engine.db, clock()) == 1
+    screen = io.StringIO()
+    person = Person(screen, typed)
+    await TerminalChat(
+        engine, "t1", language=language, market="KR", clock=clock, stdin=person, stdout=screen
+    ).run()
+    shown = screen.getvalue()
+    menu = len(re.findall(r"\[\d+\]", shown.split("🔔")[0]))
+    assert menu > 0 and re.search(rf"\[{menu + 2}\] ⏭ ", shown)  # numbered after the menu's
+    said = shown.split("> ")[-1]
+    assert SAYS[language]["skipped"] in said if skipped else "as planned" in said
+    async with db.transaction() as tx:
+        user = await tx.users.find("terminal", "t1")
+        assert user is not None
+        [template] = await tx.lrp.of_user(user.id)
+    assert template.skip_period == skipped
 
 
 async def test_typed_labels_and_numbers_are_answers(

@@ -6,15 +6,21 @@ none; reminders go out once (services/lrp.py, R-KR-LRP-1..4)."""
 from __future__ import annotations
 
 import asyncio
+import contextvars
 from datetime import date, datetime
 
 import pytest
+from sqlalchemy import func, select
 
+from bot.jobs import run_once
+from core.flow import Resources
+from flows.lrp import Lrp
 from flows.lrp.jobs import catalogs, remind_job, reminder
 from services import lrp, lrp_reminders, lrp_runs
 from storage.db import Database
+from storage.schema import lrp_runs as lrp_runs_table
 from tests.conftest import BACKENDS
-from tests.lrp.helpers import ADDRESS, lines, notices, orders_of, templates
+from tests.lrp.helpers import ADDRESS, FAR_FUTURE, lines, notices, orders_of, templates
 
 pytestmark = pytest.mark.parametrize("database_url", BACKENDS, indirect=True)
 
@@ -67,6 +73,25 @@ async def test_a_run_makes_one_normal_order_and_a_notice(db: Database) -> None:
     assert (await run(db, kst("2026-12-28T23:00:00"))).changed == 0
 
 
+@pytest.mark.parametrize("desk", [True, False])
+async def test_the_job_queues_a_staff_card_only_where_a_staff_desk_exists(
+    db: Database, desk: bool
+) -> None:
+    """Without a staff desk (no staff chat configured) nothing would ever take a staff card off
+    the outbox: the run's order and the customer's notice are made, no card is queued."""
+    uid = await customer(db)
+    await template(db, uid, 28, kst("2026-12-01T10:00:00"))
+    runs = next(job for job in Lrp.jobs if job.name == "lrp_runs")
+    resources = Resources(catalogs=catalogs(), staff_desk=desk)
+    assert await run_once(db, kst("2026-12-28T00:10:00"), (runs,), resources) == {"lrp_runs": 1}
+    [order] = await orders_of(db)
+    [notice] = await notices(db)
+    assert order.number in notice.payload["text"]
+    async with db.transaction() as tx:
+        cards = await tx.outbox.due(FAR_FUTURE, channel="staff")
+    assert [card.payload["type"] for card in cards] == (["lrp_order_placed"] if desk else [])
+
+
 async def test_two_runners_at_once_make_one_order_per_template(
     db: Database, database_url: str
 ) -> None:
@@ -84,6 +109,42 @@ async def test_two_runners_at_once_make_one_order_per_template(
     assert first.ordered + second.ordered == 3
     assert len(await orders_of(db)) == 3
     assert len(await notices(db)) == 3
+
+
+@pytest.mark.parametrize("worker", ["this", "another"])
+async def test_a_run_gives_way_to_a_chat_turn_waiting_for_sqlite(
+    db: Database, database_url: str, monkeypatch: pytest.MonkeyPatch, worker: str
+) -> None:
+    """A chat turn that finds the write lock held by a run's batch (in its own worker or in
+    another one) gets it after the run in progress, not after the whole batch."""
+    if not db.is_sqlite:
+        pytest.skip("SQLite: one writer at a time")
+    uid = await customer(db)
+    for _ in range(30):
+        await template(db, uid, 28, kst("2026-12-01T10:00:00"))
+    chat = db if worker == "this" else Database(database_url)
+    runs_before_the_turn: list[int] = []
+
+    async def turn() -> None:
+        async with chat.transaction() as tx:
+            made = await tx.conn.execute(select(func.count()).select_from(lrp_runs_table))
+            runs_before_the_turn.append(made.scalar_one())
+
+    turns: list[asyncio.Task[None]] = []
+
+    def a_customer_writes(_: object) -> None:
+        if not turns:  # during the first run; a turn of its own, outside the run's transaction
+            turns.append(asyncio.create_task(turn(), context=contextvars.Context()))
+
+    monkeypatch.setattr(lrp_runs, "_after_order", a_customer_writes)
+    try:
+        report = await lrp_runs.run_due(db, kst("2026-12-28T01:00:00"), catalogs(), batch=30)
+        await asyncio.gather(*turns)
+    finally:
+        if chat is not db:
+            await chat.dispose()
+    assert report.ordered == 30
+    assert runs_before_the_turn[0] < 5  # not 30: the batch ended for the turn
 
 
 async def test_a_crash_between_the_order_and_its_notice_leaves_neither(

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from bot.channels.base import payload_buttons
+from bot.channels.base import notice_buttons
 from bot.channels.kakao import limits, mapping
 from bot.channels.kakao.channel import KakaoChannel
 from bot.channels.kakao.render import Rendered, chunks
@@ -56,7 +56,7 @@ class _Turn:
 
 def notice_of(payload: dict[str, Any]) -> Reply:
     """An outbox message as shown in front of an answer: its text and its buttons."""
-    return Reply(str(payload.get("text") or ""), payload_buttons(payload))
+    return Reply(str(payload.get("text") or ""), notice_buttons(payload))
 
 
 class Skill:
@@ -127,7 +127,7 @@ class Skill:
         self._remember(inbound.user.external_id, language)
         t = translator(language)
         shown = [
-            Reply(str(n.payload.get("text") or ""), payload_buttons(n.payload)) for n in notices
+            Reply(str(n.payload.get("text") or ""), notice_buttons(n.payload)) for n in notices
         ]
         state.rendered = self.channel.render(replies, notices=shown, more=t._(MORE))
         if state.rendered.rest:

@@ -21,7 +21,7 @@ from typing import Any
 from aiogram.methods import CopyMessage, SendMessage
 from aiogram.types import Update
 
-from bot.channels.base import Capabilities, Channel, Checkpoint, Failure, payload_buttons
+from bot.channels.base import Capabilities, Channel, Checkpoint, Failure, notice_buttons
 from bot.channels.telegram import errors, mapping, render
 from bot.channels.telegram.sender import Sender, send_resumable
 from core.types import Event, Reply
@@ -94,7 +94,7 @@ class TelegramChannel(Channel):
             )
             return (await self.sender.send(chat_id, copy, max_wait=self.max_wait)).message_id
         methods = [SendMessage(chat_id=chat_id, text=chunk) for chunk in render.split_text(text)]
-        buttons = payload_buttons(payload)
+        buttons = notice_buttons(payload)
         if buttons and methods:  # decision buttons (an auto-order reminder) under the last part
             methods[-1] = methods[-1].model_copy(
                 update={"reply_markup": render.buttons_markup(buttons)}
