@@ -82,6 +82,9 @@ def draft(
     address: str,
     phone: str,
     now: datetime,
+    *,
+    recipient_name: str = "",
+    member_number: str = "",
 ) -> Order:
     """A new order as confirmed `now`, before it is stored (id and number come from storage).
 
@@ -111,6 +114,8 @@ def draft(
         address=address,
         phone=phone,
         lines=lines,
+        recipient_name=recipient_name,
+        member_number=member_number,
     )
 
 
@@ -163,6 +168,8 @@ async def _tell_staff(
         "total": str(order.total),
         "currency": order.currency,
         "customer": (user.display_name or user.external_id) if user else "",
+        "recipient": order.recipient_name,
+        "member_number": order.member_number,
     }
     await tx.outbox.add(
         "staff",

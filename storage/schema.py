@@ -79,6 +79,8 @@ users = Table(
     Column("display_name", String(128), nullable=False, default=""),
     Column("phone", String(32)),
     Column("address", Text),
+    # The recipient named at the last checkout, offered again next time.
+    Column("recipient_name", String(128)),
     Column("created_at", UtcDateTime(), nullable=False),
     UniqueConstraint("transport", "external_id"),
 )
@@ -175,6 +177,10 @@ orders = Table(
     Column("estimate_to", Date),
     Column("address", Text, nullable=False, default=""),
     Column("phone", String(32), nullable=False, default=""),
+    # Who receives the parcel, and the member number a bank transfer is deposited under
+    # (R-KR-PAY-3); empty in orders placed before they were asked.
+    Column("recipient_name", String(128), nullable=False, default=""),
+    Column("member_number", String(32), nullable=False, default=""),
     Column("updated_at", UtcDateTime(), nullable=False),
     Index(None, "user_id", "id"),
     Index(None, "status", "pay_by"),
