@@ -157,6 +157,7 @@ class LrpTemplate:
     last_period: str | None = None
     pending: dict[str, Any] | None = None
     created_at: datetime | None = None
+    recipient_name: str = ""  # "" in templates made before it was asked
 
 
 @dataclass(frozen=True, slots=True)

@@ -260,6 +260,7 @@ lrp_templates = Table(
     Column("lines", JSON, nullable=False),  # [{"sku", "name", "quantity"}]
     Column("address", Text, nullable=False),
     Column("phone", String(32), nullable=False),
+    Column("recipient_name", String(128), nullable=False, default=""),
     Column("next_run", Date, nullable=False),
     Column("next_period", String(7), nullable=False),  # "2026-12": the month of next_run
     Column("remind_on", Date, nullable=False),

@@ -1,4 +1,5 @@
-"""The recipient's name and the member number on orders; the last recipient in the profile.
+"""The recipient's name and the member number on orders, the recipient on auto-order
+templates, the last recipient in the profile.
 
 Revision ID: 0006_recipient
 Revises: 0005_returns
@@ -17,7 +18,7 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
-    # Orders placed before these were asked keep "" (server_default fills them).
+    # Orders and templates made before these were asked keep "" (server_default fills them).
     with op.batch_alter_table("orders") as batch:
         batch.add_column(
             sa.Column("recipient_name", sa.String(length=128), nullable=False, server_default="")
@@ -25,12 +26,18 @@ def upgrade() -> None:
         batch.add_column(
             sa.Column("member_number", sa.String(length=32), nullable=False, server_default="")
         )
+    with op.batch_alter_table("lrp_templates") as batch:
+        batch.add_column(
+            sa.Column("recipient_name", sa.String(length=128), nullable=False, server_default="")
+        )
     with op.batch_alter_table("users") as batch:
         batch.add_column(sa.Column("recipient_name", sa.String(length=128), nullable=True))
 
 
 def downgrade() -> None:
     with op.batch_alter_table("users") as batch:
+        batch.drop_column("recipient_name")
+    with op.batch_alter_table("lrp_templates") as batch:
         batch.drop_column("recipient_name")
     with op.batch_alter_table("orders") as batch:
         batch.drop_column("member_number")
