@@ -69,3 +69,20 @@ async def test_the_name_step_still_refuses_a_card_number(engine: Engine, db: Dat
     async with db.transaction() as tx:
         user = await tx.users.find("test", "alice")
     assert user is not None and user.recipient_name == "Kim Mina"
+
+
+async def test_ru_the_member_number_may_be_skipped_by_typing(engine: Engine, db: Database) -> None:
+    d = Dialogue(engine, "alice")
+    await fill_cart(d, "ru", "KR", "лимон 2")
+    await d.press(Checkout())
+    await d.say(KR_ADDRESS)
+    await d.say(PHONE)
+    await d.say("Kim Mina")
+    await d.say("банковский перевод")
+    d.expect("Какой у вас номер участника?")
+    await d.say("пропустить")
+    d.expect("Пожалуйста, проверьте заказ:", "Получатель: Kim Mina").expect_not("Номер участника")
+    await confirm(d)
+    d.expect("При переводе укажите имя заказчика и номер участника.")
+    [order] = await all_orders(db)
+    assert (order.recipient_name, order.member_number) == ("Kim Mina", "")
