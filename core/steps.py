@@ -44,6 +44,9 @@ class Problem:
     text: str
 
 
+# What a step expects: an N_() id, or (turn) -> translated text for a step whose screen has
+# more than one face.
+Help = str | Callable[[Turn], str]
 # (turn, typed text) -> a clean value, or a Problem. The text is stripped; "" when the user
 # sent something else (a photo, a sticker, a contact where none is asked).
 Validator = Callable[[Turn, str], Any]
@@ -54,7 +57,7 @@ class Step:
     """One state of a flow: its screen and what it accepts."""
 
     state: str
-    help: str = ""  # N_() id: what the step expects (/help, and after a misunderstanding)
+    help: Help = ""  # what the step expects (/help, and after a misunderstanding)
     # The screen: `text` (an N_() id, formatted with `values`) and `buttons`, or a `prompt`.
     text: str = ""
     values: Callable[[Turn], Values | Awaitable[Values]] | None = None
@@ -92,6 +95,9 @@ class Step:
             return [Reply(text, keyboard, request_contact=True, language=turn.t.language)]
         return [Reply(text, keyboard)]
 
+    def help_text(self, turn: Turn) -> str:
+        return self.help(turn) if callable(self.help) else turn._(self.help)
+
     async def take(
         self, turn: Turn, event: Event, shared: Mapping[type[Action], ActionHandler]
     ) -> Outcome:
@@ -100,7 +106,7 @@ class Step:
             handler = self.on.get(type(tapped)) or shared.get(type(tapped))
             return stale() if handler is None else await handler(turn, tapped)
         if self.answer is None:
-            return invalid(turn._(self.help))
+            return invalid(self.help_text(turn))
         typed = event.kind is Kind.TEXT or (self.contact and event.kind is Kind.CONTACT)
         text = event.text.strip() if typed else ""
         value = self.validate(turn, text) if self.validate is not None else text
@@ -146,7 +152,7 @@ class Steps:
         return await self[turn.conv.state].take(turn, event, self.shared)
 
     def help(self, turn: Turn) -> str:
-        return turn._(self[turn.conv.state].help)
+        return self[turn.conv.state].help_text(turn)
 
 
 class StepFlow(Flow):
@@ -212,7 +218,7 @@ class Form:
         validate = slot.validate
 
         def required(turn: Turn, text: str) -> Any:
-            return validate(turn, text) if text else Problem(turn._(slot.help))
+            return validate(turn, text) if text else Problem(slot.help_text(turn))
 
         async def keep(turn: Turn, value: Any) -> Outcome:
             turn.data[slot.state] = value

@@ -42,6 +42,7 @@ from policy.payment import (
     needs_certificate,
 )
 from policy.phones import PHONE_ERROR_CODES, PhoneError, normalize_kz_phone, normalize_phone
+from policy.recipients import NameIssue, member_number, recipient_name_issue
 from policy.returns import ReturnQuote, card_refund_visible, refund_due, return_quote
 from policy.sensitive import looks_like_card_number, looks_like_password_disclosure, mask_secrets
 from policy.shipping import (
@@ -62,6 +63,7 @@ __all__ = [
     "MarketConfig",
     "MigrationCheck",
     "MigrationStep",
+    "NameIssue",
     "NotSpecifiedError",
     "OpeningHours",
     "PaymentMethod",
@@ -97,6 +99,7 @@ __all__ = [
     "lrp_next_run",
     "market_config",
     "mask_secrets",
+    "member_number",
     "migration_check",
     "month_closing_day",
     "needs_certificate",
@@ -105,6 +108,7 @@ __all__ = [
     "normalize_phone",
     "order_month",
     "parse_market",
+    "recipient_name_issue",
     "refund_due",
     "return_quote",
     "round_down",

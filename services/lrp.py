@@ -106,6 +106,8 @@ async def create(
     address: str,
     phone: str,
     now: datetime,
+    *,
+    recipient_name: str = "",
 ) -> LrpTemplate:
     """A new template, first run on the first `day` whose cut-off has not passed."""
     template = LrpTemplate(
@@ -118,6 +120,7 @@ async def create(
         lines=lines,
         address=address,
         phone=phone,
+        recipient_name=recipient_name,
         **schedule(market, first_open_run(market, day, now)),
     )
     return await tx.lrp.create(template, now)

@@ -83,6 +83,9 @@ def draft(
     address: str,
     phone: str,
     now: datetime,
+    *,
+    recipient_name: str = "",
+    member_number: str = "",
 ) -> Order:
     """A new order as confirmed `now`, before it is stored (id and number come from storage).
 
@@ -112,6 +115,8 @@ def draft(
         address=address,
         phone=phone,
         lines=lines,
+        recipient_name=recipient_name,
+        member_number=member_number,
     )
 
 
@@ -164,6 +169,8 @@ async def _tell_staff(
         "total": str(order.total),
         "currency": order.currency,
         "customer": (user.display_name or user.external_id) if user else "",
+        "recipient": order.recipient_name,
+        "member_number": order.member_number,
     }
     await tx.outbox.add(
         "staff",

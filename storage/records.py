@@ -18,6 +18,7 @@ class User:
     display_name: str
     phone: str | None
     address: str | None
+    recipient_name: str | None = None
 
 
 @dataclass(slots=True)
@@ -63,6 +64,8 @@ class Order:
     address: str
     phone: str
     lines: list[OrderLine] = field(default_factory=list)
+    recipient_name: str = ""
+    member_number: str = ""  # optional: "" when the customer skipped it
     updated_at: datetime | None = None  # the last change (status, estimate); None: a draft
 
 
@@ -154,6 +157,7 @@ class LrpTemplate:
     last_period: str | None = None
     pending: dict[str, Any] | None = None
     created_at: datetime | None = None
+    recipient_name: str = ""  # "" in templates made before it was asked
 
 
 @dataclass(frozen=True, slots=True)

@@ -79,6 +79,8 @@ users = Table(
     Column("display_name", String(128), nullable=False, default=""),
     Column("phone", String(32)),
     Column("address", Text),
+    # The recipient named at the last checkout, offered again next time.
+    Column("recipient_name", String(128)),
     Column("created_at", UtcDateTime(), nullable=False),
     # A second key of the transport's for this user (Kakao's plusfriendUserKey): read only to
     # re-link them or reach them unprompted, never on the message path.
@@ -181,6 +183,10 @@ orders = Table(
     Column("estimate_to", Date),
     Column("address", Text, nullable=False, default=""),
     Column("phone", String(32), nullable=False, default=""),
+    # Who receives the parcel, and the member number a bank transfer is deposited under
+    # (R-KR-PAY-3); empty in orders placed before they were asked.
+    Column("recipient_name", String(128), nullable=False, default=""),
+    Column("member_number", String(32), nullable=False, default=""),
     Column("updated_at", UtcDateTime(), nullable=False),
     Index(None, "user_id", "id"),
     Index(None, "status", "pay_by"),
@@ -260,6 +266,7 @@ lrp_templates = Table(
     Column("lines", JSON, nullable=False),  # [{"sku", "name", "quantity"}]
     Column("address", Text, nullable=False),
     Column("phone", String(32), nullable=False),
+    Column("recipient_name", String(128), nullable=False, default=""),
     Column("next_run", Date, nullable=False),
     Column("next_period", String(7), nullable=False),  # "2026-12": the month of next_run
     Column("remind_on", Date, nullable=False),

@@ -20,14 +20,18 @@ LOCALES = Path(__file__).parents[1] / "locales"
 _FORMAL = re.compile(r"습니다|습니까|십시오|[\uac00-\ud7a3]니다")
 
 
-def _korean_entries() -> list[tuple[str, str]]:
+def _entries(language: str) -> list[tuple[str, str]]:
     entries = []
-    for path in sorted((LOCALES / "ko" / "LC_MESSAGES").glob("*.po")):
+    for path in sorted((LOCALES / language / "LC_MESSAGES").glob("*.po")):
         with path.open("rb") as handle:
-            for message in read_po(handle, locale="ko"):
+            for message in read_po(handle, locale=language):
                 strings = message.string if isinstance(message.string, tuple) else (message.string,)
                 entries += [(path.name, text) for text in strings if message.id]
     return entries
+
+
+def _korean_entries() -> list[tuple[str, str]]:
+    return _entries("ko")
 
 
 def _formal(text: str) -> bool:
@@ -42,6 +46,11 @@ def _formal(text: str) -> bool:
 def test_korean_uses_the_polite_haeyo_register_everywhere() -> None:
     formal = [(name, text) for name, text in _korean_entries() if _formal(text)]
     assert formal == []
+
+
+def test_korean_calls_support_one_name() -> None:
+    """고객센터 everywhere: the same desk was also called 고객지원팀."""
+    assert [text for _, text in _korean_entries() if "지원팀" in text] == []
 
 
 def test_no_korean_entry_leaves_a_particle_for_the_reader_to_choose_after_a_word() -> None:
@@ -113,6 +122,13 @@ async def test_ru_support_hours_say_v_before_the_time(dialogue: Dialogue, clock:
     await dialogue.onboard("ru", "KZ")
     await dialogue.say("позовите оператора")
     dialogue.expect("Сотрудники вернутся 30 нояб. 2026\u202fг. в 11:00;")
+
+
+def test_ru_the_bot_speaks_of_itself_without_a_gender() -> None:
+    """«Я открыл…», «Я не сохранил…» gave the bot a gender: «Открыто обращение…». A
+    customer's own words name both («Я купил(а)»)."""
+    first_person_past = re.compile(r"\b[Яя]\s+(?:не\s+)?[а-яё]+л(?:ся)?\b(?!\()")
+    assert [text for _, text in _entries("ru") if first_person_past.search(text)] == []
 
 
 def test_ru_a_date_ending_a_sentence_has_one_period() -> None:

@@ -29,7 +29,7 @@ from flows.start import StartLanguage, StartMarket
 from storage.db import Database
 from tests.conftest import POSTGRES_URL, Clock
 from tests.dialogue import Dialogue
-from tests.quick_order.helpers import ADDRESS, PHONE, confirm_action
+from tests.quick_order.helpers import ADDRESS, PHONE, RECIPIENT, confirm_action
 
 pytestmark = [
     pytest.mark.postgres,
@@ -127,7 +127,7 @@ class Chat:
 
 async def converse(chat: Chat, rng: random.Random) -> None:
     """Onboard, put two products in the cart, check out with card, confirm, list the orders:
-    10 events (and one /help per answer lost)."""
+    11 events (and one /help per answer lost)."""
     d = chat.dialogue
 
     async def step(event: Callable[[], Event]) -> None:
@@ -147,6 +147,7 @@ async def converse(chat: Chat, rng: random.Random) -> None:
     await step(tap(Checkout()))
     await step(say(ADDRESS))
     await step(say(PHONE))
+    await step(say(RECIPIENT))
     await step(tap(Pay("card")))
     await step(tap(confirm_action(d)))
     await step(say("/orders"))

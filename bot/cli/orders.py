@@ -96,7 +96,9 @@ async def _show(db: Database, args: argparse.Namespace, now: datetime) -> int:
         f"  shipping {order.shipping_fee:,.0f}, purchase month {order.purchase_year}-"
         f"{order.purchase_month:02d}, estimate {order.estimate_from} - {order.estimate_to}"
     )
-    print(f"  deliver to {order.address}, {order.phone}")
+    print(f"  deliver to {order.recipient_name or '?'}, {order.address}, {order.phone}")
+    if order.member_number:
+        print(f"  member number {order.member_number}")
     return 0
 
 

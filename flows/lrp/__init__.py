@@ -54,7 +54,7 @@ NAVIGATION: dict[type[Action], str] = {
     ToList: "to_list",
     ToTemplate: "to_template",
 }
-SETUP = ("day", "address", "phone", "payment", "review")
+SETUP = ("day", "address", "phone", "recipient", "payment", "review")
 EVERYWHERE = [*PICKING, *SETUP, "created", "list", "template", "confirm_cancel"]
 
 
@@ -69,7 +69,8 @@ class Lrp(StepFlow):
         {"trigger": "to_day", "source": ["cart", "review", "template"], "dest": "day"},
         {"trigger": "to_address", "source": ["day", "review", "template"], "dest": "address"},
         {"trigger": "to_phone", "source": "address", "dest": "phone"},
-        {"trigger": "to_payment", "source": "phone", "dest": "payment"},
+        {"trigger": "to_recipient", "source": "phone", "dest": "recipient"},
+        {"trigger": "to_payment", "source": "recipient", "dest": "payment"},
         {"trigger": "to_review", "source": "payment", "dest": "review"},
         {"trigger": "create", "source": "review", "dest": "created"},
         {"trigger": "to_list", "source": EVERYWHERE, "dest": "list"},

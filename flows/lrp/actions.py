@@ -36,6 +36,10 @@ class SavedPhone(Action, prefix="lrp:phone:saved"):
     pass
 
 
+class SavedRecipient(Action, prefix="lrp:rcpt:saved"):
+    pass
+
+
 class CardOk(Action, prefix="lrp:card"):
     """The customer confirms card payment and that orderer and payer are one person."""
 

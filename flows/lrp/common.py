@@ -40,7 +40,7 @@ async def focused(turn: Turn) -> LrpTemplate | None:
 
 def start_setup(turn: Turn) -> None:
     cart(turn).clear()
-    for key in ("mode", "tid", "day", "address", "phone", "card_ok"):
+    for key in ("mode", "tid", "day", "address", "phone", "recipient", "card_ok"):
         turn.data.pop(key, None)
     turn.data["mode"] = NEW
 

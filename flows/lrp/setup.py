@@ -16,6 +16,7 @@ from flows.lrp.actions import (
     Day,
     SavedAddress,
     SavedPhone,
+    SavedRecipient,
     ToAddress,
     ToDay,
     ToTemplate,
@@ -35,6 +36,7 @@ from flows.shopping.cart import subtotal
 from flows.shopping.common import back_to_cart_button, catalog, menu_button
 from flows.shopping.delivery import DeliverySteps, phone_noted
 from flows.shopping.phone import display
+from flows.shopping.recipient import RecipientStep
 from flows.shopping.views import cart_text
 from services import lrp
 from services.orders import quote
@@ -108,7 +110,12 @@ async def _phone(turn: Turn, phone: str) -> Outcome:
         note = _saved(turn) + " " + texts.applied_text(turn, template, applied)
         return go("to_template", noted, Reply(note))
     turn.data["phone"] = phone
-    return go("to_payment", noted)
+    return go("to_recipient", noted)
+
+
+async def _recipient(turn: Turn, name: str) -> Outcome:
+    turn.data["recipient"] = name
+    return go("to_payment")
 
 
 DELIVERY = DeliverySteps(
@@ -121,6 +128,7 @@ DELIVERY = DeliverySteps(
     ),
     _phone,
 )
+RECIPIENT = RecipientStep(SavedRecipient, _back_button, _recipient)
 
 
 # -- payment: card only (R-KR-LRP-4), orderer = payer (R-KR-LRP-2) ----------------------------
@@ -157,11 +165,13 @@ async def payment_typed(turn: Turn, text: str) -> Outcome:
 
 
 # -- review ----------------------------------------------------------------------------------
-def _details(turn: Turn) -> tuple[int, str, str] | None:
-    day, address, phone = (turn.data.get(key) for key in ("day", "address", "phone"))
-    if not (isinstance(day, int) and isinstance(address, str) and isinstance(phone, str)):
+def _details(turn: Turn) -> tuple[int, str, str, str] | None:
+    """Day, address, phone and recipient of this set-up; None if one is missing."""
+    day, *texts_given = (turn.data.get(key) for key in ("day", "address", "phone", "recipient"))
+    if not (isinstance(day, int) and all(isinstance(x, str) and x for x in texts_given)):
         return None
-    return day, address, phone
+    address, phone, recipient = (str(x) for x in texts_given)
+    return day, address, phone, recipient
 
 
 async def review_prompt(turn: Turn) -> list[Reply]:
@@ -170,7 +180,7 @@ async def review_prompt(turn: Turn) -> list[Reply]:
     if not lines or details is None or not turn.data.get("card_ok"):
         resume = ToCart().button(turn._("➡️ Continue the set-up"))
         return [Reply(turn._("Some details of your auto-order are missing."), ((resume,),))]
-    day, address, phone = details
+    day, address, phone, recipient = details
     first = lrp.first_open_run(turn.market, day, turn.now)
     text = "\n\n".join(
         [
@@ -182,6 +192,7 @@ async def review_prompt(turn: Turn) -> list[Reply]:
                     turn._("First run: {run}.").format(run=turn.t.day(first)),
                     texts.deadline_text(turn, turn.market, first),
                     turn._("Deliver to: {address}").format(address=address),
+                    *texts.recipient_lines(turn, recipient),
                     turn._("Phone: {phone}").format(phone=display(phone, turn.market)),
                     turn._("Payment: credit card (a staff member takes it each month)."),
                 ]
@@ -211,7 +222,7 @@ async def create_tapped(turn: Turn, tapped: Create) -> Outcome:
     details = _details(turn)
     if not lines or details is None or not turn.data.get("card_ok"):
         return stale()
-    day, address, phone = details
+    day, address, phone, recipient = details
     template = await lrp.create(
         turn.tx,
         turn.user.id,
@@ -221,6 +232,7 @@ async def create_tapped(turn: Turn, tapped: Create) -> Outcome:
         address,
         phone,
         turn.now,
+        recipient_name=recipient,
     )
     cart(turn).clear()
     turn.data["tid"] = template.id

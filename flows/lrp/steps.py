@@ -48,6 +48,7 @@ from flows.lrp.manage import (
 from flows.lrp.picking import PICKER
 from flows.lrp.setup import (
     DELIVERY,
+    RECIPIENT,
     card_ok,
     chose_day,
     create_tapped,
@@ -72,6 +73,7 @@ STEPS = (
         number=True,  # "5" is the 5th, never the fifth button
     ),
     *DELIVERY.steps(),
+    RECIPIENT.step(),
     Step(
         "payment",
         prompt=payment_prompt,

@@ -94,6 +94,11 @@ def applied_text(turn: Turn, template: LrpTemplate, applied: lrp.Applied) -> str
     ).format(next=turn.t.day(template.next_run), run=turn.t.day(applied.run))
 
 
+def recipient_lines(turn: Turn, name: str) -> list[str]:
+    """The recipient, if one was given (templates made before it was asked have none)."""
+    return [turn._("Recipient: {name}").format(name=name)] if name else []
+
+
 def template_text(turn: Turn, template: LrpTemplate, catalog: Catalog | None) -> str:
     """A template as the customer sees it."""
     status = turn._(STATUS_LABELS.get(template.status, template.status))
@@ -102,6 +107,7 @@ def template_text(turn: Turn, template: LrpTemplate, catalog: Catalog | None) ->
         lines_text(turn, template.lines, catalog, template.market),
         turn._("Runs on {day}.").format(day=day_text(turn, template.day)),
         turn._("Deliver to: {address}").format(address=template.address),
+        *recipient_lines(turn, template.recipient_name),
         turn._("Phone: {phone}").format(phone=display_phone(template.phone, template.market)),
         turn._("Payment: credit card (a staff member takes it each month)."),
     ]

@@ -46,14 +46,25 @@ class QuickOrder(StepFlow):
     states: ClassVar = STEPS.states
     transitions: ClassVar = [
         *shopping.transitions(
-            to_cart_from=("address", "phone", "payment", "review", "placed", "order"),
+            to_cart_from=(
+                "address",
+                "phone",
+                "recipient",
+                "payment",
+                "member",
+                "review",
+                "placed",
+                "order",
+            ),
             to_categories_from=("review", "placed", "orders"),
             ask_match_from=("placed",),
         ),
         {"trigger": "to_address", "source": ["category", "cart", "review"], "dest": "address"},
         {"trigger": "to_phone", "source": "address", "dest": "phone"},
-        {"trigger": "to_payment", "source": ["phone", "review"], "dest": "payment"},
-        {"trigger": "to_review", "source": "payment", "dest": "review"},
+        {"trigger": "to_recipient", "source": "phone", "dest": "recipient"},
+        {"trigger": "to_payment", "source": ["recipient", "review"], "dest": "payment"},
+        {"trigger": "to_member", "source": "payment", "dest": "member"},
+        {"trigger": "to_review", "source": ["payment", "member"], "dest": "review"},
         {"trigger": "confirm", "source": "review", "dest": "placed"},
         {
             "trigger": "to_orders",

@@ -54,6 +54,14 @@ class SavedPhone(Action, prefix="qo:phone:saved"):
     pass
 
 
+class SavedRecipient(Action, prefix="qo:rcpt:saved"):
+    pass
+
+
+class SkipMember(Action, prefix="qo:member:skip"):
+    pass
+
+
 class Pay(Action, prefix="qo:pay"):
     method: Annotated[str, OneOf(CARD, BANK_TRANSFER)]
 
@@ -109,6 +117,8 @@ __all__ = [
     "RemoveLine",
     "SavedAddress",
     "SavedPhone",
+    "SavedRecipient",
+    "SkipMember",
     "ToAddress",
     "ToCart",
     "ToCategories",

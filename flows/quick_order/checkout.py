@@ -1,6 +1,6 @@
-"""Checkout: delivery address and phone (kept in the profile for next time; the phone step is
-flows/quick_order/phone.py), payment method, the summary, and the confirmation that places
-exactly one order.
+"""Checkout: delivery address, phone and recipient (kept in the profile for next time; their
+steps are flows/quick_order/phone.py), payment method, the member number for a bank transfer,
+the summary, and the confirmation that places exactly one order.
 
 The Confirm button carries the cart's checkout token; the order's idempotency key is made
 from it (flows/orders.py), so a double tap or a redelivered confirm stores one order and the
@@ -10,6 +10,7 @@ second tap shows it again.
 from __future__ import annotations
 
 import hashlib
+from dataclasses import astuple, dataclass
 from datetime import timedelta
 
 from babel.dates import format_timedelta
@@ -18,11 +19,12 @@ import policy
 from core.actions import MenuChoice
 from core.flow import Turn
 from core.i18n import N_
-from core.steps import Step
+from core.steps import Problem, Step
 from core.types import Outcome, Reply, go, invalid, rows, stale, stay
 from flows.quick_order.actions import (
     Confirm,
     Pay,
+    SkipMember,
     ToAddress,
     ToCart,
     ToCategories,
@@ -37,7 +39,7 @@ from flows.quick_order.common import (
     menu_button,
     orders_button,
 )
-from flows.quick_order.phone import DELIVERY
+from flows.quick_order.phone import DELIVERY, RECIPIENT
 from flows.shopping.cart import Cart, CartLine, subtotal
 from flows.shopping.common import order_lines
 from flows.shopping.views import (
@@ -66,6 +68,7 @@ PAYMENT_WORDS = {
 AUTO_ORDER = MenuChoice("lrp")
 REVIEW_HELP = N_("Tap “Confirm the order” to place it, or change something below.")
 PLACED_HELP = N_("Tap My orders to follow your order, or type products to start a new one.")
+MEMBER_HELP = N_("Type your member number, or tap “Skip” if you do not have one at hand.")
 
 
 def payment_methods(market: str) -> tuple[str, ...]:
@@ -111,11 +114,17 @@ def _typed_method(text: str) -> str | None:
     )
 
 
+def _paying_by(turn: Turn, method: str) -> Outcome:
+    """A bank transfer asks the member number it is deposited under (R-KR-PAY-3) first."""
+    turn.data["payment"] = method
+    turn.data["member"] = ""
+    return go("to_member") if method == BANK_TRANSFER else go("to_review")
+
+
 async def pay_tapped(turn: Turn, tapped: Pay) -> Outcome:
     if tapped.method not in payment_methods(turn.market):
         return stale()
-    turn.data["payment"] = tapped.method
-    return go("to_review")
+    return _paying_by(turn, tapped.method)
 
 
 async def payment_typed(turn: Turn, text: str) -> Outcome:
@@ -131,31 +140,81 @@ async def payment_typed(turn: Turn, text: str) -> Outcome:
             label = turn._(orders.PAYMENT_LABELS[method])
             choose = turn._("{method} is not available here.").format(method=label) + " " + choose
         return invalid(choose)
-    turn.data["payment"] = method
+    return _paying_by(turn, method)
+
+
+# -- member number (bank transfers) ----------------------------------------------------------
+async def member_prompt(turn: Turn) -> list[Reply]:
+    text = turn._(
+        "A bank transfer is deposited under the orderer's name and member number. What is your "
+        "member number? We show it with the payment details."
+    )
+    buttons = [SkipMember().button(turn._("⏭ Skip")), back_to_cart_button(turn)]
+    return [Reply(text, rows(buttons, per_row=1))]
+
+
+def clean_member_number(turn: Turn, text: str) -> str | Problem:
+    digit_range = policy.market_config(turn.market).membership.member_number_digits
+    if digit_range is None:  # a market without bank transfers: only "Skip" goes on
+        return Problem(turn._(MEMBER_HELP))
+    number = policy.member_number(turn.market, text) if text else None
+    if number is not None:
+        return number
+    low, high = digit_range
+    return Problem(
+        turn._(
+            "A member number has {low} to {high} digits, e.g. 12345678. Please type it again, "
+            "or tap “Skip”."
+        ).format(low=low, high=high)
+    )
+
+
+async def member_typed(turn: Turn, number: str) -> Outcome:
+    turn.data["member"] = number
+    return go("to_review")
+
+
+async def member_skipped(turn: Turn, tapped: SkipMember) -> Outcome:
+    turn.data["member"] = ""
     return go("to_review")
 
 
 # -- review --------------------------------------------------------------------------------
-def _details(turn: Turn) -> tuple[str, str, str] | None:
-    """Address, phone and payment chosen in this checkout; None if one is missing."""
-    values = tuple(turn.data.get(key) for key in ("address", "phone", "payment"))
+@dataclass(frozen=True, slots=True)
+class Details:
+    """What this checkout asked besides the cart."""
+
+    address: str
+    phone: str
+    recipient: str
+    payment: str
+    member: str  # "" when skipped, and for a card
+
+
+def _details(turn: Turn) -> Details | None:
+    """The details chosen in this checkout; None if one is missing."""
+    values = tuple(turn.data.get(key) for key in ("address", "phone", "recipient", "payment"))
     if not all(isinstance(v, str) and v for v in values):
         return None
-    address, phone, payment = (str(v) for v in values)
-    return (address, phone, payment) if payment in payment_methods(turn.market) else None
+    address, phone, recipient, payment = (str(v) for v in values)
+    if payment not in payment_methods(turn.market):
+        return None
+    member = turn.data.get("member") if payment == BANK_TRANSFER else ""
+    return Details(address, phone, recipient, payment, member if isinstance(member, str) else "")
 
 
-def _draft(turn: Turn, lines: list[CartLine], details: tuple[str, str, str]) -> Order:
+def _draft(turn: Turn, lines: list[CartLine], details: Details) -> Order:
     """The order as it would be if confirmed now."""
-    address, phone, payment = details
     return orders.draft(
         turn.user.id,
         turn.market,
         order_lines(lines),
-        payment,
-        address,
-        phone,
+        details.payment,
+        details.address,
+        details.phone,
         turn.now,
+        recipient_name=details.recipient,
+        member_number=details.member,
     )
 
 
@@ -210,15 +269,15 @@ def _short_notice(turn: Turn) -> str:
     )
 
 
-def confirm_action(cart: Cart, details: tuple[str, str, str]) -> Confirm:
+def confirm_action(cart: Cart, details: Details) -> Confirm:
     """The Confirm button: this cart's checkout and a fingerprint of the details the
-    customer reviewed, so that a Confirm shown for another address, phone or payment is
-    stale rather than placing an order the customer did not see."""
+    customer reviewed, so that a Confirm shown for another address, phone, recipient or
+    payment is stale rather than placing an order the customer did not see."""
     return Confirm(cart.checkout_token(), _fingerprint(details))
 
 
-def _fingerprint(details: tuple[str, str, str]) -> str:
-    return hashlib.sha256("\x1f".join(details).encode()).hexdigest()[:8]
+def _fingerprint(details: Details) -> str:
+    return hashlib.sha256("\x1f".join(astuple(details)).encode()).hexdigest()[:8]
 
 
 async def confirm_tapped(turn: Turn, tapped: Confirm) -> Outcome:
@@ -298,6 +357,7 @@ async def placed_typed(turn: Turn, text: str) -> Outcome:
 
 STEPS = (
     *DELIVERY.steps(),
+    RECIPIENT.step(),
     Step(
         "payment",
         prompt=payment_prompt,
@@ -307,6 +367,16 @@ STEPS = (
         # Typed words ("card", "카드", "перевод") that the question detector would otherwise
         # answer as a question about payment.
         free_text=True,
+    ),
+    Step(
+        "member",
+        prompt=member_prompt,
+        on={SkipMember: member_skipped},
+        validate=clean_member_number,
+        answer=member_typed,
+        help=MEMBER_HELP,
+        # A number: never the number of an option shown.
+        number=True,
     ),
     Step("review", prompt=review_prompt, on={Confirm: confirm_tapped}, help=REVIEW_HELP),
     Step(

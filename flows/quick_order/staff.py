@@ -27,6 +27,10 @@ def order_card(t: Translator, payload: Mapping[str, Any]) -> StaffCard:
             total=_amount(t, payload), payment=t._(label) if label else method or "?"
         )
     ]
+    if payload.get("recipient"):
+        lines.append(t._("Recipient: {name}").format(name=payload["recipient"]))
+    if payload.get("member_number"):
+        lines.append(t._("Member number: {number}").format(number=payload["member_number"]))
     paid = f"orderbot orders paid {number}"
     if method == CARD:
         lines.append(

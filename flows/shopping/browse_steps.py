@@ -24,6 +24,7 @@ from flows.shopping.catalog import Product
 from flows.shopping.common import (
     PICK_HELP,
     QUANTITY_HELP,
+    UNCLEAR_HELP,
     back_to_cart_button,
     cart_button,
     catalog,
@@ -203,6 +204,10 @@ class BrowseSteps:
         )
         add = AddUnderstood().button(turn._("✅ Add what I understood"))
         return Reply("\n".join(lines), ((add,), (back_to_cart_button(turn),)))
+
+    def pick_match_help(self, turn: Turn) -> str:
+        """The screen's two faces: what was understood of a typed order, or a choice."""
+        return turn._(UNCLEAR_HELP if self._unclear(turn) else PICK_HELP)
 
     async def understood_tapped(self, turn: Turn, tapped: AddUnderstood) -> Outcome:
         if not self._unclear(turn):

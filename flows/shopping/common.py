@@ -29,6 +29,9 @@ ORDER_EXAMPLE_HINT = N_(
 )
 QUANTITY_HELP = N_("Tap a number, or type a quantity from 1 to {max}.")
 PICK_HELP = N_("Tap the product you meant, or “None of these”.")
+UNCLEAR_HELP = N_(
+    "Tap “Add what I understood” to put those products in your cart, or type the whole order again."
+)
 REQUANTITY_HELP = N_("Tap a number, or type a quantity from 0 to {max} (0 removes it).")
 EDIT_HELP = N_("Tap the product you want to change.")
 # The machine's moves for the picker's move-only buttons.

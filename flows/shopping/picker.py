@@ -42,7 +42,6 @@ from flows.shopping.catalog import Product
 from flows.shopping.common import (
     EDIT_HELP,
     ORDER_EXAMPLE_HINT,
-    PICK_HELP,
     QUANTITY_HELP,
     REQUANTITY_HELP,
     catalog,
@@ -199,7 +198,7 @@ class Picker(BrowseSteps, CartSteps):
                 prompt=self.pick_match_prompt,
                 on={PickMatch: self.pick_match_tapped, AddUnderstood: self.understood_tapped},
                 answer=self.pick_match_typed,
-                help=PICK_HELP,
+                help=self.pick_match_help,
             ),
             Step(
                 "cart",

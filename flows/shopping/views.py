@@ -146,8 +146,12 @@ def details_lines(turn: Turn, order: Order) -> list[str]:
     details = [
         turn._("Payment: {method}").format(method=payment_label(turn, order.payment_method)),
         turn._("Deliver to: {address}").format(address=order.address),
-        turn._("Phone: {phone}").format(phone=display_phone(order.phone, order.market)),
     ]
+    if order.recipient_name:  # orders placed before the name was asked have none
+        details.append(turn._("Recipient: {name}").format(name=order.recipient_name))
+    details.append(turn._("Phone: {phone}").format(phone=display_phone(order.phone, order.market)))
+    if order.member_number:
+        details.append(turn._("Member number: {number}").format(number=order.member_number))
     if order.market == "KR":
         details.append(
             turn._("Purchase month: {month}").format(
@@ -193,7 +197,12 @@ def bank_transfer_text(turn: Turn, order: Order) -> str:
     transfer = turn._("Please transfer {amount} to: {account}").format(
         amount=turn.t.money(order.total, order.currency), account=bank_account_text(turn)
     )
-    name = turn._("Deposit under the orderer's name and member number.")
+    if order.member_number:
+        name = turn._("Deposit under the orderer's name and member number ({number}).").format(
+            number=order.member_number
+        )
+    else:
+        name = turn._("Deposit under the orderer's name and member number.")
     return "\n".join([transfer, name, deadline_text(turn, order)])
 
 

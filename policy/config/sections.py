@@ -103,6 +103,8 @@ def _low_to_high(pair: tuple[int, int]) -> bool:
 
 # An inclusive range of days, written [low, high].
 DayRange = Annotated[tuple[int, int], Rule(_low_to_high, "[low, high] with low <= high")]
+# An inclusive range of lengths (digits of a number), written [low, high].
+LengthRange = DayRange
 
 
 def _country_codes(codes: frozenset[str]) -> bool:
@@ -168,6 +170,8 @@ class MembershipSection:
     # IPC status renews every this many months; the fee is the actual cost, at most the cap.
     renewal_period_months: int | None = None
     renewal_fee_cap: Decimal | None = None
+    # How many digits a member number has (R-KR-PAY-3 deposits name it); None: not known.
+    member_number_digits: LengthRange | None = None
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

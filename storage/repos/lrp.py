@@ -83,6 +83,7 @@ def _template(row: Row[Any]) -> LrpTemplate:
         last_period=row.last_period,
         pending=row.pending,
         created_at=row.created_at,
+        recipient_name=row.recipient_name,
     )
 
 
@@ -97,6 +98,7 @@ class LrpRepo(Repo):
             "lines": lines_json(template.lines),
             "address": template.address,
             "phone": template.phone,
+            "recipient_name": template.recipient_name,
             "next_run": template.next_run,
             "next_period": template.next_period,
             "remind_on": template.remind_on,

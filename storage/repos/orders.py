@@ -49,6 +49,8 @@ def _order(row: Row[Any], lines: list[OrderLine]) -> Order:
         address=row.address,
         phone=row.phone,
         lines=lines,
+        recipient_name=row.recipient_name,
+        member_number=row.member_number,
         updated_at=row.updated_at,
     )
 
@@ -74,6 +76,8 @@ class OrderRepo(Repo):
             "estimate_to": order.estimate_to,
             "address": order.address,
             "phone": order.phone,
+            "recipient_name": order.recipient_name,
+            "member_number": order.member_number,
             "updated_at": at,
         }
         result = await self.conn.execute(on(self.conn, _ORDER_INSERT), values)

@@ -39,6 +39,7 @@ USER_COLUMNS = (
     users.c.display_name,
     users.c.phone,
     users.c.address,
+    users.c.recipient_name,
 )
 # A user and their conversation in one statement (NULL conversation columns: none stored yet).
 _USER_WITH_CONVERSATION = (
@@ -61,6 +62,7 @@ def user_from(row: Row[Any]) -> User:
         display_name=row.display_name,
         phone=row.phone,
         address=row.address,
+        recipient_name=row.recipient_name,
     )
 
 
@@ -105,7 +107,8 @@ class UserRepo(Repo):
         return User(user_id, transport, external_id, None, None, display_name[:128], None, None)
 
     async def update(self, user: User, **changes: Any) -> None:
-        """Change profile fields (language, market, phone, address, display_name)."""
+        """Change profile fields (language, market, phone, address, recipient_name,
+        display_name)."""
         await self.conn.execute(_USER_UPDATE, {**changes, "where_id": user.id})
         for key, value in changes.items():
             setattr(user, key, value)

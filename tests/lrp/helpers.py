@@ -12,21 +12,31 @@ from tests.dialogue import Dialogue
 
 ADDRESS = "Seoul, Seocho-gu, Gangnam-daero 369, 8F"
 PHONE = "010-1234-5678"
+RECIPIENT = "김민아"
 KZ_ADDRESS = "Алматы, проспект Абая 10, кв. 5"
 KZ_PHONE = "+7 701 123 45 67"
+KZ_RECIPIENT = "Иванова Анна"
 FAR_FUTURE = datetime(2100, 1, 1, tzinfo=UTC)
 
 
 async def set_up(
-    d: Dialogue, products: str, day: str, *, address: str = ADDRESS, phone: str = PHONE
+    d: Dialogue,
+    products: str,
+    day: str,
+    *,
+    address: str = ADDRESS,
+    phone: str = PHONE,
+    recipient: str = RECIPIENT,
 ) -> Dialogue:
-    """/lrp from the menu to the summary: products typed, the day, address, phone, card."""
+    """/lrp from the menu to the summary: products typed, the day, address, phone, recipient,
+    card."""
     await d.say("/lrp")
     await d.say(products)
     await d.press(Checkout())
     await d.say(day)
     await d.say(address)
     await d.say(phone)
+    await d.say(recipient)
     return await d.press(CardOk())
 
 

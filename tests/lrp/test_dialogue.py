@@ -18,6 +18,7 @@ from core.engine import Engine
 from flows.lrp.actions import (
     CancelAsk,
     CancelYes,
+    CardOk,
     ChangeDay,
     ChangeProducts,
     Open,
@@ -32,7 +33,14 @@ from flows.lrp.jobs import remind_job
 from flows.shopping.actions import Checkout
 from storage.db import Database
 from tests.dialogue import Dialogue
-from tests.lrp.helpers import KZ_ADDRESS, KZ_PHONE, create, set_up, templates
+from tests.lrp.helpers import (
+    KZ_ADDRESS,
+    KZ_PHONE,
+    KZ_RECIPIENT,
+    create,
+    set_up,
+    templates,
+)
 from tests.quick_order.helpers import checkout, confirm
 
 # What each language says at the milestones (the texts are the product: checked as shown).
@@ -191,11 +199,12 @@ async def test_kz_template_in_tenge(dialogue: Dialogue, db: Database, clock) -> 
     d = dialogue
     clock.set("2026-12-01T10:00:00+05:00")
     await d.onboard("ru", "KZ")
-    await set_up(d, "лаванда 2", "10", address=KZ_ADDRESS, phone=KZ_PHONE)
-    d.expect("Лаванда 15 мл × 2", "₸").expect_not("₩")
+    await set_up(d, "лаванда 2", "10", address=KZ_ADDRESS, phone=KZ_PHONE, recipient=KZ_RECIPIENT)
+    d.expect("Лаванда 15 мл × 2", "₸", f"Получатель: {KZ_RECIPIENT}").expect_not("₩")
     await create(d)
     [template] = await templates(db)
     assert template.market == "KZ" and template.currency == "KZT"
+    assert template.recipient_name == KZ_RECIPIENT
     assert [(x.sku, x.quantity) for x in template.lines] == [("KZ-LAV15", 2)]
 
 
@@ -315,3 +324,28 @@ async def test_the_kz_checklist_links_into_the_set_up(dialogue: Dialogue) -> Non
     await d.onboard("ru", "KZ")
     await d.press(MenuChoice("lrp"))  # the checklist item's "Set up an auto-order" button
     d.expect("Выберите категорию").expect_buttons("другом рынке")
+
+
+async def test_the_set_up_asks_the_recipient_as_the_market_writes_names(
+    dialogue: Dialogue, db: Database
+) -> None:
+    """Issue 18, defect 4: the auto-order shares the checkout's delivery questions."""
+    d = dialogue
+    await d.onboard("ru", "KZ")
+    await d.say("/lrp")
+    await d.say("лаванда 2")
+    await d.press(Checkout())
+    await d.say("10")
+    await d.say(KZ_ADDRESS)
+    await d.say(KZ_PHONE)
+    d.expect("Кто получит посылку?")
+    await d.say("Anna Ivanova")
+    d.expect("пишется кириллицей").expect_not("оплачиваются")
+    await d.say(KZ_RECIPIENT)
+    await d.press(CardOk())
+    d.expect(f"Получатель: {KZ_RECIPIENT}")
+    await create(d)
+    await d.say("/lrp")
+    [template] = await templates(db)
+    await d.press(Open(template.id))
+    d.expect(f"Получатель: {KZ_RECIPIENT}")

@@ -273,6 +273,7 @@ def test_sample_settings_are_marked() -> None:
             "lrp.point_rate",
             "lrp.reminder_business_days",
             "payment.bank_transfer_warning_hours",
+            "membership.member_number_digits",
         }
     )
     assert KZ.sample_settings == frozenset({"shipping.fee", "lrp.reminder_business_days"})

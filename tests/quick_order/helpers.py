@@ -4,13 +4,15 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from flows.quick_order.actions import Checkout, Confirm, Pay
+from flows.quick_order.actions import Checkout, Confirm, Pay, SkipMember
+from services.orders import BANK_TRANSFER
 from storage.db import Database
 from storage.records import Order, OutboxMessage
 from tests.dialogue import Dialogue
 
 ADDRESS = "Seoul, Seocho-gu, Gangnam-daero 369, 8F"
 PHONE = "010-1234-5678"
+RECIPIENT = "김민아"
 FAR_FUTURE = datetime(2100, 1, 1, tzinfo=UTC)  # every queued message is due by then
 
 
@@ -20,13 +22,24 @@ async def fill_cart(d: Dialogue, language: str, market: str, order: str) -> Dial
 
 
 async def checkout(
-    d: Dialogue, payment: str, *, address: str = ADDRESS, phone: str = PHONE
+    d: Dialogue,
+    payment: str,
+    *,
+    address: str = ADDRESS,
+    phone: str = PHONE,
+    recipient: str = RECIPIENT,
+    member: str | None = None,
 ) -> Dialogue:
-    """From a cart on screen to the summary: address, phone, payment (a button's action)."""
+    """From a cart on screen to the summary: address, phone, recipient, payment (a button's
+    action), and for a bank transfer the member number (None: skipped)."""
     await d.press(Checkout())
     await d.say(address)
     await d.say(phone)
-    return await d.press(Pay(payment))
+    await d.say(recipient)
+    await d.press(Pay(payment))
+    if payment != BANK_TRANSFER:
+        return d
+    return await (d.say(member) if member is not None else d.press(SkipMember()))
 
 
 async def confirm(d: Dialogue) -> Dialogue:

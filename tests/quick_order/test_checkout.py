@@ -17,6 +17,7 @@ from tests.dialogue import Dialogue
 from tests.quick_order.helpers import (
     ADDRESS,
     FAR_FUTURE,
+    RECIPIENT,
     all_orders,
     checkout,
     confirm,
@@ -33,14 +34,21 @@ async def test_bank_transfer_order_from_cart_to_confirmation(dialogue: Dialogue,
     dialogue.expect("Which phone number should the courier call?")
     assert dialogue.replies[-1].request_contact
     await dialogue.say("010-1234-5678")
+    dialogue.expect("Who receives the parcel?", "Hangul or Latin letters")
+    await dialogue.say("Kim  Mina")
     dialogue.expect("How would you like to pay?").expect_buttons("Card", "Bank transfer")
     await dialogue.tap("Bank transfer")
+    dialogue.expect("orderer's name and member number", "What is your member number?")
+    dialogue.expect_buttons("Skip")
+    await dialogue.say("1234 5678")
     dialogue.expect(
         "Please check your order:",
         "Total: ₩50,000",
         "Payment: Bank transfer",
         f"Deliver to: {ADDRESS}",
+        "Recipient: Kim Mina",
         "Phone: 010-1234-5678",
+        "Member number: 12345678",
         "Purchase month: November 2026",
         # Tuesday 10:00 in Seoul, before the 13:00 cut-off: 1-3 business days (R-KR-SHIP-3).
         "Estimated delivery if paid now: Wed, Nov 25 – Fri, Nov 27",
@@ -51,7 +59,7 @@ async def test_bank_transfer_order_from_cart_to_confirmation(dialogue: Dialogue,
         "Thank you! Your order is placed.",
         "Order KR-2611-000001 · Awaiting payment",
         "Please transfer ₩50,000 to: SAMPLE-000-000000-00-000 (a SAMPLE placeholder",
-        "Deposit under the orderer's name and member number.",
+        "Deposit under the orderer's name and member number (12345678).",
         "Pay by Dec 1, 2026 23:59; an order still unpaid then is cancelled automatically.",
         "processed one after another",
     ).expect_buttons("My orders", "Order more", "Menu")
@@ -66,6 +74,7 @@ async def test_bank_transfer_order_from_cart_to_confirmation(dialogue: Dialogue,
         order.pay_by is not None and order.pay_by.isoformat() == "2026-12-01T14:59:59.999999+00:00"
     )
     assert [(line.sku, line.quantity) for line in order.lines] == [("KR-LEM15", 1), ("KR-WOR15", 2)]
+    assert (order.recipient_name, order.member_number) == ("Kim Mina", "12345678")
 
 
 async def test_order_below_50000_pays_the_fee(dialogue: Dialogue, db) -> None:
@@ -118,11 +127,16 @@ async def test_cash_is_for_the_business_center(dialogue: Dialogue) -> None:
     await dialogue.tap("Checkout")
     await dialogue.say(ADDRESS)
     await dialogue.say("010-1234-5678")
+    await dialogue.say(RECIPIENT)
     await dialogue.say("cash")
     dialogue.expect("Cash is accepted only at the business center (서울시 서초구 강남대로 369")
     dialogue.expect("How would you like to pay?")
     await dialogue.say("by bank transfer please")
-    dialogue.expect("Please check your order:", "Payment: Bank transfer")
+    dialogue.expect("What is your member number?")
+    await dialogue.tap("Skip")
+    dialogue.expect("Please check your order:", "Payment: Bank transfer").expect_not(
+        "Member number:"
+    )
 
 
 async def test_phone_must_reach_a_courier_in_the_market(dialogue: Dialogue) -> None:
@@ -136,22 +150,27 @@ async def test_phone_must_reach_a_courier_in_the_market(dialogue: Dialogue) -> N
         dialogue.expect("Please send a phone number in Korea, e.g. 010-1234-5678.")
     dialogue.expect("This is not a Korean number")
     await dialogue.say("+82 10 1234 5678")
-    dialogue.expect("How would you like to pay?")
+    dialogue.expect("Who receives the parcel?")
 
 
-async def test_address_and_phone_are_offered_next_time(dialogue: Dialogue, db: Database) -> None:
+async def test_address_phone_and_recipient_are_offered_next_time(
+    dialogue: Dialogue, db: Database
+) -> None:
     await fill_cart(dialogue, "en", "KR", "lemon 3")
     await checkout(dialogue, "card")
     await confirm(dialogue)
     async with db.transaction() as tx:
         user = await tx.users.find("test", "alice")
-    assert user is not None and (user.address, user.phone) == (ADDRESS, "+821012345678")
+    assert user is not None
+    assert (user.address, user.phone, user.recipient_name) == (ADDRESS, "+821012345678", RECIPIENT)
     await dialogue.say("/order lemon 3")
     await dialogue.tap("Checkout")
     dialogue.expect(f"Or use your saved address: {ADDRESS}")
     await dialogue.tap("Use the saved address")
     dialogue.expect_buttons("Use 010-1234-5678")
     await dialogue.tap("Use 010-1234-5678")
+    dialogue.expect("Who receives the parcel?").expect_buttons(RECIPIENT)
+    await dialogue.tap(RECIPIENT)
     dialogue.expect("How would you like to pay?")
 
 
@@ -224,6 +243,10 @@ async def test_kazakhstan_orders_in_tenge_by_card(engine: Engine, db: Database) 
     await d.say("+7 916 123 45 67")
     d.expect("This is a Russian number; the courier needs a working Kazakhstan number.")
     await d.say("8 701 123 45 67")
+    d.expect("Who receives the parcel?", "in Cyrillic")
+    await d.say("Aigerim Bekova")
+    d.expect("In Kazakhstan the recipient's name is written in Cyrillic")
+    await d.say("Айгерим Бекова")
     d.expect("How would you like to pay?", "Kyrgyzstan, Armenia or Belarus")
     assert [b.label for b in d.buttons] == ["💳 Card", "⬅ Back to the cart"]
     await d.say("bank transfer")
@@ -231,6 +254,7 @@ async def test_kazakhstan_orders_in_tenge_by_card(engine: Engine, db: Database) 
     await d.tap("Card")
     # R-KZ-MIG-6: 1-10 days from the Almaty warehouse.
     d.expect("Total: KZT\u00a017,000", "Phone: +7 701 123 45 67", "Wed, Nov 25 – Fri, Dec 4")
+    d.expect("Recipient: Айгерим Бекова")
     d.expect_not("Purchase month")
     await confirm(d)
     d.expect("Order KZ-2611-000001 · Awaiting payment")

@@ -185,12 +185,18 @@ async def test_ru_kazakhstan_order(engine: Engine, db: Database) -> None:
     await d.say("+7 916 123 45 67")
     d.expect("Это российский номер, а курьеру нужен действующий казахстанский номер.")
     await d.say("8 701 123 45 67")
+    d.expect("Кто получит посылку?", "кириллицей")
+    await d.say("Aigerim Bekova")  # issue 18, defect 4: Latin letters are refused
+    d.expect("В Казахстане имя получателя пишется кириллицей").expect_not("оплатить")
+    await d.say("Бекова Айгерім")
     d.expect("Как вы хотите оплатить заказ?", "Кыргызстана, Армении или Беларуси")
     await d.say("переводом")
     d.expect("Способ оплаты «Банковский перевод» здесь недоступен.")
     await d.say("картой")
     d.expect("Пожалуйста, проверьте заказ:", "Ориентировочная доставка при оплате сейчас: ср, 25")
+    d.expect("Получатель: Бекова Айгерім")
     await confirm(d)
     d.expect("Заказ KZ-2611-000001 · Ожидает оплаты", "с вами свяжется сотрудник")
     [order] = await all_orders(db, "aigerim")
     assert (order.currency, str(order.total)) == ("KZT", "31000.00")
+    assert order.recipient_name == "Бекова Айгерім"

@@ -39,8 +39,21 @@ async def test_ko_what_was_not_understood_is_said_before_anything_is_added(
     d = Dialogue(engine, "mina")
     await fill_cart(d, "ko", "KR", "라벤더 2개 유니콘 1개")
     d.expect("✅ 라벤더 × 2", "❌").expect_not("장바구니에 담았어요")
+    await d.say("/help")  # describes this screen, not the choice among several products
+    d.expect("“이해한 상품 담기”", "주문 내용을 다시 입력").expect_not("해당 없음")
     await d.tap("✅")
     d.expect("장바구니에 담았어요: 라벤더 × 2.")
+
+
+async def test_help_on_the_unclear_order_screen_describes_it(engine: Engine) -> None:
+    d = Dialogue(engine, "mina")
+    await fill_cart(d, "en", "KR", "lavender 2 unicorn 1")
+    d.expect("Nothing is in your cart yet")
+    await d.say("/help")
+    d.expect("Add what I understood", "type the whole order again")
+    d.expect_not("Tap the product you meant")
+    await d.say("lavender 2 lemon 1")
+    d.expect("Added to your cart: Lavender × 2, Lemon × 1.")
 
 
 async def test_a_number_word_answers_the_quantity_question(dialogue: Dialogue) -> None:

@@ -32,7 +32,11 @@ async def paid_order(
     return order
 
 
-KZ_CONTACT = {"address": "Алматы, проспект Абая 10, кв. 5", "phone": "+7 701 123 45 67"}
+KZ_CONTACT = {
+    "address": "Алматы, проспект Абая 10, кв. 5",
+    "phone": "+7 701 123 45 67",
+    "recipient": "Иванова Анна",
+}
 
 
 async def to_quote(

@@ -281,7 +281,7 @@ async def test_a_typed_phone_number_takes_the_contact_button_away(polling, api) 
     )
     assert "Phone number for the courier" in noted.text
     assert noted.params["reply_markup"] == {"remove_keyboard": True}
-    await api.wait_for(lambda: any("How would you like to pay" in t for t in api.texts(ALICE)))
+    await api.wait_for(lambda: any("Who receives the parcel" in t for t in api.texts(ALICE)))
 
 
 async def test_customer_orders_with_buttons_and_a_shared_contact(polling, api) -> None:
@@ -290,11 +290,17 @@ async def test_customer_orders_with_buttons_and_a_shared_contact(polling, api) -
     assert share["request_contact"] is True and "Share my phone number" in share["text"]
     contact = {"phone_number": "+821012345678", "first_name": "Alice", "user_id": ALICE}
     api.say(ALICE, None, contact=contact)
+    await api.wait_for(lambda: any("Who receives the parcel" in t for t in api.texts(ALICE)))
+    api.say(ALICE, "Kim Mina")
     pay = await api.wait_for(
         lambda: [c for c in api.sent(chat_id=ALICE) if "How would you like to pay" in c.text]
     )
     bank = next(b for b in pay[-1].buttons if "bank" in b["callback_data"])
     api.tap(ALICE, pay[-1].result["message_id"], bank["callback_data"])
+    await api.wait_for(
+        lambda: [c for c in api.sent(chat_id=ALICE) if "What is your member number" in c.text]
+    )
+    api.say(ALICE, "12345678")
     summary = await api.wait_for(
         lambda: [c for c in api.sent(chat_id=ALICE) if "Please check your order" in c.text]
     )
