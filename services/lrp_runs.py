@@ -179,7 +179,14 @@ async def _place(
     """A normal order (number, purchase month, delivery estimate from the run), paid by card
     (R-KR-LRP-4), once per (template, period) by its idempotency key too."""
     draft = orders.draft(
-        template.user_id, template.market, lines, orders.CARD, template.address, template.phone, now
+        template.user_id,
+        template.market,
+        lines,
+        orders.CARD,
+        template.address,
+        template.phone,
+        now,
+        recipient_name=template.recipient_name,
     )
     order, _ = await orders.place(
         tx,

@@ -47,6 +47,7 @@ async def template(db: Database, uid: int, day: int, now: datetime, **fields) ->
             ADDRESS,
             "+821012345678",
             now,
+            recipient_name="김민지",
         )
         if fields:
             await lrp.change(tx, made, now, **fields)
@@ -66,6 +67,7 @@ async def test_a_run_makes_one_normal_order_and_a_notice(db: Database) -> None:
     assert order.number.startswith("KR-2612-") and order.payment_method == "card"
     assert (order.purchase_year, order.purchase_month) == (2026, 12)
     assert order.total == 88000 and order.estimate_from is not None
+    assert order.recipient_name == "김민지", "the template's recipient receives the run's order"
     [notice] = await notices(db)
     assert order.number in notice.payload["text"] and "₩88,000" in notice.payload["text"]
     [after] = await templates(db)

@@ -1,8 +1,8 @@
 """The recipient's name and the member number on orders, the recipient on auto-order
 templates, the last recipient in the profile.
 
-Revision ID: 0006_recipient
-Revises: 0005_returns
+Revision ID: 0007_recipient
+Revises: 0006_kakao_users
 Create Date: 2026-11-30 11:00:00
 """
 
@@ -11,8 +11,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0006_recipient"
-down_revision: str | None = "0005_returns"
+revision: str = "0007_recipient"
+down_revision: str | None = "0006_kakao_users"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
