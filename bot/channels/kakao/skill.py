@@ -28,9 +28,10 @@ from bot.channels.base import notice_buttons
 from bot.channels.kakao import limits, mapping
 from bot.channels.kakao.channel import KakaoChannel
 from bot.channels.kakao.render import Rendered, chunks
+from core import options
 from core.engine import Engine
 from core.i18n import DEFAULT_LANGUAGE, N_, Translator, translator
-from core.types import Reply
+from core.types import Button, Reply
 from storage.repos import Tx
 
 log = logging.getLogger(__name__)
@@ -126,12 +127,26 @@ class Skill:
         language = user.language or self._hinted(inbound)
         self._remember(inbound.user.external_id, language)
         t = translator(language)
-        shown = [
-            Reply(str(n.payload.get("text") or ""), notice_buttons(n.payload)) for n in notices
-        ]
+        shown = [notice_of(notice.payload) for notice in notices]
+        await self._also_shown(tx, inbound, [b for notice in shown for b in notice.options()], now)
         state.rendered = self.channel.render(replies, notices=shown, more=t._(MORE))
         if state.rendered.rest:
             await self._keep(tx, user.id, now, state.rendered.rest)
+
+    @staticmethod
+    async def _also_shown(
+        tx: Tx, inbound: mapping.Inbound, buttons: list[Button], now: datetime
+    ) -> None:
+        """A notice's buttons join the options the user may answer by typing (core/options.py),
+        after the answer's own, as they are shown."""
+        if not buttons:
+            return
+        found = await tx.users.find_with_conversation(mapping.TRANSPORT, inbound.user.external_id)
+        if found is None or found[1] is None:
+            return
+        conv = found[1]
+        options.also_shown(conv.slots, buttons)
+        await tx.conversations.save(conv, now)
 
     @staticmethod
     async def _keep(tx: Tx, user_id: int, now: datetime, text: str) -> None:

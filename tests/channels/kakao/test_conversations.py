@@ -208,6 +208,22 @@ async def test_a_notices_buttons_are_quick_replies_that_work(
     kakao.expect("What would you like to do?")
 
 
+async def test_a_notices_button_typed_as_its_label_is_the_tap(
+    kakao: Kakao, engine: Engine, db: Database
+) -> None:
+    await onboard(kakao, "English", "Korea")
+    await kakao.say("/order lemon 1")
+    button = {"label": "🏠 Back to the main menu", "action": ToMenu().pack()}
+    async with db.transaction() as tx:
+        user = await tx.users.find("kakao", KEY)
+        assert user is not None
+        notice = {"text": "Your auto-order runs soon.", "buttons": [[button]]}
+        await tx.outbox.add("user", notice, engine.clock(), user_id=user.id)
+    await kakao.say("/cart")
+    await kakao.say("back to the main menu")  # typed, without its emoji
+    kakao.expect("What would you like to do?")
+
+
 async def test_a_late_turn_that_fails_saves_nothing_and_the_next_message_is_answered(
     engine: Engine, db: Database, http, monkeypatch, caplog
 ) -> None:
