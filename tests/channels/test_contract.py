@@ -32,8 +32,10 @@ QUICK_ORDER = [
     ("/order lemon 1, wild orange 2", "Total: ₩50,000"),
     ("Checkout", "Where should we deliver?"),
     (ADDRESS, "Which phone number"),
-    ("010-1234-5678", "How would you like to pay?"),
-    ("Bank transfer", "Please check your order"),
+    ("010-1234-5678", "Who receives the parcel?"),
+    ("Kim Mina", "How would you like to pay?"),
+    ("Bank transfer", "What is your member number?"),
+    ("Skip", "Please check your order"),
     ("Confirm the order", "Thank you! Your order is placed."),
 ]
 KZ_MOVE = [

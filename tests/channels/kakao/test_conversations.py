@@ -44,7 +44,9 @@ async def test_the_channel_menu_opens_the_quick_order_to_its_confirmation(
     await kakao.say("주문하기")  # a label typed, not tapped
     await kakao.say(ADDRESS)
     await kakao.say("010-1234-5678")
+    await kakao.say("김민아")  # the recipient
     await kakao.tap("무통장 입금")
+    await kakao.tap("건너뛰기")  # no member number
     kakao.expect("주문 내용을 확인해 주세요", "결제 방법: 무통장 입금")
     await kakao.tap("주문 확정")
     kakao.expect("감사해요! 주문이 접수되었어요.", "주문 KR-2611-000001")
@@ -62,7 +64,9 @@ async def test_a_typed_number_picks_an_option_shown_as_a_quick_reply(kakao: Kaka
     await kakao.press_token(Checkout().pack())
     await kakao.say(ADDRESS)
     await kakao.say("010-1234-5678")
+    await kakao.say("김민아")  # the recipient
     await kakao.say("2")  # 💳 카드, 🏦 무통장 입금
+    await kakao.say("건너뛰기")  # no member number
     kakao.expect("결제 방법: 무통장 입금")
 
 
@@ -171,7 +175,9 @@ async def test_a_slow_turn_answers_within_the_budget_and_delivers_next_time(
         await kakao.press_token(Checkout().pack())
         await kakao.say("Seoul, Seocho-gu, Gangnam-daero 369, 8F")
         await kakao.say("010-1234-5678")
+        await kakao.say("Kim Mina")  # the recipient
         await kakao.tap("Bank transfer")
+        await kakao.tap("Skip")  # no member number
         route = engine.route
 
         async def slow(turn: Any) -> Any:
