@@ -196,9 +196,8 @@ async def test_a_slow_turn_answers_within_the_budget_and_delivers_next_time(
         kakao.expect_not("Thank you")
 
 
-async def test_a_notices_buttons_are_quick_replies_that_work(
-    kakao: Kakao, engine: Engine, db: Database
-) -> None:
+async def queue_notice_with_a_button(kakao: Kakao, engine: Engine, db: Database) -> None:
+    """A customer in the middle of an order, and a notice for them with a menu button."""
     await onboard(kakao, "English", "Korea")
     await kakao.say("/order lemon 1")
     button = {"label": "🏠 Back to the main menu", "action": ToMenu().pack()}
@@ -207,6 +206,12 @@ async def test_a_notices_buttons_are_quick_replies_that_work(
         assert user is not None
         notice = {"text": "Your auto-order runs soon.", "buttons": [[button]]}
         await tx.outbox.add("user", notice, engine.clock(), user_id=user.id)
+
+
+async def test_a_notices_buttons_are_quick_replies_that_work(
+    kakao: Kakao, engine: Engine, db: Database
+) -> None:
+    await queue_notice_with_a_button(kakao, engine, db)
     await kakao.say("/cart")
     assert kakao.texts[0].startswith("Your auto-order runs soon.")
     assert "• 🏠 Back to the main menu" in kakao.texts[0]  # its label is shortened below
@@ -217,14 +222,7 @@ async def test_a_notices_buttons_are_quick_replies_that_work(
 async def test_a_notices_button_typed_as_its_label_is_the_tap(
     kakao: Kakao, engine: Engine, db: Database
 ) -> None:
-    await onboard(kakao, "English", "Korea")
-    await kakao.say("/order lemon 1")
-    button = {"label": "🏠 Back to the main menu", "action": ToMenu().pack()}
-    async with db.transaction() as tx:
-        user = await tx.users.find("kakao", KEY)
-        assert user is not None
-        notice = {"text": "Your auto-order runs soon.", "buttons": [[button]]}
-        await tx.outbox.add("user", notice, engine.clock(), user_id=user.id)
+    await queue_notice_with_a_button(kakao, engine, db)
     await kakao.say("/cart")
     await kakao.say("back to the main menu")  # typed, without its emoji
     kakao.expect("What would you like to do?")
