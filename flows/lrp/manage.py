@@ -112,9 +112,15 @@ async def _template_or_stale(turn: Turn) -> LrpTemplate | None:
     return template if template is not None and template.status != lrp.CANCELLED else None
 
 
-async def change_products(turn: Turn, tapped: ChangeProducts) -> Outcome:
+async def _active_or_stale(turn: Turn) -> LrpTemplate | None:
+    """The template in focus while it runs (not paused, not cancelled); None: a stale button."""
     template = await _template_or_stale(turn)
-    if template is None or template.status != lrp.ACTIVE:
+    return template if template is not None and template.status == lrp.ACTIVE else None
+
+
+async def change_products(turn: Turn, tapped: ChangeProducts) -> Outcome:
+    template = await _active_or_stale(turn)
+    if template is None:
         return stale()
     cart(turn).clear()
     source = lrp.pending_lines(template) or template.lines
@@ -126,24 +132,24 @@ async def change_products(turn: Turn, tapped: ChangeProducts) -> Outcome:
 
 
 async def change_day(turn: Turn, tapped: ChangeDay) -> Outcome:
-    template = await _template_or_stale(turn)
-    if template is None or template.status != lrp.ACTIVE:
+    template = await _active_or_stale(turn)
+    if template is None:
         return stale()
     turn.data["mode"] = DAY
     return go("to_day")
 
 
 async def change_address(turn: Turn, tapped: ChangeAddress) -> Outcome:
-    template = await _template_or_stale(turn)
-    if template is None or template.status != lrp.ACTIVE:
+    template = await _active_or_stale(turn)
+    if template is None:
         return stale()
     turn.data["mode"] = ADDRESS
     return go("to_address")
 
 
 async def skip_tapped(turn: Turn, tapped: Skip) -> Outcome:
-    template = await _template_or_stale(turn)
-    if template is None or template.status != lrp.ACTIVE:
+    template = await _active_or_stale(turn)
+    if template is None:
         return stale()
     return stay(Reply(skip_text(turn, template, await lrp.skip(turn.tx, template, turn.now))))
 
@@ -168,8 +174,8 @@ async def unskip_tapped(turn: Turn, tapped: Unskip) -> Outcome:
 
 
 async def pause_tapped(turn: Turn, tapped: Pause) -> Outcome:
-    template = await _template_or_stale(turn)
-    if template is None or template.status != lrp.ACTIVE:
+    template = await _active_or_stale(turn)
+    if template is None:
         return stale()
     applied = await lrp.change(turn.tx, template, turn.now, status=lrp.PAUSED)
     if applied.pending:
