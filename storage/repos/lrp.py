@@ -30,6 +30,9 @@ CHANGEABLE = frozenset(
         "pending",
     }
 )
+# What a run writes back: every changeable field but the reminder's, which the reminder job
+# sets on its own (a run must not undo it). Always all of them: one statement, one plan.
+_ADVANCED = tuple(sorted(CHANGEABLE - {"reminded_period"}))
 _CLAIM = ignoring_duplicates(lrp_runs, lrp_runs.c.id)
 _INSERT = insert(lrp_templates).returning(lrp_templates.c.id)
 _BY_ID = select(lrp_templates).where(lrp_templates.c.id == bindparam("id"))
@@ -211,22 +214,7 @@ class LrpRepo(Repo):
     async def advance(self, template: LrpTemplate, at: datetime, **values: Any) -> bool:
         """After a run: the template's fields with `values` applied, written only while its
         next run is still the one that ran (a runner that advanced it first wins)."""
-        merged = {
-            key: values.get(key, getattr(template, key))
-            for key in (
-                "status",
-                "day",
-                "lines",
-                "address",
-                "phone",
-                "next_run",
-                "next_period",
-                "remind_on",
-                "skip_period",
-                "last_period",
-                "pending",
-            )
-        }
+        merged = {key: values.get(key, getattr(template, key)) for key in _ADVANCED}
         merged["lines"] = lines_json(merged["lines"])
         params = {
             **merged,
