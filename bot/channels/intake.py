@@ -219,8 +219,12 @@ class Intake:
                 await tx.intake.release([chat], self.owner)
         return stored, taken, renewed
 
+    def _renew_at(self, moment: float) -> float:
+        """When a lease taken or renewed at `moment` (monotonic) is renewed next."""
+        return moment + self.lease.total_seconds() / 3
+
     def _mark_held(self, chats: set[str], renewed: set[str]) -> None:
-        renew_at = time.monotonic() + self.lease.total_seconds() / 3
+        renew_at = self._renew_at(time.monotonic())
         for chat in chats:
             if chat in renewed or chat not in self._held:
                 self._held[chat] = renew_at
@@ -325,7 +329,7 @@ class Intake:
 
     # -- housekeeping --------------------------------------------------------------------------
     async def run(self) -> None:
-        """The tick, until `stop`; then the last bookkeeping and every lease given up."""
+        """The tick, until `stop` (`close` then does the last bookkeeping)."""
         while not self._stop.is_set():
             try:
                 await self.housekeep()
@@ -381,7 +385,7 @@ class Intake:
                 raise
             for chat in due:
                 if chat in kept:
-                    self._held[chat] = moment + self.lease.total_seconds() / 3
+                    self._held[chat] = self._renew_at(moment)
                 else:
                     self._lose(chat)
             self._mark_held(set(taken), set(taken))
