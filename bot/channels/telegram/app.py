@@ -314,14 +314,9 @@ class TelegramApp:
         call = GetUpdates(
             offset=offset, timeout=self.polling_timeout, allowed_updates=ALLOWED_UPDATES
         )
-        try:
-            return await self.bot(call, request_timeout=self.polling_timeout + 10)
-        except TelegramUnauthorizedError as error:
-            raise Fatal(f"Telegram refused the bot token ({error.message})") from error
-        except Exception as error:
-            log.warning("getUpdates failed (%s); retrying in %.0f s", error, self.retry_delay)
-            await asyncio.sleep(self.retry_delay)
-            return []
+        return await self._until_done(
+            "getUpdates", lambda: self.bot(call, request_timeout=self.polling_timeout + 10)
+        )
 
     async def _store(self, updates: list[Update]) -> bool:
         """Store a polled batch, retrying while the database is away."""
