@@ -43,15 +43,18 @@ _ADVANCE = update(lrp_templates).where(
 )
 # The runs' batch query, built once: one built per batch left a compiled plan and a row type
 # behind each time, young objects whose collections paused the chat (docs/performance.md).
+# Every value comes from the parameters (the status too): a constant would be bound by
+# SQLAlchemy on each batch, off the direct bind path (storage/compiled.py).
 _DUE = (
     select(lrp_templates)
     .where(
-        lrp_templates.c.status == ACTIVE,
+        lrp_templates.c.status == bindparam("active"),
         lrp_templates.c.next_run <= bindparam("day"),
         lrp_templates.c.market == bindparam("market"),
     )
     .order_by(lrp_templates.c.next_run, lrp_templates.c.id)
     .limit(bindparam("limit"))
+    .offset(bindparam("offset"))  # SQLite writes an OFFSET with any LIMIT: named, not a constant
 )
 _DUE_UNLOCKED = _DUE.with_for_update(skip_locked=True)
 _SET_RUN_ORDER = (
@@ -151,7 +154,7 @@ class LrpRepo(Repo):
         """Active templates of a market whose run is on or before `day` (the day's runs and
         any missed during downtime). On PostgreSQL rows another runner holds are skipped."""
         stmt = _DUE_UNLOCKED if self.conn.dialect.name == "postgresql" else _DUE
-        values = {"day": day, "market": market, "limit": limit}
+        values = {"day": day, "market": market, "limit": limit, "offset": 0, "active": ACTIVE}
         return [_template(r) for r in (await self.conn.execute(stmt, values)).all()]
 
     async def reminders_due(self, market: str, day: date, limit: int) -> list[LrpTemplate]:
