@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from core.i18n import Translator
 from core.surface import StaffCard
+from flows.shopping.views import payload_total
 
 
 def run_card(t: Translator, payload: Mapping[str, Any]) -> StaffCard:
@@ -21,7 +21,7 @@ def run_card(t: Translator, payload: Mapping[str, Any]) -> StaffCard:
         t._("Template #{template} · run of {run} · Total: {total} · Payment: card").format(
             template=payload.get("template_id") or "?",
             run=payload.get("run_on") or "?",
-            total=_amount(t, payload),
+            total=payload_total(t, payload),
         ),
         t._("Contact the customer to take the card payment, then run: {command}").format(
             command=f"orderbot orders paid {number}"
@@ -41,11 +41,3 @@ def run_card(t: Translator, payload: Mapping[str, Any]) -> StaffCard:
         )
     )
     return StaffCard(title, tuple(lines))
-
-
-def _amount(t: Translator, payload: Mapping[str, Any]) -> str:
-    total, currency = payload.get("total"), str(payload.get("currency") or "")
-    try:
-        return t.money(Decimal(str(total)), currency) if currency else f"{total}"
-    except (InvalidOperation, ValueError, KeyError):
-        return f"{total} {currency}".strip()

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from core.i18n import Translator
 from core.surface import StaffCard
+from flows.shopping.views import payload_total
 from services.orders import BANK_TRANSFER, CARD, PAYMENT_LABELS
 
 
@@ -24,7 +24,7 @@ def order_card(t: Translator, payload: Mapping[str, Any]) -> StaffCard:
     )
     lines = [
         t._("Total: {total} · Payment: {payment}").format(
-            total=_amount(t, payload), payment=t._(label) if label else method or "?"
+            total=payload_total(t, payload), payment=t._(label) if label else method or "?"
         )
     ]
     if payload.get("recipient"):
@@ -48,11 +48,3 @@ def order_card(t: Translator, payload: Mapping[str, Any]) -> StaffCard:
         )
     )
     return StaffCard(title, tuple(lines))
-
-
-def _amount(t: Translator, payload: Mapping[str, Any]) -> str:
-    total, currency = payload.get("total"), str(payload.get("currency") or "")
-    try:
-        return t.money(Decimal(str(total)), currency) if currency else f"{total}"
-    except (InvalidOperation, ValueError, KeyError):
-        return f"{total} {currency}".strip()

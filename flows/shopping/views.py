@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from datetime import date
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
+from typing import Any
 
 from babel.dates import format_skeleton
 
 import policy
 from core.flow import Turn
-from core.i18n import N_
+from core.i18n import N_, Translator
 from flows.shopping.cart import CartLine
 from flows.shopping.catalog import Catalog, Product
 from flows.shopping.phone import display as display_phone
@@ -234,3 +236,13 @@ def bank_account_text(turn: Turn) -> str:
             "the account before you pay)"
         ).format(account=config.payment.bank_account)
     return config.payment.bank_account
+
+
+def payload_total(t: Translator, payload: Mapping[str, Any]) -> str:
+    """An order's total as a staff card reads it from its outbox payload (`total`, `currency`);
+    what the payload holds, as it is, when it is not an amount."""
+    total, currency = payload.get("total"), str(payload.get("currency") or "")
+    try:
+        return t.money(Decimal(str(total)), currency) if currency else f"{total}"
+    except (InvalidOperation, ValueError, KeyError):
+        return f"{total} {currency}".strip()
