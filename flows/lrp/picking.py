@@ -80,16 +80,7 @@ async def from_last_order(turn: Turn, tapped: FromLastOrder) -> Outcome:
     recent = [o for o in await turn.tx.orders.recent(turn.user.id, 5) if o.market == turn.market]
     if not recent:
         return stay(Reply(turn._("You have no earlier order in this market to copy.")))
-    order = recent[0]
-    added, missing = PICKER.add_lines(turn, order.lines, order.market)
-    notes = []
-    if added:
-        notes.append(
-            turn._("Added from order {number}: {items}.").format(number=order.number, items=added)
-        )
-    if missing:
-        notes.append(turn._("Not available to add now: {items}.").format(items=missing))
-    return go("to_cart", Reply("\n".join(notes)))
+    return PICKER.add_order(turn, recent[0])
 
 
 async def other_market(turn: Turn, tapped: OtherMarket) -> Outcome:

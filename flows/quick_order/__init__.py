@@ -22,7 +22,7 @@ from core.surface import Command, Job, MenuEntry
 from core.types import Event, Kind, Outcome, Reply, finish, go, stay
 from flows.quick_order import checkout, history
 from flows.quick_order.actions import ToAddress, ToOrders, ToPayment
-from flows.quick_order.common import PICKER, add_order_lines, catalog_of, menu_button
+from flows.quick_order.common import PICKER, catalog_of, menu_button
 from flows.quick_order.staff import order_card
 from flows.shopping import common as shopping
 from flows.shopping.cart import MAX_QUANTITY, Cart
@@ -134,7 +134,7 @@ async def _reorder_last(turn: Turn) -> Outcome:
     last = await turn.tx.orders.recent(turn.user.id, 1)
     if not last:
         return stay(Reply(turn._("You have no earlier order to repeat.")))
-    return add_order_lines(turn, last[0])
+    return PICKER.add_order(turn, last[0])
 
 
 def _unavailable_text(turn: Turn) -> str:

@@ -8,7 +8,7 @@ actions.py); any other tap is stale.
 from __future__ import annotations
 
 from core.flow import Turn
-from core.types import Button, Outcome, Reply, go
+from core.types import Button, Outcome, go
 from flows.quick_order.actions import Checkout, ToOrders
 from flows.shopping.common import (
     back_to_cart_button,
@@ -18,7 +18,6 @@ from flows.shopping.common import (
     menu_button,
 )
 from flows.shopping.picker import Picker
-from storage.records import Order
 
 
 def orders_button(turn: Turn) -> Button:
@@ -32,22 +31,8 @@ async def _checkout(turn: Turn, tapped: Checkout) -> Outcome:
 PICKER = Picker(proceed=_checkout, extras=lambda turn: [orders_button(turn)])
 
 
-def add_order_lines(turn: Turn, order: Order) -> Outcome:
-    """Put an earlier order's lines into the cart (/reorder, "Order again")."""
-    added, missing = PICKER.add_lines(turn, order.lines, order.market)
-    notes = []
-    if added:
-        notes.append(
-            turn._("Added from order {number}: {items}.").format(number=order.number, items=added)
-        )
-    if missing:
-        notes.append(turn._("Not available to add now: {items}.").format(items=missing))
-    return go("to_cart", Reply("\n".join(notes)))
-
-
 __all__ = [
     "PICKER",
-    "add_order_lines",
     "back_to_cart_button",
     "browse_button",
     "catalog",

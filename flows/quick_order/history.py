@@ -13,7 +13,7 @@ from core.i18n import N_
 from core.steps import Step
 from core.types import Outcome, Reply, go, invalid, rows, stale
 from flows.quick_order.actions import CancelNo, CancelOrder, CancelYes, OpenOrder, OrderAgain
-from flows.quick_order.common import add_order_lines, browse_button, catalog_of, orders_button
+from flows.quick_order.common import PICKER, browse_button, catalog_of, orders_button
 from flows.shopping.views import (
     delivery_text,
     order_text,
@@ -111,7 +111,7 @@ async def cancel_tapped(turn: Turn, tapped: CancelOrder) -> Outcome:
 
 async def again_tapped(turn: Turn, tapped: OrderAgain) -> Outcome:
     order = await _focused(turn)
-    return stale() if order is None else add_order_lines(turn, order)
+    return stale() if order is None else PICKER.add_order(turn, order)
 
 
 # -- confirm_cancel ------------------------------------------------------------------------

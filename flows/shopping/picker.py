@@ -51,7 +51,7 @@ from flows.shopping.views import (
     product_name,
     quoted,
 )
-from storage.records import OrderLine
+from storage.records import Order
 
 
 def _no_buttons(turn: Turn) -> list[Button]:
@@ -150,19 +150,31 @@ class Picker(BrowseSteps, CartSteps):
             return await self.quick_add(turn, text)
         return invalid(turn._(hint))
 
-    def add_lines(self, turn: Turn, lines: list[OrderLine], market: str) -> tuple[str, str]:
-        """Put earlier lines (an order's, a template's) into the cart: the names added and
-        the names not available to add now (no longer sold, another market's)."""
+    def add_order(self, turn: Turn, order: Order) -> Outcome:
+        """Put an earlier order's lines into the cart (/reorder, "Order again", an auto-order
+        copied from the last order) and show the cart, saying what was added and what is not
+        available to add now (no longer sold, another market's)."""
         products = catalog(turn)
         cart = self.cart(turn)
         added, missing = [], []
-        for line in lines:
-            product = products.get(line.sku) if market == turn.market else None
+        for line in order.lines:
+            product = products.get(line.sku) if order.market == turn.market else None
             if product is not None and cart.add(product.sku, line.quantity):
                 added.append(self._added(turn, product, line.quantity))
             else:
                 missing.append(line.name)
-        return ", ".join(added), ", ".join(missing)
+        notes = []
+        if added:
+            notes.append(
+                turn._("Added from order {number}: {items}.").format(
+                    number=order.number, items=", ".join(added)
+                )
+            )
+        if missing:
+            notes.append(
+                turn._("Not available to add now: {items}.").format(items=", ".join(missing))
+            )
+        return go("to_cart", Reply("\n".join(notes)))
 
     # -- the steps ---------------------------------------------------------------------------
     def steps(self) -> tuple[Step, ...]:
