@@ -411,10 +411,14 @@ async def support_tapped(turn: Turn, tapped: AskSupport) -> Outcome:
 
 
 # -- created ---------------------------------------------------------------------------------
-async def _sent(turn: Turn) -> ReturnRequest | None:
-    rid = turn.data.get("rid")
+async def _own_request(turn: Turn, rid: object) -> ReturnRequest | None:
+    """The customer's own return request `rid`; None for another's, a gone one, or no id."""
     request = await turn.tx.returns.get(rid) if isinstance(rid, int) else None
     return request if request is not None and request.user_id == turn.user.id else None
+
+
+async def _sent(turn: Turn) -> ReturnRequest | None:
+    return await _own_request(turn, turn.data.get("rid"))
 
 
 async def created_prompt(turn: Turn) -> list[Reply]:
@@ -470,17 +474,15 @@ async def new_tapped(turn: Turn, tapped: NewReturn) -> Outcome:
 
 
 async def open_tapped(turn: Turn, tapped: OpenReturn) -> Outcome:
-    request = await turn.tx.returns.get(tapped.id)
-    if request is None or request.user_id != turn.user.id:
+    request = await _own_request(turn, tapped.id)
+    if request is None:
         return stale()
     turn.data["open"] = request.id
     return go("to_request")
 
 
 async def _opened(turn: Turn) -> ReturnRequest | None:
-    rid = turn.data.get("open")
-    request = await turn.tx.returns.get(rid) if isinstance(rid, int) else None
-    return request if request is not None and request.user_id == turn.user.id else None
+    return await _own_request(turn, turn.data.get("open"))
 
 
 async def request_prompt(turn: Turn) -> list[Reply]:
