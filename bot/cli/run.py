@@ -17,6 +17,7 @@ from core.engine import Engine
 
 if TYPE_CHECKING:
     from bot.channels.kakao.app import KakaoApp
+    from bot.channels.telegram.app import TelegramApp
 
 SECRET_TOKEN = re.compile(r"[A-Za-z0-9_-]{1,256}")  # what Telegram accepts as a secret_token
 
@@ -69,6 +70,33 @@ def problem(settings: Settings, *, webhook: bool, kakao: bool = False) -> str | 
     return None
 
 
+def telegram_app(engine: Engine, settings: Settings, *, webhook: bool) -> TelegramApp:
+    """The Telegram channel as the settings describe it: long polling, or the webhook."""
+    from bot.channels.telegram.app import TelegramApp, create_bot
+    from bot.channels.telegram.webhook import Webhook
+
+    assert settings.telegram_token is not None
+    bot = create_bot(settings.telegram_token.get_secret_value(), settings.telegram_api_base)
+    hook = None
+    if webhook:
+        assert settings.webhook_url and settings.webhook_secret
+        hook = Webhook(
+            url=settings.webhook_url,
+            secret=settings.webhook_secret.get_secret_value(),
+            host=settings.webhook_host,
+            port=settings.webhook_port,
+            max_connections=settings.webhook_max_connections,
+        )
+    return TelegramApp(
+        engine,
+        bot,
+        staff_chat_id=settings.staff_chat_id,
+        staff_language=settings.staff_language,
+        webhook=hook,
+        lease_seconds=settings.intake_lease_seconds,
+    )
+
+
 def kakao_app(engine: Engine, settings: Settings) -> KakaoApp:
     """The Kakao channel as the settings describe it (loaded by `--kakao` only)."""
     from bot.channels.kakao.app import KakaoApp
@@ -107,8 +135,7 @@ def _run(args: argparse.Namespace) -> None:
     # aiogram takes seconds to import: loaded by this command only, once the settings are fine.
     from aiogram.utils.token import TokenValidationError
 
-    from bot.channels.telegram.app import Fatal, TelegramApp, create_bot
-    from bot.channels.telegram.webhook import Webhook
+    from bot.channels.telegram.app import Fatal
 
     async def serve() -> None:
         # With a staff group set, customers' requests become tickets whichever channel this
@@ -117,29 +144,7 @@ def _run(args: argparse.Namespace) -> None:
         try:
             apps: list[ChannelApp] = []
             if telegram:
-                assert settings.telegram_token is not None
-                token = settings.telegram_token.get_secret_value()
-                bot = create_bot(token, settings.telegram_api_base)
-                hook = None
-                if args.webhook:
-                    assert settings.webhook_url and settings.webhook_secret
-                    hook = Webhook(
-                        url=settings.webhook_url,
-                        secret=settings.webhook_secret.get_secret_value(),
-                        host=settings.webhook_host,
-                        port=settings.webhook_port,
-                        max_connections=settings.webhook_max_connections,
-                    )
-                apps.append(
-                    TelegramApp(
-                        engine,
-                        bot,
-                        staff_chat_id=settings.staff_chat_id,
-                        staff_language=settings.staff_language,
-                        webhook=hook,
-                        lease_seconds=settings.intake_lease_seconds,
-                    )
-                )
+                apps.append(telegram_app(engine, settings, webhook=args.webhook))
             if args.kakao:
                 apps.append(kakao_app(engine, settings))
             host = Host(engine, apps)
