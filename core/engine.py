@@ -95,7 +95,9 @@ class Engine:
         bounded time (storage/retry.py); past it `DatabaseUnavailable` is raised: the event
         can be kept and handled later (its delivery id makes that safe). `on_commit` runs in
         the turn's transaction with its replies, last: the channel's intake stores them there,
-        so a turn is marked done exactly when its effects commit (bot/channels/intake.py)."""
+        so a turn is marked done exactly when its effects commit (bot/channels/intake.py); it
+        raises to roll back a turn that committed before, which makes an event without a
+        delivery id exactly-once too."""
         event = readable(event)
         async with self.locks.hold(event.conversation_key):
             return await self.db.with_retries(lambda: self._attempts(event, on_commit), "a turn")

@@ -35,7 +35,7 @@ import socket
 import time
 import uuid
 from collections.abc import Awaitable, Callable, Hashable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 
@@ -51,6 +51,16 @@ class OutOfTurn(Exception):
     """An earlier update of the chat is still to be processed (another worker received it)."""
 
 
+class AlreadyAnswered(Exception):
+    """The update's turn committed before (its commit landed unseen and the turn ran again, or
+    a worker that took the chat over ran it): this run rolls back, `replies` are the stored
+    ones, still to send (None: there were none, or they were sent and the row finished)."""
+
+    def __init__(self, replies: dict[str, Any] | None) -> None:
+        super().__init__("answered before")
+        self.replies = replies
+
+
 @dataclass(frozen=True, slots=True)
 class Incoming:
     """One update as a channel received it: its id at the channel, the chat it belongs to (the
@@ -64,14 +74,11 @@ class Incoming:
 
 @dataclass(slots=True)
 class Receipt:
-    """A stored update being processed; `answered` once its turn committed its replies.
-    `replies`: those an earlier commit of the same turn stored, when the turn found itself done
-    (its commit landed but was not seen, and it ran again): the intake sends them."""
+    """A stored update being processed; `answered` once its turn committed its replies."""
 
     row_id: int
     chat: str
     answered: bool = False
-    replies: dict[str, Any] | None = field(default=None, repr=False)
 
 
 class Queues(Protocol):
@@ -187,10 +194,14 @@ class Intake:
         now = self.clock()
         stored: list[tuple[Receipt, Any]] = []
         for item in incoming:
+            # Received before (a redelivery, or the retry of a commit that landed unseen): it is
+            # or was processed already. Its id stays in the inbox after its row is gone.
+            if not await tx.inbox.record(f"{self.channel}:{item.update_key}", now):
+                continue
             row_id = await tx.intake.add(
                 self.channel, item.update_key, item.chat, item.payload, now
             )
-            if row_id is not None:  # else received before: it is (or was) processed already
+            if row_id is not None:  # else still here from before the inbox forgot its id
                 stored.append((Receipt(row_id, item.chat), item.item))
         first_new: dict[str, int] = {}
         for receipt, _ in stored:
@@ -234,21 +245,26 @@ class Intake:
     # -- processing ----------------------------------------------------------------------------
     async def answer(self, tx: Tx, receipt: Receipt, replies: dict[str, Any] | None) -> None:
         """In a turn's transaction: the row is answered with `replies` (sent after the commit).
-        Raises `OutOfTurn` (rolling the turn back) when an earlier row of the chat is to do."""
+        This is what makes the turn exactly-once (the delivery was recorded at receipt, so the
+        engine records none): raises, rolling the turn back, `OutOfTurn` when an earlier row of
+        the chat is still to do, `AlreadyAnswered` when this one's turn committed before."""
         if await tx.intake.answer(receipt.row_id, receipt.chat, replies):
             return
         row = await tx.intake.find(receipt.row_id)
         if row is not None and row.state != ANSWERED:
             raise OutOfTurn(receipt.chat)
-        # Answered already: an earlier commit of this turn landed unseen (the retry found its
-        # delivery done and has no replies), or a worker that took the chat over ran it.
-        receipt.replies = row.replies if row is not None else None
+        raise AlreadyAnswered(row.replies if row is not None else None)
 
     async def _run(self, receipt: Receipt, item: Any, *, catching_up: bool = False) -> None:
         if receipt.chat in self._stalled or receipt.chat in self._lost:
             return  # left received: retried when the chat is taken over
         try:
             await self.process(receipt, item)
+        except AlreadyAnswered as done:
+            if done.replies is not None:
+                await self._send_stored(receipt, done.replies)
+            self._finished.append(receipt.row_id)
+            return
         except OutOfTurn:
             if catching_up:
                 log.warning("update %s of %s: still out of turn", receipt.row_id, receipt.chat)
@@ -268,8 +284,6 @@ class Intake:
         if not receipt.answered:
             await self._forget_now(receipt)
             return
-        if receipt.replies is not None:  # the turn's own, stored by a commit it did not see
-            await self._send_stored(receipt, receipt.replies)
         self._finished.append(receipt.row_id)
 
     async def _send_stored(self, receipt: Receipt, replies: dict[str, Any]) -> None:

@@ -128,6 +128,21 @@ async def test_a_redelivered_update_is_stored_and_run_once(db: Database, clock: 
     assert worker.runs["a"] == [1, 2]
 
 
+async def test_an_update_redelivered_after_it_was_finished_is_not_run_again(
+    db: Database, clock: Clock
+):
+    """Telegram sends an update again when it missed our answer: by then its row may be gone."""
+    worker = Worker(db, clock)
+    await worker.receive("a", 1)
+    await eventually(lambda: worker.sent["a"] == [1])
+    await eventually(lambda: not worker.intake._finished)
+    assert await pending(db) == 0, "the row is finished and deleted"
+    await worker.receive("a", 1, 2)
+    await eventually(lambda: worker.sent["a"] == [1, 2])
+    await worker.stop()
+    assert worker.runs["a"] == [1, 2]
+
+
 async def test_a_crash_after_receiving_loses_nothing(db: Database, clock: Clock, database_url):
     first = Worker(db, clock, lease=0.3)
     first.before_turn = asyncio.Event()  # never set: killed before any turn
@@ -238,8 +253,9 @@ async def test_a_turn_the_database_failed_stays_and_runs_later_in_order(db: Data
 async def test_a_turn_whose_commit_landed_unseen_sends_its_replies_in_order(
     db: Database, clock: Clock
 ):
-    """The connection drops during COMMIT, the commit landed: the turn runs again, finds its
-    delivery done and answers nothing. The replies stored by the first commit are the turn's."""
+    """The connection drops during COMMIT, the commit landed: the turn runs again, and its
+    answer finds the row answered. The second run rolls back (its effects are not made twice)
+    and the replies stored by the first commit are sent."""
     worker = Worker(db, clock)
     process = worker.process
 
@@ -250,14 +266,14 @@ async def test_a_turn_whose_commit_landed_unseen_sends_its_replies_in_order(
 
         async def landed(tx: Tx) -> None:
             await worker.intake.answer(tx, receipt, {"reply": n})
+            worker.runs[receipt.chat].append(n)
 
-        async def again(tx: Tx) -> None:  # the delivery is known: no replies this time
-            await worker.intake.answer(tx, receipt, None)
+        async def again(tx: Tx) -> None:
+            await tx.inbox.record("an effect of the second run", clock())
+            await worker.intake.answer(tx, receipt, {"reply": "the second run's"})
 
         await db.run_in_transaction(landed)
         await db.run_in_transaction(again)
-        receipt.answered = True
-        worker.runs[receipt.chat].append(n)
 
     worker.intake.process = commit_lands_unseen
     await worker.receive("a", 1, 2)
@@ -266,6 +282,8 @@ async def test_a_turn_whose_commit_landed_unseen_sends_its_replies_in_order(
     assert worker.sent["a"] == [1, 2], "the first turn's replies, before the second's"
     assert worker.runs["a"] == [1, 2]
     assert await pending(db) == 0
+    async with db.transaction() as tx:
+        assert await tx.inbox.record("an effect of the second run", clock()), "rolled back"
 
 
 async def test_a_chat_finished_while_it_was_taken_over_is_not_held_for_ever(

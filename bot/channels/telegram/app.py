@@ -36,7 +36,7 @@ from aiogram.exceptions import TelegramAPIError, TelegramUnauthorizedError
 from aiogram.methods import DeleteWebhook, GetUpdates
 from aiogram.types import CallbackQuery, Chat, Message, Update
 
-from bot.channels.intake import Incoming, Intake, OutOfTurn, Receipt
+from bot.channels.intake import AlreadyAnswered, Incoming, Intake, OutOfTurn, Receipt
 from bot.channels.serial import ChatQueues
 from bot.channels.telegram import commands
 from bot.channels.telegram.channel import TelegramChannel
@@ -176,12 +176,12 @@ class TelegramApp:
         return Update.model_validate(payload, context={"bot": self.bot})
 
     async def _process(self, receipt: Receipt, update: Update) -> None:
-        """Run one stored update through the handlers. The database being away, or an earlier
-        update of the chat still to run, is the intake's to handle; anything else is logged and
-        the customer told something went wrong."""
+        """Run one stored update through the handlers. The database being away, an earlier
+        update of the chat still to run, or this one's turn done before, is the intake's to
+        handle; anything else is logged and the customer told something went wrong."""
         try:
             await self.dispatcher.feed_update(self.bot, update, receipt=receipt)
-        except (OutOfTurn, DatabaseUnavailable):
+        except (OutOfTurn, AlreadyAnswered, DatabaseUnavailable):
             raise
         except Exception as error:
             log.exception("update %s failed", update.update_id)

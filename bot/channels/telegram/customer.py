@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from contextlib import suppress
+from dataclasses import replace
 from typing import Any
 
 from aiogram.exceptions import TelegramAPIError, TelegramBadRequest
@@ -100,7 +101,9 @@ class CustomerChats:
                     }
                 await intake.answer(tx, receipt, stored)
 
-            replies = await self.engine.handle(event, on_commit=store)
+            # The intake recorded the delivery when it stored the update, and its answer
+            # guards the turn: the engine records none (docs/architecture.md, "Intake").
+            replies = await self.engine.handle(replace(event, delivery_id=None), on_commit=store)
             receipt.answered = True
         self.wake_outbox()
         return replies
