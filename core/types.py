@@ -51,6 +51,59 @@ class Button:
 
 
 @dataclass(frozen=True, slots=True)
+class Row:
+    """One row of a `Summary`: what ("Lemon", "Shipping") and its amount, money formatted."""
+
+    what: str
+    amount: str
+    quantity: int = 0  # of a product line; 0: not a product line
+
+    def to_json(self) -> list[Any]:
+        return [self.what, self.amount, self.quantity]
+
+    @classmethod
+    def from_json(cls, data: list[Any]) -> Row:
+        what, amount, quantity = data
+        return cls(what, amount, quantity)
+
+
+@dataclass(frozen=True, slots=True)
+class Summary:
+    """A cart or an order as rows and a total, beside a reply's text, for a channel that shows
+    it as a table (Kakao's item card); the others show the text. Every field is already in the
+    reader's language.
+
+    `replaces` is the part of the reply's text (verbatim) that the summary says: a channel
+    showing the summary shows `notes` in its place, which holds whatever of that part the rows
+    and the total do not (a free-shipping hint), so that nothing is lost."""
+
+    title: str
+    rows: tuple[Row, ...]
+    total: Row
+    replaces: str
+    notes: str = ""
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "title": self.title,
+            "rows": [row.to_json() for row in self.rows],
+            "total": self.total.to_json(),
+            "replaces": self.replaces,
+            "notes": self.notes,
+        }
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Summary:
+        return cls(
+            data["title"],
+            tuple(Row.from_json(row) for row in data["rows"]),
+            Row.from_json(data["total"]),
+            data["replaces"],
+            data.get("notes", ""),
+        )
+
+
+@dataclass(frozen=True, slots=True)
 class Reply:
     text: str
     buttons: tuple[tuple[Button, ...], ...] = ()
@@ -61,6 +114,8 @@ class Reply:
     # The language the reply is written in, for words a transport adds around it (the label of
     # its contact button). None: the transport looks the user's language up itself.
     language: str | None = None
+    # The cart or order in the text as rows and a total, for a channel that can show a table.
+    summary: Summary | None = None
 
     def options(self) -> list[Button]:
         return [button for row in self.buttons for button in row]
@@ -76,6 +131,8 @@ class Reply:
             data["request_contact"] = True
         if self.language is not None:
             data["language"] = self.language
+        if self.summary is not None:
+            data["summary"] = self.summary.to_json()
         return data
 
     @classmethod
@@ -89,6 +146,7 @@ class Reply:
             delete_source=data.get("delete_source", False),
             request_contact=data.get("request_contact", False),
             language=data.get("language"),
+            summary=Summary.from_json(data["summary"]) if "summary" in data else None,
         )
 
 

@@ -37,7 +37,7 @@ from flows.shopping.common import back_to_cart_button, catalog, menu_button
 from flows.shopping.delivery import DeliverySteps, phone_noted
 from flows.shopping.phone import display
 from flows.shopping.recipient import RecipientStep
-from flows.shopping.views import cart_text
+from flows.shopping.views import cart_summary, cart_text
 from services import lrp
 from services.orders import quote
 from storage.records import LrpLine
@@ -182,10 +182,11 @@ async def review_prompt(turn: Turn) -> list[Reply]:
         return [Reply(turn._("Some details of your auto-order are missing."), ((resume,),))]
     day, address, phone, recipient = details
     first = lrp.first_open_run(turn.market, day, turn.now)
+    totals = quote(turn.market, subtotal(lines))
     text = "\n\n".join(
         [
             turn._("Please check your auto-order:"),
-            cart_text(turn, lines, quote(turn.market, subtotal(lines))),
+            cart_text(turn, lines, totals),
             "\n".join(
                 [
                     turn._("Runs on {day}.").format(day=texts.day_text(turn, day)),
@@ -214,7 +215,7 @@ async def review_prompt(turn: Turn) -> list[Reply]:
         ],
         per_row=1,
     )
-    return [Reply(text, buttons)]
+    return [Reply(text, buttons, summary=cart_summary(turn, lines, totals))]
 
 
 async def create_tapped(turn: Turn, tapped: Create) -> Outcome:

@@ -44,9 +44,11 @@ from flows.shopping.cart import Cart, CartLine, subtotal
 from flows.shopping.common import order_lines
 from flows.shopping.views import (
     card_text,
+    cart_summary,
     cart_text,
     deadline_text,
     details_lines,
+    order_summary,
     order_text,
     payment_instructions,
 )
@@ -231,10 +233,11 @@ async def review_prompt(turn: Turn) -> list[Reply]:
     payment = card_text(turn, draft) if draft.payment_method == CARD else deadline_text(turn, draft)
     if draft.payment_method != CARD:
         payment += _short_notice(turn)
+    totals = orders.quote(turn.market, subtotal(lines))
     text = "\n\n".join(
         [
             turn._("Please check your order:"),
-            cart_text(turn, lines, orders.quote(turn.market, subtotal(lines))),
+            cart_text(turn, lines, totals),
             "\n".join(details_lines(turn, draft)),
             payment,
         ]
@@ -248,7 +251,7 @@ async def review_prompt(turn: Turn) -> list[Reply]:
         ],
         per_row=1,
     )
-    return [Reply(text, buttons)]
+    return [Reply(text, buttons, summary=cart_summary(turn, lines, totals))]
 
 
 def _short_notice(turn: Turn) -> str:
@@ -316,10 +319,8 @@ async def placed_prompt(turn: Turn) -> list[Reply]:
     buttons = rows([*choices, menu_button(turn)], per_row=2)
     if order is None:
         return [Reply(turn._("Your order is placed: find it under My orders."), buttons)]
-    parts = [
-        turn._("✅ Thank you! Your order is placed."),
-        order_text(turn, order, catalog_of(turn)),
-    ]
+    catalog = catalog_of(turn)
+    parts = [turn._("✅ Thank you! Your order is placed."), order_text(turn, order, catalog)]
     if order.status == orders.AWAITING_PAYMENT:
         parts.append(payment_instructions(turn, order))
     if policy.market_config(order.market).ordering.quick_orders_processed_in_sequence:
@@ -329,7 +330,7 @@ async def placed_prompt(turn: Turn) -> list[Reply]:
                 "may start a little after the time you ordered."
             )
         )
-    return [Reply("\n\n".join(parts), buttons)]
+    return [Reply("\n\n".join(parts), buttons, summary=order_summary(turn, order, catalog))]
 
 
 async def _placed_order(turn: Turn) -> Order | None:

@@ -29,6 +29,7 @@ from flows.shopping.common import (
 )
 from flows.shopping.match import match
 from flows.shopping.views import (
+    cart_summary,
     cart_text,
     product_name,
 )
@@ -51,7 +52,7 @@ class CartSteps:
                     rows([browse_button(turn), *self.extras(turn)]),
                 )
             ]
-        text = cart_text(turn, lines, quote(turn.market, subtotal(lines)))
+        totals = quote(turn.market, subtotal(lines))
         buttons = rows(
             [
                 Checkout().button(self.proceed_label(turn)),
@@ -60,7 +61,8 @@ class CartSteps:
             ],
             per_row=3,
         )
-        return [Reply(text, buttons)]
+        text = cart_text(turn, lines, totals)
+        return [Reply(text, buttons, summary=cart_summary(turn, lines, totals))]
 
     async def checkout_tapped(self, turn: Turn, tapped: Checkout) -> Outcome:
         return stay() if self.cart(turn).is_empty else await self.proceed(turn, tapped)

@@ -13,6 +13,7 @@ from babel.dates import format_skeleton
 import policy
 from core.flow import Turn
 from core.i18n import N_, Translator
+from core.types import Row, Summary
 from flows.shopping.cart import CartLine
 from flows.shopping.catalog import Catalog, Product
 from flows.shopping.phone import display as display_phone
@@ -83,16 +84,57 @@ def totals_text(turn: Turn, totals: orders.Totals, market: str) -> str:
             shipping += " " + turn._("(add {amount} more for free shipping)").format(
                 amount=money(turn, totals.free_shipping_gap, market)
             )
-        if policy.market_config(market).is_sample("shipping.fee"):
-            shipping += "\n" + turn._(
-                "This shipping fee is a sample figure, not confirmed by the company: support "
-                "will confirm the actual fee."
-            )
+        if sample := sample_fee_text(turn, market):
+            shipping += "\n" + sample
         rows.append(shipping)
     else:
         rows.append(turn._("Shipping: free"))
     rows.append(turn._("Total: {amount}").format(amount=money(turn, totals.total, market)))
     return "\n".join(rows)
+
+
+def sample_fee_text(turn: Turn, market: str) -> str:
+    """The warning for a shipping fee the company has not confirmed; empty for a real one."""
+    if not policy.market_config(market).is_sample("shipping.fee"):
+        return ""
+    return turn._(
+        "This shipping fee is a sample figure, not confirmed by the company: support will "
+        "confirm the actual fee."
+    )
+
+
+def summary(
+    turn: Turn,
+    title: str,
+    products: list[Row],
+    totals: orders.Totals,
+    market: str,
+    replaces: str,
+) -> Summary:
+    """The products, the subtotal (of more than one), shipping and the total as a `Summary`
+    of `replaces`, the text that says them (with `totals_text`); its notes say what the
+    shipping line adds to the fee."""
+    rows = list(products)
+    if len(products) > 1:
+        # Translators: "Subtotal", "Shipping" and "Total" label amounts in a table; KakaoTalk
+        # shows it as a card only when each has at most 6 characters.
+        rows.append(Row(turn._("Subtotal"), money(turn, totals.subtotal, market)))
+    notes = []
+    if totals.shipping_fee:
+        rows.append(Row(turn._("Shipping"), money(turn, totals.shipping_fee, market)))
+        if totals.free_shipping_gap:
+            notes.append(
+                turn._("Add {amount} more for free shipping.").format(
+                    amount=money(turn, totals.free_shipping_gap, market)
+                )
+            )
+        notes.append(sample_fee_text(turn, market))
+    else:
+        # Translators: the shipping fee when there is none, in a table's cell.
+        free = turn._("free")
+        rows.append(Row(turn._("Shipping"), free))
+    total = Row(turn._("Total"), money(turn, totals.total, market))
+    return Summary(title, tuple(rows), total, replaces, "\n".join(n for n in notes if n))
 
 
 def cart_text(turn: Turn, lines: list[CartLine], totals: orders.Totals) -> str:
@@ -102,6 +144,19 @@ def cart_text(turn: Turn, lines: list[CartLine], totals: orders.Totals) -> str:
     ).format(count=units)
     body = "\n".join(f"• {line_text(turn, line)}" for line in lines)
     return f"{header}\n{body}\n\n{totals_text(turn, totals, turn.market)}"
+
+
+def cart_summary(turn: Turn, lines: list[CartLine], totals: orders.Totals) -> Summary:
+    """`cart_text` as a summary: a row per line, the header as its title."""
+    units = sum(line.quantity for line in lines)
+    title = turn.ngettext(
+        "🛒 Your cart ({count} item)", "🛒 Your cart ({count} items)", units
+    ).format(count=units)
+    products = [
+        Row(product_name(turn, line.product), money(turn, line.total), line.quantity)
+        for line in lines
+    ]
+    return summary(turn, title, products, totals, turn.market, cart_text(turn, lines, totals))
 
 
 def month_label(turn: Turn, year: int, month: int) -> str:
@@ -132,15 +187,38 @@ def order_text(turn: Turn, order: Order, catalog: Catalog | None) -> str:
     placed = turn._("Placed: {when}").format(
         when=turn.t.moment(order.placed_at, policy.market_config(order.market).timezone)
     )
+    ordered = _ordered_text(turn, order, catalog)
+    return "\n".join([head, placed, ordered, "", *details_lines(turn, order)])
+
+
+def _ordered_text(turn: Turn, order: Order, catalog: Catalog | None) -> str:
+    """An order's lines and amounts."""
     lines = "\n".join(
         f"• {ordered_line_name(turn, catalog, line.sku, line.name)} × {line.quantity} = "
         f"{turn.t.money(line.line_total, order.currency)}"
         for line in order.lines
     )
+    return f"{lines}\n\n{totals_text(turn, _placed_totals(order), order.market)}"
+
+
+def _placed_totals(order: Order) -> orders.Totals:
     # As stored: the fee charged then; no "add more for free shipping" once it is placed.
-    placed_totals = orders.Totals(order.subtotal, order.shipping_fee, order.total, None)
-    amounts = totals_text(turn, placed_totals, order.market)
-    return "\n".join([head, placed, lines, "", amounts, "", *details_lines(turn, order)])
+    return orders.Totals(order.subtotal, order.shipping_fee, order.total, None)
+
+
+def order_summary(turn: Turn, order: Order, catalog: Catalog | None) -> Summary:
+    """`order_text`'s lines and amounts as a summary."""
+    products = [
+        Row(
+            ordered_line_name(turn, catalog, line.sku, line.name),
+            turn.t.money(line.line_total, order.currency),
+            line.quantity,
+        )
+        for line in order.lines
+    ]
+    title = turn._("Order {number}").format(number=order.number)
+    ordered = _ordered_text(turn, order, catalog)
+    return summary(turn, title, products, _placed_totals(order), order.market, ordered)
 
 
 def details_lines(turn: Turn, order: Order) -> list[str]:

@@ -25,8 +25,9 @@ CAROUSEL_ITEMS = 10
 LIST_CARDS_IN_CAROUSEL = 5
 CARD_BUTTONS = 3
 ITEM_ROWS = 10
-ITEM_TITLE = 6
-ITEM_SUMMARY_DESCRIPTION = 14
+ITEM_TITLE = 6  # a row's title, and the summary's
+ITEM_DESCRIPTION = 14  # the summary's; a row's by our own rule (none documented)
+ITEM_ALIGNMENTS = ("left", "right")
 BUBBLE_BYTES = 30_720
 EXTRA_BYTES = 256  # our `extra` map: {"a": token}, the token at most 64 bytes
 QUICK_REPLY_ACTIONS = ("message", "block")
@@ -89,19 +90,39 @@ def _list_card(body: dict[str, Any], where: str, found: list[str], in_carousel: 
 
 
 def _item_card(body: dict[str, Any], where: str, found: list[str], in_carousel: bool) -> None:
+    head = body.get("head")
+    if head is not None:
+        _length(head.get("title"), TITLE, f"{where}.head.title", found)
     rows = body.get("itemList")
     most = ITEM_ROWS // 2 if in_carousel else ITEM_ROWS
     if not isinstance(rows, list) or not 1 <= len(rows) <= most:
         found.append(f"{where}.itemList: 1 to {most} rows")
         return
     for index, row in enumerate(rows):
-        _length(row.get("title"), ITEM_TITLE, f"{where}.itemList[{index}].title", found)
+        _item(row, f"{where}.itemList[{index}]", found)
     summary = body.get("itemListSummary")
     if summary is not None:
-        _length(summary.get("title"), ITEM_TITLE, f"{where}.itemListSummary.title", found)
-        description = summary.get("description")
-        _length(description, ITEM_SUMMARY_DESCRIPTION, f"{where}.itemListSummary", found)
+        _item(summary, f"{where}.itemListSummary", found)
+    alignment = body.get("itemListAlignment")
+    if alignment is not None and alignment not in ITEM_ALIGNMENTS:
+        found.append(f"{where}.itemListAlignment: {alignment!r}")
     _buttons(body.get("buttons"), where, found)
+
+
+def _item(item: Any, where: str, found: list[str]) -> None:
+    """An item card's row or summary: a title and a description."""
+    if not isinstance(item, dict):
+        found.append(f"{where}: not an object")
+        return
+    _length(item.get("title"), ITEM_TITLE, f"{where}.title", found)
+    _length(item.get("description"), ITEM_DESCRIPTION, f"{where}.description", found)
+
+
+def item_card_problems(body: dict[str, Any]) -> list[str]:
+    """Every way an item card (the output's body) breaks the limits."""
+    found: list[str] = []
+    _item_card(body, "itemCard", found, False)
+    return found
 
 
 Checker = Callable[[dict[str, Any], str, list[str], bool], None]

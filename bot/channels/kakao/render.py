@@ -10,6 +10,13 @@
   numbered in the bubble with their full text (a typed number or label picks one). More than 10
   options: list cards in a carousel, 4 per card, 5 cards; any beyond as numbered lines. A
   notice's buttons (an auto-order reminder's) follow as quick replies where there is room.
+- A cart or an order (a reply's `Summary`): an `itemCard` in place of the text that says it,
+  when every field keeps the card's limits and the whole answer fits in the outputs with it,
+  the text before it above and the summary's notes and the rest of the text below. Else the
+  text, as any other. A product row reads "레몬 ×2" | "36,000원" when every product's name
+  and quantity fit a row's title (6 characters), else "페퍼민트" | "×2 · 66,000원" when every
+  name fits it and every quantity and amount a row's description (14); longer names (most
+  English and Russian ones) leave the cart as text.
 
 The words the channel adds (the pointer to the rest) come from the caller, in the user's
 language. Every response passes `limits.problems`.
@@ -22,7 +29,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from bot.channels.kakao import limits
-from core.types import Button, Reply
+from core.types import Button, Reply, Row, Summary
 
 SHORTENED = "…"
 
@@ -127,6 +134,72 @@ def _notice_text(notice: Reply) -> str:
     return "\n\n".join(part for part in (notice.text.strip(), listed) if part)
 
 
+def _titled(row: Row) -> dict[str, str]:
+    """A product row with its quantity in the title: "레몬 ×2" | "36,000원"."""
+    return {"title": f"{row.what} ×{row.quantity}", "description": row.amount}
+
+
+def _described(row: Row) -> dict[str, str]:
+    """A product row with its quantity in the description: "페퍼민트" | "×2 · 66,000원"."""
+    return {"title": row.what, "description": f"×{row.quantity} · {row.amount}"}
+
+
+def _item_card(summary: Summary) -> dict[str, Any] | None:
+    """The summary as an item card in the first of the row layouts whose every field keeps
+    the limits; None when neither does."""
+    for product in (_titled, _described):
+        rows = [
+            product(row) if row.quantity else {"title": row.what, "description": row.amount}
+            for row in summary.rows
+        ]
+        card = {
+            "head": {"title": summary.title},
+            "itemList": rows,
+            "itemListAlignment": "right",
+            "itemListSummary": {"title": summary.total.what, "description": summary.total.amount},
+        }
+        if not limits.item_card_problems(card):
+            return {"itemCard": card}
+    return None
+
+
+def _carded(texts: list[str], replies: Sequence[Reply]) -> tuple[int, dict[str, Any]] | None:
+    """Which reply's text gives way to its summary's item card, and the card: the first whose
+    summary fits one and says a part of that text."""
+    for index, (text, reply) in enumerate(zip(texts, replies, strict=False)):
+        summary = reply.summary
+        if summary is not None and summary.replaces and summary.replaces in text:
+            card = _item_card(summary)
+            if card is not None:
+                return index, card
+    return None
+
+
+def _around_card(
+    segments: list[str], texts: list[str], replies: Sequence[Reply]
+) -> list[dict[str, Any]] | None:
+    """The outputs with an item card for a summary in place of the text it says, after the
+    notices' `segments` and before the replies after it; None when there is no such card or
+    the whole answer does not fit in the outputs with it."""
+    carded = _carded(texts, replies)
+    if carded is None:
+        return None
+    index, card = carded
+    summary = replies[index].summary
+    assert summary is not None
+    before, _, after = texts[index].partition(summary.replaces)
+    above_card = [*segments, *texts[:index], before]
+    below_card = [summary.notes, after, *texts[index + 1 :]]
+    # The text above may have bubbles of its own (a notice's) where the text below, joined,
+    # leaves room.
+    above = _fitted(above_card, limits.OUTPUTS - 1 - len(_joined(below_card)))
+    if above is None:
+        return None
+    below = _fitted(below_card, limits.OUTPUTS - 1 - len(above))
+    assert below is not None, "it fits joined"
+    return [*_bubbles(above), card, *_bubbles(below)]
+
+
 def render(
     replies: Sequence[Reply],
     *,
@@ -152,12 +225,40 @@ def render(
             texts[-1] += "\n\n" + _numbered(options)
     buttons += [b for notice in notices for b in notice.options()]
     quick = [_quick_reply(b, block_id) for b in buttons[: limits.QUICK_REPLIES]]
-    segments = [*(_notice_text(notice) for notice in notices), *texts]
-    outputs, rest = _text_outputs(segments, limits.OUTPUTS - len(cards), more)
-    template: dict[str, Any] = {"outputs": outputs + cards}
+    noticed = [_notice_text(notice) for notice in notices]
+    carded = None if cards else _around_card(noticed, texts, replies)
+    if carded is not None:
+        outputs, rest = carded, ""
+    else:
+        outputs, rest = _text_outputs([*noticed, *texts], limits.OUTPUTS - len(cards), more)
+        outputs += cards
+    template: dict[str, Any] = {"outputs": outputs}
     if quick:
         template["quickReplies"] = quick
     return Rendered({"version": "2.0", "template": template}, rest)
+
+
+def _bubbles(texts: Sequence[str]) -> list[dict[str, Any]]:
+    return [{"simpleText": {"text": text}} for text in texts]
+
+
+def _fitted(segments: Sequence[str], slots: int) -> list[str] | None:
+    """The text `segments` in at most `slots` bubbles, a bubble each where they fit so, else
+    joined; None when they do not fit."""
+    separate = [chunk for segment in segments for chunk in chunks(segment)]
+    if len(separate) <= slots:
+        return separate
+    joined = _joined(segments)
+    return joined if len(joined) <= slots else None
+
+
+def _joined(segments: Sequence[str]) -> list[str]:
+    """The text `segments` joined, in as few bubbles as it takes."""
+    return chunks(_join(segments))
+
+
+def _join(segments: Sequence[str]) -> str:
+    return "\n\n".join(segment.strip() for segment in segments if segment.strip())
 
 
 def _text_outputs(
@@ -165,15 +266,11 @@ def _text_outputs(
 ) -> tuple[list[dict[str, Any]], str]:
     """`simpleText` outputs for the text `segments` (each notice, then each reply) in `slots`
     bubbles, a bubble each where they fit so, and what did not fit."""
-    separate = [chunk for segment in segments for chunk in chunks(segment)]
-    if len(separate) <= slots:
-        return [{"simpleText": {"text": chunk}} for chunk in separate or [more or SHORTENED]], ""
-    text = "\n\n".join(segment.strip() for segment in segments if segment.strip())
-    found = chunks(text)
-    if len(found) <= slots:
-        return [{"simpleText": {"text": chunk}} for chunk in found], ""
+    found = _fitted(segments, slots)
+    if found is not None:
+        return _bubbles(found or [more or SHORTENED]), ""
     # Room for the pointer in the last bubble: the text is split again a little shorter.
-    found = chunks(text, limits.TEXT - len(more) - 2)
+    found = chunks(_join(segments), limits.TEXT - len(more) - 2)
     kept, rest = found[:slots], found[slots:]
     kept[-1] = f"{kept[-1]}\n\n{more}".strip()
-    return [{"simpleText": {"text": chunk}} for chunk in kept], "\n".join(rest)
+    return _bubbles(kept), "\n".join(rest)

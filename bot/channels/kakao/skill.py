@@ -52,6 +52,9 @@ class _Turn:
     late: bool = False  # the budget passed: the answer goes to the outbox
     kept: bool = False  # it went there in the turn's transaction
     rendered: Rendered | None = None
+    # The answer as text, notices first: what is kept when it committed too late to be sent
+    # (an item card's rows are in no text bubble)
+    text: str = ""
     user_id: int | None = None
 
 
@@ -130,6 +133,7 @@ class Skill:
         shown = [notice_of(notice.payload) for notice in notices]
         await self._also_shown(tx, inbound, [b for notice in shown for b in notice.options()], now)
         state.rendered = self.channel.render(replies, notices=shown, more=t._(MORE))
+        state.text = "\n\n".join(reply.text for reply in [*shown, *replies])
         if state.rendered.rest:
             await self._keep(tx, user.id, now, state.rendered.rest)
 
@@ -162,15 +166,12 @@ class Skill:
             return
         if not state.kept and state.rendered is not None and state.user_id is not None:
             # Committed just as the budget ran out: its answer (notices included) is kept now.
-            keeper = asyncio.ensure_future(self._keep_rendered(state.user_id, state.rendered))
+            keeper = asyncio.ensure_future(self._keep_text(state.user_id, state.text))
             self._late.add(keeper)
             keeper.add_done_callback(self._late.discard)
         self.wake_outbox()
 
-    async def _keep_rendered(self, user_id: int, rendered: Rendered) -> None:
-        outputs = rendered.response["template"]["outputs"]
-        texts = [o["simpleText"]["text"] for o in outputs if "simpleText" in o]
-        text = "\n\n".join([*texts, rendered.rest])
+    async def _keep_text(self, user_id: int, text: str) -> None:
         now = self.engine.clock()
         async with self.engine.db.transaction() as tx:
             await self._keep(tx, user_id, now, text)

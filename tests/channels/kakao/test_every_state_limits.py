@@ -1,5 +1,6 @@
 """Every reply of every state of every flow, rendered for Kakao, keeps Kakao's limits (as the
-every-state test walks them: tests/test_every_state.py), with a notice in front as well."""
+every-state test walks them: tests/test_every_state.py), with a notice in front as well; a
+cart's or an order's item card included."""
 
 from __future__ import annotations
 
@@ -28,12 +29,15 @@ async def test_every_reply_keeps_kakaos_limits(
 ) -> None:
     d = Dialogue(engine, "eve")
     await d.onboard(language, market)
+    await d.say("/order lemon 2")  # a cart, for the steps that show it (in Korean: a card)
     for text in INPUTS:
         await put_user_at(db, "eve", flow, state, language, market)
         if text == "stale-button":
             await d.send(d.action_event("zz:gone:1"))
         else:
             await d.say(text)
+        for reply in d.replies:  # a summary says a part of its reply's text, verbatim
+            assert reply.summary is None or reply.summary.replaces in reply.text, f"{flow}/{state}"
         for notices in ((), (NOTICE,)):
             rendered = CHANNEL.render(d.replies, notices=notices, more="(more)")
             found = limits.problems(rendered.response)

@@ -6,7 +6,7 @@ import pytest
 
 from bot.channels.kakao import limits
 from bot.channels.kakao.render import chunks, render, short
-from core.types import Button, Reply, rows
+from core.types import Button, Reply, Row, Summary, rows
 
 MORE = "(continued with your next message)"
 
@@ -160,6 +160,23 @@ def test_a_word_longer_than_a_bubble_is_cut_but_kept() -> None:
             "itemList[0].title",
         ),
         (
+            {
+                "version": "2.0",
+                "template": {
+                    "outputs": [
+                        {
+                            "itemCard": {
+                                "head": {"title": "h" * 51},
+                                "itemList": [{"title": "레몬", "description": "×2 · 1,036,000원"}],
+                                "itemListAlignment": "middle",
+                            }
+                        }
+                    ]
+                },
+            },
+            "head.title: 51 characters",
+        ),
+        (
             {"version": "2.0", "template": {"outputs": [{"simpleText": {"text": "가" * 999}}] * 4}},
             "template.outputs",
         ),
@@ -168,3 +185,54 @@ def test_a_word_longer_than_a_bubble_is_cut_but_kept() -> None:
 def test_the_validator_names_each_broken_limit(response: dict, broken: str) -> None:
     with pytest.raises(limits.LimitsBroken, match=broken.replace(".", r"\.").replace("[", r"\[")):
         limits.check(response)
+
+
+def card_rows(*products: tuple[str, int, str]) -> list[dict[str, str]] | None:
+    """The item card's rows for a cart of `products` (name, quantity, amount) with a fee,
+    None when the cart is rendered as text."""
+    text = "\n".join(f"• {name} × {quantity} = {amount}" for name, quantity, amount in products)
+    summary = Summary(
+        "🛒 장바구니",
+        (*(Row(name, amount, count) for name, count, amount in products), Row("배송비", "4,500원")),
+        Row("합계", "₩1"),
+        replaces=text,
+    )
+    response = render([Reply(f"장바구니:\n{text}", summary=summary)]).response
+    limits.check(response)
+    found = [o["itemCard"] for o in response["template"]["outputs"] if "itemCard" in o]
+    if not found:
+        assert text in response["template"]["outputs"][0]["simpleText"]["text"]
+        return None
+    return found[0]["itemList"][:-1]
+
+
+@pytest.mark.parametrize(
+    ("products", "expected"),
+    [
+        # Every name and quantity fit a row's title (6 characters): "레몬 ×2" | amount.
+        ([("레몬", 2, "36,000원")], [("레몬 ×2", "36,000원")]),
+        ([("라벤더", 2, "70,000원")], [("라벤더 ×2", "70,000원")]),
+        # One does not: every row's quantity goes with its amount (14 characters).
+        (
+            [("레몬", 2, "36,000원"), ("다이제스트젠", 10, "470,000원")],
+            [("레몬", "×2 · 36,000원"), ("다이제스트젠", "×10 · 470,000원")],
+        ),
+        ([("Lemon", 2, "₩36,000")], [("Lemon", "×2 · ₩36,000")]),
+        # A name over 6 characters, or a quantity and amount over 14: text.
+        ([("와일드 오렌지", 1, "16,000원")], None),
+        ([("Lavender", 1, "₩35,000")], None),
+        ([("프랑킨센스", 20, "1,960,000원")], None),
+    ],
+)
+def test_a_product_rows_title_and_description(
+    products: list[tuple[str, int, str]], expected: list[tuple[str, str]] | None
+) -> None:
+    found = card_rows(*products)
+    assert found == (
+        None if expected is None else [{"title": t, "description": d} for t, d in expected]
+    )
+
+
+def test_more_rows_than_a_card_holds_are_text() -> None:
+    assert card_rows(*[("레몬", 1, "18,000원")] * 9) is not None  # and the fee: 10 rows
+    assert card_rows(*[("레몬", 1, "18,000원")] * 10) is None
