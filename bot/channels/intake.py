@@ -194,14 +194,11 @@ class Intake:
         now = self.clock()
         stored: list[tuple[Receipt, Any]] = []
         for item in incoming:
-            # Received before (a redelivery, or the retry of a commit that landed unseen): it is
-            # or was processed already. Its id stays in the inbox after its row is gone.
-            if not await tx.inbox.record(f"{self.channel}:{item.update_key}", now):
-                continue
+            delivery = f"{self.channel}:{item.update_key}"
             row_id = await tx.intake.add(
-                self.channel, item.update_key, item.chat, item.payload, now
+                self.channel, item.update_key, delivery, item.chat, item.payload, now
             )
-            if row_id is not None:  # else still here from before the inbox forgot its id
+            if row_id is not None:  # else received before: it is (or was) processed already
                 stored.append((Receipt(row_id, item.chat), item.item))
         first_new: dict[str, int] = {}
         for receipt, _ in stored:

@@ -11,7 +11,7 @@ from sqlalchemy import and_, bindparam, delete, exists, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from storage.repos._base import Repo, ignoring_duplicates, on
-from storage.schema import intake, intake_leases
+from storage.schema import inbox, intake, intake_leases
 
 RECEIVED, ANSWERED = "received", "answered"
 
@@ -39,8 +39,33 @@ def _take_lease(dialect: Any) -> Any:
     ).returning(intake_leases.c.chat)
 
 
+def _record_and_add() -> Any:
+    """PostgreSQL: the delivery id recorded and the update stored only when it was new, in one
+    round trip (a data-modifying CTE, as `Tx.open_turn` does). SQLite runs the two statements,
+    which cost no round trip there."""
+    recorded = (
+        postgresql.insert(inbox)
+        .values(delivery_id=bindparam("delivery_id"), processed_at=bindparam("received_at"))
+        .on_conflict_do_nothing()
+        .returning(inbox.c.delivery_id)
+        .cte("recorded")
+    )
+    columns = ["channel", "update_key", "chat", "payload", "received_at", "state"]
+    values = select(*(bindparam(name, type_=intake.c[name].type) for name in columns)).where(
+        exists(select(recorded.c.delivery_id))
+    )
+    return (
+        postgresql.insert(intake)
+        .from_select(columns, values)
+        .on_conflict_do_nothing()
+        .returning(intake.c.id)
+    )
+
+
 # On the message path: built once (storage/repos/__init__.py says why).
 _ADD = ignoring_duplicates(intake, intake.c.id)
+_RECORD = ignoring_duplicates(inbox)
+_RECORD_AND_ADD = _record_and_add()
 _TAKE_LEASE = {"sqlite": _take_lease(sqlite), "postgresql": _take_lease(postgresql)}
 _EARLIER = intake.alias("earlier")
 # A turn's answer lands only while its row is still to do and no earlier row of the chat is:
@@ -67,17 +92,31 @@ _ROW_COLUMNS = (intake.c.id, intake.c.chat, intake.c.payload, intake.c.state, in
 
 class IntakeRepo(Repo):
     async def add(
-        self, channel: str, update_key: str, chat: str, payload: dict[str, Any], at: datetime
+        self,
+        channel: str,
+        update_key: str,
+        delivery_id: str,
+        chat: str,
+        payload: dict[str, Any],
+        at: datetime,
     ) -> int | None:
-        """Store a received update; its row id, or None when it was stored before."""
+        """Store a received update and record its delivery id (in `inbox`, which keeps it after
+        the row is gone); its row id, or None when the delivery was recorded before (a
+        redelivery, or the retry of a commit that landed unseen: it is or was processed)."""
         values = {
             "channel": channel,
             "update_key": update_key,
+            "delivery_id": delivery_id,
             "chat": chat,
             "payload": payload,
             "received_at": at,
             "state": RECEIVED,
         }
+        if self.conn.dialect.name == "postgresql":
+            return (await self.conn.execute(_RECORD_AND_ADD, values)).scalar_one_or_none()
+        recorded = {"delivery_id": delivery_id, "processed_at": at}
+        if (await self.conn.execute(on(self.conn, _RECORD), recorded)).rowcount != 1:
+            return None
         return (await self.conn.execute(on(self.conn, _ADD), values)).scalar_one_or_none()
 
     async def take_lease(self, chat: str, owner: str, until: datetime, now: datetime) -> bool:
