@@ -5,10 +5,12 @@ notices waiting for this user are claimed and marked sent, the answer is rendere
 them, and text that did not fit is queued for the next message: the answer exists exactly
 when the turn commits, and a notice is shown exactly once.
 
-Kakao waits 5 seconds. A turn not done within the budget (3.5 s by default) is answered "one
-moment, send any message to see the result" at once and goes on; its answer is then queued as
-a notice for the user's next message (in the turn's transaction when the hook sees it is late,
-else just after), never processed twice. An error inside a turn is answered with HTTP 200 and
+Kakao waits 5 seconds. A turn not done within the budget (3.5 s by default), unless its
+answer is rendered and only its commit is under way (that gets `COMMIT_GRACE` more), is
+answered "one moment, send any message to see the result" at once and goes on; its answer is
+then queued as a notice for the user's next message (in the turn's transaction when the hook
+sees it is late, else just after, in place of the part that did not fit), never processed
+twice. An error inside a turn is answered with HTTP 200 and
 an apology in the user's language (Kakao shows its own error bubble otherwise), logged with a
 reference the user is not shown and the log keeps. User keys are logged hashed.
 """
@@ -41,6 +43,9 @@ ONE_MOMENT = N_(
     "One moment, please: this is taking longer than usual. Send any message to see the result."
 )
 MORE = N_("(continued with your next message)")
+# Kakao waits 5 s: past the budget, a turn whose answer is rendered and whose commit is under
+# way gets this much more before "one moment" (its answer is nearly there).
+COMMIT_GRACE = 1.0
 LANGUAGES_KEPT = 10_000
 LOOKUP_SECONDS = 0.5  # reading the user's language for an apology: the database may be away
 
@@ -51,7 +56,7 @@ class _Turn:
 
     late: bool = False  # the budget passed: the answer goes to the outbox
     kept: bool = False  # it went there in the turn's transaction
-    rendered: Rendered | None = None
+    rendered: Rendered | None = None  # set in the turn's transaction, before its commit
     # The answer as text, notices first: what is kept when it committed too late to be sent
     # (an item card's rows are in no text bubble)
     text: str = ""
@@ -76,6 +81,7 @@ class Skill:
         self.engine = engine
         self.channel = channel
         self.budget = budget
+        self.commit_grace = COMMIT_GRACE
         self.strict = strict  # tests: a response over the limits raises
         self.wake_outbox = wake_outbox
         self._late: set[asyncio.Task[Any]] = set()  # late turns still running
@@ -94,6 +100,8 @@ class Skill:
         log.debug("kakao %s from %s", inbound.trigger or "input", mapping.hashed(inbound.user_key))
         task = asyncio.ensure_future(self.engine.handle(event, on_commit=on_commit))
         done, _ = await asyncio.wait({task}, timeout=self.budget)
+        if not done and state.rendered is not None:
+            done, _ = await asyncio.wait({task}, timeout=self.commit_grace)
         if not done:
             state.late = True
             self._late.add(task)
@@ -166,15 +174,21 @@ class Skill:
             return
         if not state.kept and state.rendered is not None and state.user_id is not None:
             # Committed just as the budget ran out: its answer (notices included) is kept now.
-            keeper = asyncio.ensure_future(self._keep_text(state.user_id, state.text))
+            keeper = asyncio.ensure_future(self._keep_late(state.user_id, state))
             self._late.add(keeper)
             keeper.add_done_callback(self._late.discard)
         self.wake_outbox()
 
-    async def _keep_text(self, user_id: int, text: str) -> None:
+    async def _keep_late(self, user_id: int, state: _Turn) -> None:
+        """The whole answer, in place of the part that did not fit, which the turn kept."""
+        assert state.rendered is not None
         now = self.engine.clock()
         async with self.engine.db.transaction() as tx:
-            await self._keep(tx, user_id, now, text)
+            if state.rendered.rest:
+                for notice in await tx.outbox.pending_for(user_id, now):
+                    if notice.payload.get("text") == state.rendered.rest:
+                        await tx.outbox.mark_sent(notice.id, now)
+            await self._keep(tx, user_id, now, state.text)
 
     async def drain(self) -> None:
         """Wait for the late turns still running (stopping)."""

@@ -196,6 +196,63 @@ async def test_a_slow_turn_answers_within_the_budget_and_delivers_next_time(
         kakao.expect_not("Thank you")
 
 
+async def test_a_turn_committing_as_the_budget_ends_is_answered_not_put_off(
+    engine: Engine, db: Database, http, monkeypatch
+) -> None:
+    from tests.channels.kakao.conftest import base_url, serving
+
+    async with serving(engine, budget=0.3) as app:
+        kakao = Kakao(http, base_url(app), "fake-bot-user-key-0001")
+        await onboard(kakao, "English", "Korea")
+        commit = app.skill._commit
+
+        async def slow_commit(*args: Any) -> None:
+            await commit(*args)
+            await asyncio.sleep(0.5)  # the answer is rendered; its COMMIT is slow
+
+        monkeypatch.setattr(app.skill, "_commit", slow_commit)
+        await kakao.say("/cart")
+        kakao.expect("Your cart is empty").expect_not("One moment")
+
+
+async def test_a_long_answer_committed_past_the_budget_is_kept_whole_and_once(
+    engine: Engine, db: Database, http, monkeypatch
+) -> None:
+    """The turn rendered its answer (the part that did not fit kept for the next message) and
+    committed only after the budget and its grace: the whole answer is kept, the part not
+    twice."""
+    from tests.channels.kakao.conftest import base_url, serving
+
+    async with serving(engine, budget=0.2) as app:
+        app.skill.commit_grace = 0.1
+        kakao = Kakao(http, base_url(app), "fake-bot-user-key-0001")
+        await onboard(kakao, "English", "Korea")
+        words = [f"word{n}" for n in range(1200)]  # about 10,000 characters: 3 outputs and more
+        async with db.transaction() as tx:
+            user = await tx.users.find("kakao", KEY)
+            assert user is not None
+            await tx.outbox.add("user", {"text": " ".join(words)}, engine.clock(), user_id=user.id)
+        commit = app.skill._commit
+
+        async def slow_commit(*args: Any) -> None:
+            await commit(*args)
+            await asyncio.sleep(0.5)
+
+        monkeypatch.setattr(app.skill, "_commit", slow_commit)
+        await kakao.say("/menu")
+        kakao.expect("One moment").expect_not("word0")
+        await app.skill.drain()
+        monkeypatch.setattr(app.skill, "_commit", commit)
+        seen: list[str] = []
+        for _ in range(8):
+            await kakao.say("/menu")
+            for text in kakao.texts:
+                seen += [w for w in text.split() if w.startswith("word")]
+            if "continued with your next message" not in kakao.text:
+                break
+        assert seen == words  # every word once, in order
+
+
 async def queue_notice_with_a_button(kakao: Kakao, engine: Engine, db: Database) -> None:
     """A customer in the middle of an order, and a notice for them with a menu button."""
     await onboard(kakao, "English", "Korea")
