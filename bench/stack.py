@@ -10,12 +10,13 @@ import argparse
 import asyncio
 import random
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from aiogram import Bot, Dispatcher
+from aiogram.types import Update
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
 
@@ -100,15 +101,25 @@ async def run_orderbot(
     record: list[list[dict[str, Any]]] | None = None,
     rate: float | None = None,
     steps: Callable[[int], list[Step]] | None = None,
+    durable: bool = True,
 ) -> Measure:
     """N customers, C at a time. `rate` (updates/s): customers think between messages,
-    exponentially distributed, so that C of them offer about `rate` updates/s."""
+    exponentially distributed, so that C of them offer about `rate` updates/s. `durable`:
+    through the durable intake, as the webhook does (stored, then processed); else queued in
+    memory and processed from there, as before the intake (bench/intake.py compares them)."""
     measure = Measure()
     app = stack.adapter_obj
-    # Through the durable intake, as the webhook does: stored, then processed.
-    send = feeder(
-        lambda update, raw: app.accept([(update, raw)]), stack.bot, measure, stack.tracker
-    )
+
+    async def from_memory(update: Update, _raw: dict[str, Any]) -> None:
+        key = app.chat_key(update)
+        assert key is not None
+        await app.queues.room()
+        app.queues.put(key, lambda: app.dispatcher.feed_update(app.bot, update))
+
+    def durably(update: Update, raw: dict[str, Any]) -> Awaitable[None]:
+        return app.accept([(update, raw)])
+
+    send = feeder(durably if durable else from_memory, stack.bot, measure, stack.tracker)
     _, factory = script_for(stack.engine)
     factory = steps or factory
     rng = random.Random(first_chat)

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import argparse
 import json
 
+from bench import intake
 from bench.run import main
 
 
@@ -26,3 +28,13 @@ def test_bench_writes_its_figures(tmp_path):
     assert results["orderbot_sqlite"]["saturated"]["script_misses"] == 0
     assert results["errors_logged"] == 0
     assert (tmp_path / "latest.md").read_text().startswith("`python -m bench")
+
+
+async def test_the_intake_bench_runs_both_paths_to_the_end():
+    args = argparse.Namespace(customers=6, concurrency=3, rounds=2, db=None)
+    rounds = await intake.bench(args)
+    assert len(rounds) == 2
+    for runs in rounds:
+        for measure in runs.values():  # with the intake and from memory: the whole script
+            assert len(measure.latencies) == 6 * 17
+            assert measure.counters.misses == 0
