@@ -196,6 +196,18 @@ async def test_a_slow_turn_answers_within_the_budget_and_delivers_next_time(
         kakao.expect_not("Thank you")
 
 
+def slow_commits(app: Any, monkeypatch: Any) -> Any:
+    """Turns whose answer is rendered and whose COMMIT then takes 0.5 s; the usual hook back."""
+    commit = app.skill._commit
+
+    async def slow_commit(*args: Any) -> None:
+        await commit(*args)
+        await asyncio.sleep(0.5)
+
+    monkeypatch.setattr(app.skill, "_commit", slow_commit)
+    return commit
+
+
 async def test_a_turn_committing_as_the_budget_ends_is_answered_not_put_off(
     engine: Engine, db: Database, http, monkeypatch
 ) -> None:
@@ -204,13 +216,7 @@ async def test_a_turn_committing_as_the_budget_ends_is_answered_not_put_off(
     async with serving(engine, budget=0.3) as app:
         kakao = Kakao(http, base_url(app), "fake-bot-user-key-0001")
         await onboard(kakao, "English", "Korea")
-        commit = app.skill._commit
-
-        async def slow_commit(*args: Any) -> None:
-            await commit(*args)
-            await asyncio.sleep(0.5)  # the answer is rendered; its COMMIT is slow
-
-        monkeypatch.setattr(app.skill, "_commit", slow_commit)
+        slow_commits(app, monkeypatch)
         await kakao.say("/cart")
         kakao.expect("Your cart is empty").expect_not("One moment")
 
@@ -232,13 +238,7 @@ async def test_a_long_answer_committed_past_the_budget_is_kept_whole_and_once(
             user = await tx.users.find("kakao", KEY)
             assert user is not None
             await tx.outbox.add("user", {"text": " ".join(words)}, engine.clock(), user_id=user.id)
-        commit = app.skill._commit
-
-        async def slow_commit(*args: Any) -> None:
-            await commit(*args)
-            await asyncio.sleep(0.5)
-
-        monkeypatch.setattr(app.skill, "_commit", slow_commit)
+        commit = slow_commits(app, monkeypatch)
         await kakao.say("/menu")
         kakao.expect("One moment").expect_not("word0")
         await app.skill.drain()
