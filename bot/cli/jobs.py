@@ -3,17 +3,14 @@
 from __future__ import annotations
 
 import argparse
-import asyncio
-import sys
+from datetime import datetime
 
 from bot.app import load_resources
-from bot.cli.common import parse_now, settings_for
+from bot.cli.common import run_on_database, settings_for
 from bot.jobs import all_jobs, run_once
-from core.engine import utc_now
 from core.surface import Surface
 from flows.registry import default_flows
 from storage.db import Database
-from storage.migrate import ensure_schema
 
 
 def register_jobs(commands: argparse._SubParsersAction) -> None:
@@ -24,20 +21,14 @@ def register_jobs(commands: argparse._SubParsersAction) -> None:
 
 
 def _jobs(args: argparse.Namespace) -> None:
-    async def main() -> dict[str, int]:
-        settings = settings_for(args)
-        db = Database(settings.database_url, retry_within=settings.database_retry_seconds)
-        try:
-            await ensure_schema(db, auto_upgrade=settings.auto_migrate)
-            now = parse_now(args.now, None) if args.now else utc_now()
-            # The workers' resources: a staff desk where they have a staff chat.
-            resources = load_resources(settings, staff_desk=settings.staff_chat_id is not None)
-            return await run_once(db, now, all_jobs(Surface(default_flows())), resources)
-        finally:
-            await db.dispose()
+    settings = settings_for(args)
 
-    done = asyncio.run(main())
-    for name, count in done.items():
-        print(f"{name}: {'failed (see log)' if count < 0 else count}")
-    if any(count < 0 for count in done.values()):
-        sys.exit(1)
+    async def work(db: Database, now: datetime) -> int:
+        # The workers' resources: a staff desk where they have a staff chat.
+        resources = load_resources(settings, staff_desk=settings.staff_chat_id is not None)
+        done = await run_once(db, now, all_jobs(Surface(default_flows())), resources)
+        for name, count in done.items():
+            print(f"{name}: {'failed (see log)' if count < 0 else count}")
+        return 1 if any(count < 0 for count in done.values()) else 0
+
+    run_on_database(args, work, settings)

@@ -5,17 +5,14 @@ hand (idempotent with the job: each (template, period) runs once), pause or canc
 from __future__ import annotations
 
 import argparse
-import asyncio
 import sys
 from datetime import date, datetime
 
 import policy
-from bot.cli.common import parse_now, settings_for
-from core.engine import utc_now
+from bot.cli.common import run_on_database, settings_for
 from flows.lrp.jobs import catalogs
 from services import lrp, lrp_runs
 from storage.db import Database
-from storage.migrate import ensure_schema
 from storage.records import LrpTemplate
 
 
@@ -36,20 +33,7 @@ def register_lrp(commands: argparse._SubParsersAction) -> None:
 def _lrp(args: argparse.Namespace) -> None:
     if args.action in ("show", "pause", "cancel", "due") and not args.target:
         sys.exit(f"orderbot lrp {args.action}: give the {'DATE' if args.action == 'due' else 'ID'}")
-    now = parse_now(args.now, None) if args.now else utc_now()
-    settings = settings_for(args)
-
-    async def main() -> int:
-        db = Database(settings.database_url)
-        try:
-            await ensure_schema(db, auto_upgrade=settings.auto_migrate)
-            return await ACTIONS[args.action](db, args, now)
-        finally:
-            await db.dispose()
-
-    code = asyncio.run(main())
-    if code:
-        sys.exit(code)
+    run_on_database(args, lambda db, now: ACTIONS[args.action](db, args, now))
 
 
 def _row(template: LrpTemplate) -> str:

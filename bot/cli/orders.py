@@ -8,17 +8,14 @@ the second run reports "already paid" and tells nobody anything twice.
 from __future__ import annotations
 
 import argparse
-import asyncio
 import sys
 from collections.abc import Awaitable, Callable
 from datetime import datetime
 
 import policy
-from bot.cli.common import parse_now, settings_for
-from core.engine import utc_now
+from bot.cli.common import run_on_database
 from services import orders
 from storage.db import Database
-from storage.migrate import ensure_schema
 from storage.records import Order
 
 MARKS = {
@@ -45,20 +42,7 @@ def register_orders(commands: argparse._SubParsersAction) -> None:
 def _orders(args: argparse.Namespace) -> None:
     if args.action in ("show", *MARKS) and not args.number:
         sys.exit(f"orderbot orders {args.action}: give the order NUMBER")
-    now = parse_now(args.now, None) if args.now else utc_now()
-    settings = settings_for(args)
-
-    async def main() -> int:
-        db = Database(settings.database_url, retry_within=settings.database_retry_seconds)
-        try:
-            await ensure_schema(db, auto_upgrade=settings.auto_migrate)
-            return await ACTIONS.get(args.action, _mark)(db, args, now)
-        finally:
-            await db.dispose()
-
-    code = asyncio.run(main())
-    if code:
-        sys.exit(code)
+    run_on_database(args, lambda db, now: ACTIONS.get(args.action, _mark)(db, args, now))
 
 
 def _local(order: Order, moment: datetime) -> str:

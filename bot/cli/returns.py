@@ -9,15 +9,12 @@ and tells nobody anything twice.
 from __future__ import annotations
 
 import argparse
-import asyncio
 import sys
 from datetime import datetime
 
-from bot.cli.common import parse_now, settings_for
-from core.engine import utc_now
+from bot.cli.common import run_on_database
 from services import returns
 from storage.db import Database
-from storage.migrate import ensure_schema
 from storage.records import ReturnRequest
 
 OPERATOR = "operator"
@@ -50,29 +47,20 @@ def _returns(args: argparse.Namespace) -> None:
         sys.exit(f"orderbot returns {args.action}: give the request NUMBER")
     if args.action == "reject" and not (args.reason or "").strip():
         sys.exit("orderbot returns reject: give the --reason the customer will read")
-    now = parse_now(args.now, None) if args.now else utc_now()
-    settings = settings_for(args)
 
-    async def main() -> int:
-        db = Database(settings.database_url, retry_within=settings.database_retry_seconds)
-        try:
-            await ensure_schema(db, auto_upgrade=settings.auto_migrate)
-            if args.action == "list":
-                return await _list(db, args)
-            request = await _find(db, args.number)
-            if request is None:
-                print(f"no return request {args.number}", file=sys.stderr)
-                return 1
-            if args.action == "show":
-                _show(request)
-                return 0
-            return await _mark(db, request, MARKS[args.action], args.reason, now)
-        finally:
-            await db.dispose()
+    async def work(db: Database, now: datetime) -> int:
+        if args.action == "list":
+            return await _list(db, args)
+        request = await _find(db, args.number)
+        if request is None:
+            print(f"no return request {args.number}", file=sys.stderr)
+            return 1
+        if args.action == "show":
+            _show(request)
+            return 0
+        return await _mark(db, request, MARKS[args.action], args.reason, now)
 
-    code = asyncio.run(main())
-    if code:
-        sys.exit(code)
+    run_on_database(args, work)
 
 
 async def _find(db: Database, number: str) -> ReturnRequest | None:
