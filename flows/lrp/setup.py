@@ -183,10 +183,11 @@ async def review_prompt(turn: Turn) -> list[Reply]:
     day, address, phone, recipient = details
     first = lrp.first_open_run(turn.market, day, turn.now)
     totals = quote(turn.market, subtotal(lines))
+    contents = cart_text(turn, lines, totals)
     text = "\n\n".join(
         [
             turn._("Please check your auto-order:"),
-            cart_text(turn, lines, totals),
+            contents,
             "\n".join(
                 [
                     turn._("Runs on {day}.").format(day=texts.day_text(turn, day)),
@@ -215,7 +216,7 @@ async def review_prompt(turn: Turn) -> list[Reply]:
         ],
         per_row=1,
     )
-    return [Reply(text, buttons, summary=cart_summary(turn, lines, totals))]
+    return [Reply(text, buttons, summary=cart_summary(turn, lines, totals, contents))]
 
 
 async def create_tapped(turn: Turn, tapped: Create) -> Outcome:

@@ -48,8 +48,7 @@ from flows.shopping.views import (
     cart_text,
     deadline_text,
     details_lines,
-    order_summary,
-    order_text,
+    order_view,
     payment_instructions,
 )
 from services import orders
@@ -234,10 +233,11 @@ async def review_prompt(turn: Turn) -> list[Reply]:
     if draft.payment_method != CARD:
         payment += _short_notice(turn)
     totals = orders.quote(turn.market, subtotal(lines))
+    contents = cart_text(turn, lines, totals)
     text = "\n\n".join(
         [
             turn._("Please check your order:"),
-            cart_text(turn, lines, totals),
+            contents,
             "\n".join(details_lines(turn, draft)),
             payment,
         ]
@@ -251,7 +251,7 @@ async def review_prompt(turn: Turn) -> list[Reply]:
         ],
         per_row=1,
     )
-    return [Reply(text, buttons, summary=cart_summary(turn, lines, totals))]
+    return [Reply(text, buttons, summary=cart_summary(turn, lines, totals, contents))]
 
 
 def _short_notice(turn: Turn) -> str:
@@ -320,7 +320,8 @@ async def placed_prompt(turn: Turn) -> list[Reply]:
     if order is None:
         return [Reply(turn._("Your order is placed: find it under My orders."), buttons)]
     catalog = catalog_of(turn)
-    parts = [turn._("✅ Thank you! Your order is placed."), order_text(turn, order, catalog)]
+    text, summary = order_view(turn, order, catalog)
+    parts = [turn._("✅ Thank you! Your order is placed."), text]
     if order.status == orders.AWAITING_PAYMENT:
         parts.append(payment_instructions(turn, order))
     if policy.market_config(order.market).ordering.quick_orders_processed_in_sequence:
@@ -330,7 +331,7 @@ async def placed_prompt(turn: Turn) -> list[Reply]:
                 "may start a little after the time you ordered."
             )
         )
-    return [Reply("\n\n".join(parts), buttons, summary=order_summary(turn, order, catalog))]
+    return [Reply("\n\n".join(parts), buttons, summary=summary)]
 
 
 async def _placed_order(turn: Turn) -> Order | None:

@@ -16,8 +16,7 @@ from flows.quick_order.actions import CancelNo, CancelOrder, CancelYes, OpenOrde
 from flows.quick_order.common import PICKER, browse_button, catalog_of, orders_button
 from flows.shopping.views import (
     delivery_text,
-    order_summary,
-    order_text,
+    order_view,
     payment_instructions,
     status_label,
 )
@@ -93,7 +92,8 @@ async def order_prompt(turn: Turn) -> list[Reply]:
     if order is None:
         return [_not_found(turn)]
     catalog = catalog_of(turn)
-    parts = [order_text(turn, order, catalog)]
+    text, summary = order_view(turn, order, catalog)
+    parts = [text]
     buttons = []
     if order.status == orders.AWAITING_PAYMENT:
         parts.append(payment_instructions(turn, order))
@@ -101,7 +101,6 @@ async def order_prompt(turn: Turn) -> list[Reply]:
     if order.status in orders.RETURNABLE:
         buttons.append(ReturnOrder(order.id).button(turn._("↩️ Return")))
     buttons += [OrderAgain().button(turn._("🔁 Order again")), orders_button(turn)]
-    summary = order_summary(turn, order, catalog)
     return [Reply("\n\n".join(parts), rows(buttons, per_row=1), summary=summary)]
 
 

@@ -62,7 +62,7 @@ class CartSteps:
             per_row=3,
         )
         text = cart_text(turn, lines, totals)
-        return [Reply(text, buttons, summary=cart_summary(turn, lines, totals))]
+        return [Reply(text, buttons, summary=cart_summary(turn, lines, totals, text))]
 
     async def checkout_tapped(self, turn: Turn, tapped: Checkout) -> Outcome:
         return stay() if self.cart(turn).is_empty else await self.proceed(turn, tapped)

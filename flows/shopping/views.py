@@ -146,8 +146,9 @@ def cart_text(turn: Turn, lines: list[CartLine], totals: orders.Totals) -> str:
     return f"{header}\n{body}\n\n{totals_text(turn, totals, turn.market)}"
 
 
-def cart_summary(turn: Turn, lines: list[CartLine], totals: orders.Totals) -> Summary:
-    """`cart_text` as a summary: a row per line, the header as its title."""
+def cart_summary(turn: Turn, lines: list[CartLine], totals: orders.Totals, cart: str) -> Summary:
+    """`cart`, the `cart_text` of these lines in the reply, as a summary: a row per line, the
+    header as its title."""
     units = sum(line.quantity for line in lines)
     title = turn.ngettext(
         "🛒 Your cart ({count} item)", "🛒 Your cart ({count} items)", units
@@ -156,7 +157,7 @@ def cart_summary(turn: Turn, lines: list[CartLine], totals: orders.Totals) -> Su
         Row(product_name(turn, line.product), money(turn, line.total), line.quantity)
         for line in lines
     ]
-    return summary(turn, title, products, totals, turn.market, cart_text(turn, lines, totals))
+    return summary(turn, title, products, totals, turn.market, cart)
 
 
 def month_label(turn: Turn, year: int, month: int) -> str:
@@ -179,16 +180,18 @@ def ordered_line_name(turn: Turn, catalog: Catalog | None, sku: str, stored: str
     return product_name(turn, product) if product is not None else stored
 
 
-def order_text(turn: Turn, order: Order, catalog: Catalog | None) -> str:
-    """A stored order as the customer sees it: number, status, lines, amounts, delivery."""
+def order_view(turn: Turn, order: Order, catalog: Catalog | None) -> tuple[str, Summary]:
+    """A stored order as the customer sees it (number, status, lines, amounts, delivery), and
+    its lines and amounts as a summary of that part of the text."""
     head = turn._("Order {number} · {status}").format(
         number=order.number, status=status_label(turn, order.status)
     )
     placed = turn._("Placed: {when}").format(
         when=turn.t.moment(order.placed_at, policy.market_config(order.market).timezone)
     )
-    ordered = _ordered_text(turn, order, catalog)
-    return "\n".join([head, placed, ordered, "", *details_lines(turn, order)])
+    ordered = _order_summary(turn, order, catalog)
+    text = "\n".join([head, placed, ordered.replaces, "", *details_lines(turn, order)])
+    return text, ordered
 
 
 def _ordered_text(turn: Turn, order: Order, catalog: Catalog | None) -> str:
@@ -206,8 +209,7 @@ def _placed_totals(order: Order) -> orders.Totals:
     return orders.Totals(order.subtotal, order.shipping_fee, order.total, None)
 
 
-def order_summary(turn: Turn, order: Order, catalog: Catalog | None) -> Summary:
-    """`order_text`'s lines and amounts as a summary."""
+def _order_summary(turn: Turn, order: Order, catalog: Catalog | None) -> Summary:
     products = [
         Row(
             ordered_line_name(turn, catalog, line.sku, line.name),
